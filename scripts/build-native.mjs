@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Builds native/xnnpack-delegate/xnnpack_plugin.c into native/xnnpack-delegate/build/liblayernas_xnnpack.so,
+// linked against the libtensorflowlite_c.so that tfjs-tflite-node ships (TFLite 2.9, XNNPack compiled in).
+// Runs from package.json "prepare" (npm install / npm ci). Never fails the install: on any problem it prints
+// what is wrong and that layernas will fall back to the plain TFLite interpreter (slower, same results).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const source = join(root, 'native', 'xnnpack-delegate', 'xnnpack_plugin.c');
+const outDir = join(root, 'native', 'xnnpack-delegate', 'build');
+const output = join(outDir, 'liblayernas_xnnpack.so');
+
+function fallback(reason) {
+  console.warn(`layernas: XNNPack delegate plugin not built: ${reason}\n` +
+    '  TFLite models will run on the plain TFLite interpreter (correct, but several times slower).\n' +
+    '  Fix: install gcc (apt-get install gcc) and re-run `node scripts/build-native.mjs`.');
+  process.exit(0);
+}
+
+const libDirs = { 'linux-x64': 'linux_amd64', 'linux-arm64': 'linux_arm64' };
+const platformDir = libDirs[`${process.platform}-${process.arch}`];
+if (!platformDir) fallback(`platform ${process.platform}-${process.arch} is not supported by the plugin build`);
+
+let tfliteRoot;
+try {
+  tfliteRoot = dirname(createRequire(join(root, 'package.json')).resolve('tfjs-tflite-node/package.json'));
+} catch {
+  fallback('tfjs-tflite-node is not installed');
+}
+const libDir = join(tfliteRoot, 'cc_deps', platformDir);
+if (!existsSync(join(libDir, 'libtensorflowlite_c.so'))) fallback(`no libtensorflowlite_c.so in ${libDir}`);
+
+const cc = process.env.CC ?? 'gcc';
+mkdirSync(outDir, { recursive: true });
+const tmp = `${output}.tmp-${process.pid}`;
+try {
+  execFileSync(cc, ['-O2', '-shared', '-fPIC', '-fvisibility=hidden', '-Wall', '-Werror', '-o', tmp, source,
+    `-L${libDir}`, '-ltensorflowlite_c', `-Wl,-rpath,${libDir}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  renameSync(tmp, output);
+} catch (e) {
+  fallback(`${cc} failed: ${e.message}`);
+}
+console.log(`layernas: built XNNPack delegate plugin ${output}`);
