@@ -1,0 +1,25 @@
+/**
+ * Output shape of one layer from its input shape (SAME padding: out = ceil(in / stride)).
+ * The single rule used by the shape walk (shapes.ts) and by parse-time channel checks (grammar.ts).
+ */
+import type { LayerSpec, TensorShape } from './spec.js';
+
+export function layerOutputShape(layer: LayerSpec, input: TensorShape): TensorShape {
+  const down = (stride: number): { h: number; w: number } => ({ h: Math.ceil(input.h / stride), w: Math.ceil(input.w / stride) });
+  switch (layer.op) {
+    case 'conv':
+    case 'ir':
+    case 'skip':
+    case 'resblock':
+      return { ...down(layer.stride), c: layer.out };
+    case 'natscell':
+      return { h: input.h, w: input.w, c: layer.out };
+    case 'nb201cell':
+    case 'bnact':
+      return { h: input.h, w: input.w, c: input.c };
+    case 'gap':
+      return { h: 1, w: 1, c: input.c };
+    case 'fc':
+      return { h: 1, w: 1, c: layer.out };
+  }
+}
