@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { isLayernasError } from '../../src/core/errors.js';
+import { onnxModelOf, writeOnnx } from '../../src/export/onnx/onnx-writer.js';
+import { runReference } from '../../src/graph/reference.js';
+import { OnnxRuntime } from '../../src/runtime/onnxruntime.js';
+import { allOpsGraph, randomInput } from './graph-fixtures.js';
+import { checkOnnxFiles } from './onnx-checker.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'layernas-onnx-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function maxRelDiff(a: Float32Array, b: ArrayLike<number>): number {
+  let d = 0;
+  let s = 0;
+  for (let i = 0; i < a.length; i++) {
+    d = Math.max(d, Math.abs((a[i] as number) - (b[i] as number)));
+    s = Math.max(s, Math.abs(a[i] as number));
+  }
+  return d / Math.max(s, 1e-12);
+}
+
+test('every IR op type: ONNX passes the checker, loads in ORT with NHWC interface, matches the reference', async () => {
+  for (const size of [9, 8]) {
+    const g = allOpsGraph(size, size);
+    const file = join(dir, `all-ops-${size}.onnx`);
+    writeFileSync(file, writeOnnx(g));
+    assert.match(checkOnnxFiles([file]), /^ok 1/);
+    const model = await new OnnxRuntime().load(file, { threads: 1 });
+    assert.deepEqual(model.inputs.map((i) => i.shape), [[1, size, size, 3]]);
+    assert.deepEqual(model.outputs.map((o) => o.shape), g.outputs.map((id) => g.tensors[id]?.shape));
+    const input = randomInput(size, size * size * 3);
+    const ref = runReference(g, input);
+    const outs = await model.run([input]);
+    outs.forEach((o, i) => assert.ok(maxRelDiff(ref.outputs[i] as Float32Array, o as Float32Array) <= 1e-5, `output ${i}`));
+    // the softmax output is a distribution: catches a wrong axis
+    assert.ok(Math.abs((outs[0] as Float32Array).reduce((a, b) => a + b, 0) - 1) < 1e-5);
+    await model.dispose();
+  }
+});
+
+test('ONNX model header: IR 8, opset 17, weights transposed to OIHW', () => {
+  const m = onnxModelOf(allOpsGraph(3));
+  assert.equal(m.irVersion, 8);
+  assert.equal(m.opsetVersion, 17);
+  const stemW = m.initializers.find((t) => t.name === 'stem.weight');
+  assert.deepEqual(stemW?.dims, [8, 3, 3, 3]);
+  const dwW = m.initializers.find((t) => t.name === 'dw.weight');
+  assert.deepEqual(dwW?.dims, [8, 1, 5, 5]);
+  assert.ok(m.nodes.some((n) => n.opType === 'HardSigmoid' && n.attributes.some((a) => a.name === 'alpha' && Math.abs((a.value as number) - 1 / 6) < 1e-9)));
+});
+
+test('ORT load errors are typed: garbage file → MODEL_INVALID, missing file → MODEL_INVALID, bad threads → USAGE', async () => {
+  const bad = join(dir, 'garbage.onnx');
+  writeFileSync(bad, 'this is not a protobuf');
+  const ort = new OnnxRuntime();
+  await assert.rejects(ort.load(bad, { threads: 1 }), (e) => isLayernasError(e, 'MODEL_INVALID') && e.message.includes(bad));
+  await assert.rejects(ort.load(join(dir, 'nope.onnx'), { threads: 1 }), (e) => isLayernasError(e, 'MODEL_INVALID'));
+  await assert.rejects(ort.load(bad, { threads: 0 }), (e) => isLayernasError(e, 'USAGE'));
+});
+
+test('time() returns one positive sample per run at 1 and 2 threads', async () => {
+  const file = join(dir, 'timing.onnx');
+  writeFileSync(file, writeOnnx(allOpsGraph(4)));
+  for (const threads of [1, 2]) {
+    const model = await new OnnxRuntime().load(file, { threads });
+    const samples = await model.time({ runs: 5, warmup: 2 });
+    assert.equal(samples.length, 5);
+    assert.ok(samples.every((s) => s > 0));
+    await model.dispose();
+  }
+});
