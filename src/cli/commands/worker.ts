@@ -1,0 +1,91 @@
+/**
+ * `layernas worker --redis <url>`: evaluate trial jobs from a BullMQ queue until stopped (SIGINT/SIGTERM finishes the
+ * running trials first; a second signal aborts them).
+ */
+import { readFileSync } from 'node:fs';
+import type { CommandModule } from 'yargs';
+import { z } from 'zod';
+import { LayernasError } from '../../core/errors.js';
+import { DEFAULT_QUEUE_NAME } from '../../dispatch/bullmq.js';
+import { buildWorkerEvaluator, DelayedWorkerEvaluator, WORKER_EVALUATOR_CHOICES } from '../../worker/evaluators.js';
+import { startTrialWorker } from '../../worker/trial-worker.js';
+
+const argsSchema = z.object({
+  redis: z.string().min(1),
+  queue: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'queue name: 1-100 characters of A-Z a-z 0-9 _ . -'),
+  concurrency: z.number().int().min(1).max(256),
+  evaluator: z.enum(WORKER_EVALUATOR_CHOICES),
+  'eval-delay-ms': z.number().int().min(0).max(86_400_000),
+  'lock-ms': z.number().int().min(500),
+  'stalled-interval-ms': z.number().int().min(100),
+  'redis-ca': z.string().optional(),
+  quiet: z.boolean(),
+});
+
+interface WorkerArgs {
+  redis: string;
+  queue: string;
+  concurrency: number;
+  evaluator: string;
+  'eval-delay-ms': number;
+  'lock-ms': number;
+  'stalled-interval-ms': number;
+  'redis-ca'?: string;
+  quiet: boolean;
+}
+
+export const workerCommand: CommandModule<object, WorkerArgs> = {
+  command: 'worker',
+  describe: 'evaluate trials from a Redis (BullMQ) queue; run one per machine or core',
+  builder: (y) =>
+    y
+      .option('redis', { type: 'string', demandOption: true, describe: 'redis://[user:password@]host[:port][/db] or rediss:// for TLS' })
+      .option('queue', { type: 'string', default: DEFAULT_QUEUE_NAME, describe: 'queue name (same as the coordinator)' })
+      .option('concurrency', { type: 'number', default: 1, describe: 'trials evaluated at the same time by this process' })
+      .option('evaluator', { type: 'string', choices: WORKER_EVALUATOR_CHOICES, default: 'nb201', describe: 'how trials are evaluated (jobs must ask for the same kind)' })
+      .option('eval-delay-ms', { type: 'number', default: 0, describe: 'extra sleep per trial (simulated training time, for tests and demos)' })
+      .option('lock-ms', { type: 'number', default: 30_000, describe: 'a trial whose worker is silent this long is treated as crashed and retried elsewhere' })
+      .option('stalled-interval-ms', { type: 'number', default: 15_000, describe: 'how often to look for crashed trials of other workers' })
+      .option('redis-ca', { type: 'string', describe: 'PEM file of a CA to trust for rediss:// (self-signed servers)' })
+      .option('quiet', { type: 'boolean', default: false, describe: 'no per-trial log lines' }) as never,
+  handler: async (raw) => {
+    const parsed = argsSchema.safeParse(raw);
+    if (!parsed.success) {
+      const i = parsed.error.issues[0];
+      throw new LayernasError('USAGE', `worker: --${i?.path.join('.') ?? '?'}: ${i?.message ?? 'invalid'}`);
+    }
+    const a = parsed.data;
+    let tlsCa: string | undefined;
+    if (a['redis-ca'] !== undefined) {
+      try {
+        tlsCa = readFileSync(a['redis-ca'], 'utf8');
+      } catch (err) {
+        throw new LayernasError('USAGE', `worker: cannot read --redis-ca ${a['redis-ca']}: ${(err as Error).message}`);
+      }
+    }
+    const base = buildWorkerEvaluator({ kind: a.evaluator });
+    const evaluator = a['eval-delay-ms'] > 0 ? new DelayedWorkerEvaluator(base, a['eval-delay-ms']) : base;
+    const log = a.quiet ? (): void => {} : (line: string): void => { process.stdout.write(`${line}\n`); };
+    const handle = await startTrialWorker({
+      redisUrl: a.redis,
+      queueName: a.queue,
+      concurrency: a.concurrency,
+      evaluator,
+      lockDurationMs: a['lock-ms'],
+      stalledIntervalMs: a['stalled-interval-ms'],
+      log,
+      ...(tlsCa === undefined ? {} : { tlsCa }),
+    });
+    await new Promise<void>((resolve) => {
+      let signals = 0;
+      const onSignal = (): void => {
+        signals++;
+        process.stderr.write(signals === 1 ? 'worker: finishing running trials (signal again to abort them)\n' : 'worker: aborting running trials\n');
+        void handle.close(signals > 1).then(resolve);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+    process.stderr.write(`worker ${handle.name}: stopped after ${handle.processed} trials\n`);
+  },
+};
