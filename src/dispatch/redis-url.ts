@@ -90,8 +90,10 @@ export async function probeRedis(url: string, options: RedisUrlOptions = {}): Pr
   const where = `${base.host}:${base.port}`;
   const timeoutMs = options.connectTimeoutMs ?? 5000;
   const client = new Redis({ ...base, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null, reconnectOnError: () => false });
-  const swallow = (): void => {};
-  client.on('error', swallow);
+  // ioredis reports the real cause (NOAUTH during its ready check, ECONNREFUSED) as an 'error' event and rejects the
+  // command itself with a generic "Connection is closed"; keep the first event to classify by it.
+  let firstEvent: unknown;
+  client.on('error', (err: unknown) => { firstEvent ??= err; });
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {
@@ -103,7 +105,8 @@ export async function probeRedis(url: string, options: RedisUrlOptions = {}): Pr
     const version = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
     return { version };
   } catch (err) {
-    throw classifyRedisError(err, where) ?? new LayernasError('QUEUE_UNREACHABLE', `Redis at ${where} failed: ${err instanceof Error ? err.message : String(err)}`, { where }, { cause: err });
+    const auth = firstEvent === undefined ? undefined : classifyRedisError(firstEvent, where);
+    throw (auth?.code === 'QUEUE_AUTH' ? auth : undefined) ?? classifyRedisError(err, where) ?? new LayernasError('QUEUE_UNREACHABLE', `Redis at ${where} failed: ${err instanceof Error ? err.message : String(err)}`, { where }, { cause: err });
   } finally {
     if (timer !== undefined) clearTimeout(timer);
     client.disconnect();
