@@ -2,7 +2,7 @@
  * The canonical op-and-shape key of a layer: formatLayer(layer) + '@' + HxWxC of its input
  * (the same string src/arch's shape walk puts in LayerShape.key).
  */
-import { formatLayer } from '../arch/grammar.js';
+import { shapeKey } from '../arch/shapes.js';
 import type { LayerSpec, TensorShape } from '../arch/spec.js';
 
 export function shapeString(s: TensorShape): string {
@@ -10,7 +10,7 @@ export function shapeString(s: TensorShape): string {
 }
 
 export function layerKey(layer: LayerSpec, input: TensorShape): string {
-  return `${formatLayer(layer)}@${shapeString(input)}`;
+  return shapeKey(layer, input);
 }
 
 /** Split a key into its block string and input shape. */

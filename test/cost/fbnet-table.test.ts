@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { loadTable } from '../../src/cost/latency-table.js';
 import { predictLatency } from '../../src/cost/latency-predictor.js';
 import { convertFbnetLut } from '../../src/cost/table-convert/fbnet-lut.js';
-import { fbnetNetworkSpec, networkKeys } from '../../src/cost/table-convert/fbnet-network.js';
+import { walkShapes } from '../../src/arch/shapes.js';
+import { fbnetNetwork } from '../../src/arch/zoo.js';
 import { repoRoot, sharedData } from './paths.js';
 
 const csv = readFileSync(join(sharedData, 'fbnet', 'fbnet_archs_latency_ms.csv'), 'utf8').trim().split('\n');
@@ -23,7 +24,7 @@ for (const device of ['pixel3', 'raspi4']) {
     let worst = 0;
     for (const row of rows) {
       const ops = (row[1] as string).split('-').map(Number);
-      const keys = networkKeys(fbnetNetworkSpec(ops)).map((key) => ({ key }));
+      const keys = walkShapes(fbnetNetwork(ops));
       const p = predictLatency(keys, table);
       assert.equal(p.fallbacks.length, 0);
       worst = Math.max(worst, Math.abs(p.total_ms - Number(row[col])));

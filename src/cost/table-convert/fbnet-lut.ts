@@ -10,7 +10,8 @@
 import { z } from 'zod';
 import { LayernasError } from '../../core/errors.js';
 import { TABLE_FORMAT, parseTable, type LatencyTableData, type TableEntry } from '../latency-table.js';
-import { FBNET_LAYERS, FBNET_OPS, fbnetNetworkSpec, networkKeys } from './fbnet-network.js';
+import { walkShapes } from '../../arch/shapes.js';
+import { FBNET_LAYERS, FBNET_OPS, fbnetNetwork } from '../../arch/zoo.js';
 
 const Device = z.object({ base_ms: z.number(), delta_vs_skip_ms: z.array(z.array(z.number()).length(9)).length(12) });
 const SourceFile = z.object({
@@ -47,7 +48,7 @@ export function convertFbnetLut(raw: unknown, deviceId: string, sourceFile: stri
     byKey.set(key, { key, median_ms: ms, mean_ms: null, p90_ms: null, spread: null, samples: null, note });
   };
   for (let op = 0; op < FBNET_OPS.length; op++) {
-    const keys = networkKeys(fbnetNetworkSpec(new Array<number>(FBNET_LAYERS).fill(op)));
+    const keys = walkShapes(fbnetNetwork(new Array<number>(FBNET_LAYERS).fill(op))).map((l) => l.key);
     const searchable = keys.slice(1, 1 + FBNET_LAYERS);
     searchable.forEach((key, layer) => {
       const g = src.layer_to_group[layer] as number;
