@@ -1,0 +1,58 @@
+/**
+ * TFLite writer: graph IR (src/graph/ir.ts) → .tflite bytes, float32 or int8 post-training quantized.
+ *
+ *   writeTflite(graph)                                              float32
+ *   writeTflite(graph, { quantization: { calibration, io } })       int8 (per-channel weights, per-tensor
+ *                                                                   activations, int32 bias; io 'float' adds
+ *                                                                   QUANTIZE/DEQUANTIZE at the boundary)
+ *
+ * Writing to disk (atomically) is the caller's job (src/export/write-atomic.ts).
+ */
+import type { Graph } from '../../graph/ir.js';
+import { calibrate, type CalibrationOptions, planActivationParams } from './calibration.js';
+import { emitModel } from './emit.js';
+import { type QuantParams, serializeModel } from './flatbuffer.js';
+
+export type { QuantParams } from './flatbuffer.js';
+export { dequantizeTensor, quantizeTensor } from './quantize.js';
+
+export interface TfliteQuantizationOptions extends CalibrationOptions {
+  /** calibration inputs: one Float32Array (NHWC, batch 1) per sample for the graph's single input */
+  readonly calibration: readonly Float32Array[];
+  /** model input/output type: 'float' (default) keeps float32 I/O with QUANTIZE/DEQUANTIZE ops inside */
+  readonly io?: 'float' | 'int8';
+}
+
+export interface TfliteWriteOptions {
+  /** absent: float32 model */
+  readonly quantization?: TfliteQuantizationOptions;
+}
+
+export interface TfliteExport {
+  readonly bytes: Uint8Array;
+  readonly precision: 'float32' | 'int8';
+  /** int8 parameters of each graph input/output activation (for the manifest and for feeding int8 I/O) */
+  readonly inputParams: readonly QuantParams[];
+  readonly outputParams: readonly QuantParams[];
+}
+
+/** Build the .tflite model and report its quantization parameters. */
+export function buildTflite(graph: Graph, options: TfliteWriteOptions = {}): TfliteExport {
+  const q = options.quantization;
+  if (!q) return { bytes: serializeModel(emitModel(graph)), precision: 'float32', inputParams: [], outputParams: [] };
+  const ranges = calibrate(graph, q.calibration, q.onProgress ? { onProgress: q.onProgress } : {});
+  const activations = planActivationParams(graph, ranges);
+  const model = emitModel(graph, { activations, io: q.io ?? 'float' });
+  const paramsOf = (id: number): QuantParams => activations.get(id) as QuantParams;
+  return {
+    bytes: serializeModel(model),
+    precision: 'int8',
+    inputParams: graph.inputs.map(paramsOf),
+    outputParams: graph.outputs.map(paramsOf),
+  };
+}
+
+/** The .tflite bytes of `graph` (float32, or int8 when `quantization` is given). */
+export function writeTflite(graph: Graph, options: TfliteWriteOptions = {}): Uint8Array {
+  return buildTflite(graph, options).bytes;
+}
