@@ -45,3 +45,15 @@ test('the table is chosen by network input size', () => {
   assert.equal(tableForInput([pixel1, fb], { height: 32, width: 32, channels: 3 }), fb);
   assert.throws(() => tableForInput([pixel1], { height: 32, width: 32, channels: 3 }), (e: unknown) => isLayernasError(e, 'TABLE_MISMATCH') && /224x224x3/.test(e.message));
 });
+
+test('the Pixel 1 table covers every block of the MobileNetV2 space and the FBNet tables every block of the FBNet space', async () => {
+  const { loadSpace } = await import('../../src/space/load.js');
+  const { distinctSpaceBlocks } = await import('../../src/profile/space-networks.js');
+  const mb = distinctSpaceBlocks(loadSpace('mobilenetv2'));
+  assert.ok(mb.length > 70);
+  assert.deepEqual(mb.filter((b) => !pixel1.byKey.has(b.key)).map((b) => b.key), []);
+  const fb = loadTable(join(repoRoot, 'latency-tables', 'raspi4-tflite-fbnet-32.json'));
+  const fbBlocks = distinctSpaceBlocks(loadSpace('fbnet'));
+  assert.equal(fbBlocks.length, fb.byKey.size);
+  assert.deepEqual(fbBlocks.filter((b) => !fb.byKey.has(b.key)).map((b) => b.key), []);
+});
