@@ -46,7 +46,16 @@ export class GraphBuilder {
     return id;
   }
 
-  output(id: number): void {
+  /** mark `id` as a graph output, optionally renaming the tensor (e.g. 'logits') */
+  output(id: number, name?: string): void {
+    const t = this.tensors[id];
+    if (!t) throw new LayernasError('MODEL_INVALID', `graph '${this.name}': unknown tensor id ${id}`);
+    if (name !== undefined && name !== t.name) {
+      if (this.names.has(name)) throw new LayernasError('MODEL_INVALID', `graph '${this.name}': tensor name '${name}' already used`);
+      this.names.delete(t.name);
+      this.names.add(name);
+      this.tensors[id] = { ...t, name };
+    }
     this.graphOutputs.push(id);
   }
 
