@@ -31,24 +31,39 @@ export function conv2d(x: Float32Array, xs: Shape4, w: Float32Array, wShape: rea
   const ys = { h: py.out, w: px.out, c: O };
   const y = new Float32Array(ys.h * ys.w * O);
   const Og = O / groups;
+  // weights re-laid as [group][kh][kw][Ig][Og] so the innermost loop runs over contiguous output channels
+  const wt = new Float64Array(w.length);
+  for (let o = 0; o < O; o++) {
+    const g = Math.floor(o / Og);
+    const og = o - g * Og;
+    for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) for (let i = 0; i < Ig; i++) {
+      wt[(((g * kh + ky) * kw + kx) * Ig + i) * Og + og] = w[((o * kh + ky) * kw + kx) * Ig + i] as number;
+    }
+  }
+  const acc = new Float64Array(O);
   for (let oy = 0; oy < ys.h; oy++) {
     for (let ox = 0; ox < ys.w; ox++) {
-      for (let o = 0; o < O; o++) {
-        const g = Math.floor(o / Og);
-        let acc = bias[o] as number;
-        for (let ky = 0; ky < kh; ky++) {
-          const iy = oy * stride + ky - py.before;
-          if (iy < 0 || iy >= xs.h) continue;
-          for (let kx = 0; kx < kw; kx++) {
-            const ix = ox * stride + kx - px.before;
-            if (ix < 0 || ix >= xs.w) continue;
+      for (let o = 0; o < O; o++) acc[o] = bias[o] as number;
+      for (let ky = 0; ky < kh; ky++) {
+        const iy = oy * stride + ky - py.before;
+        if (iy < 0 || iy >= xs.h) continue;
+        for (let kx = 0; kx < kw; kx++) {
+          const ix = ox * stride + kx - px.before;
+          if (ix < 0 || ix >= xs.w) continue;
+          for (let g = 0; g < groups; g++) {
             const xBase = (iy * xs.w + ix) * xs.c + g * Ig;
-            const wBase = ((o * kh + ky) * kw + kx) * Ig;
-            for (let i = 0; i < Ig; i++) acc += (x[xBase + i] as number) * (w[wBase + i] as number);
+            const oBase = g * Og;
+            for (let i = 0; i < Ig; i++) {
+              const xv = x[xBase + i] as number;
+              if (xv === 0) continue;
+              const wBase = (((g * kh + ky) * kw + kx) * Ig + i) * Og;
+              for (let o = 0; o < Og; o++) acc[oBase + o] = (acc[oBase + o] as number) + xv * (wt[wBase + o] as number);
+            }
           }
         }
-        y[(oy * ys.w + ox) * O + o] = applyAct(acc, act);
       }
+      const yBase = (oy * ys.w + ox) * O;
+      for (let o = 0; o < O; o++) y[yBase + o] = applyAct(acc[o] as number, act);
     }
   }
   return { y, ys };
