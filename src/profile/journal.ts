@@ -1,0 +1,75 @@
+/**
+ * Append-only JSON-lines journal of profile results: one line per measured key, flushed as soon as it is measured,
+ * so an interrupted `profile` resumes without re-measuring. A torn last line (killed mid-write) is dropped and
+ * reported; a corrupt line elsewhere is a TABLE_INVALID naming the line, and nothing is overwritten.
+ */
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { LayernasError } from '../core/errors.js';
+
+export const JournalLineSchema = z
+  .object({
+    kind: z.enum(['block', 'fixed', 'e2e', 'header']),
+    key: z.string(),
+    median_ms: z.number().nonnegative(),
+    mean_ms: z.number().nonnegative(),
+    p90_ms: z.number().nonnegative(),
+    iqr_ms: z.number().nonnegative(),
+    samples: z.number().int().nonnegative(),
+    /** e2e lines: the table prediction before calibration */
+    predicted_ms: z.number().optional(),
+    at: z.string(),
+    /** header lines: settings the journal was made with (resuming with others is refused) */
+    settings: z.record(z.union([z.string(), z.number()])).optional(),
+  })
+  .strict();
+export type JournalLine = z.infer<typeof JournalLineSchema>;
+
+export interface JournalRead {
+  readonly lines: JournalLine[];
+  readonly droppedTornLine: boolean;
+}
+
+export function readJournal(file: string): JournalRead {
+  if (!existsSync(file)) return { lines: [], droppedTornLine: false };
+  const text = readFileSync(file, 'utf8');
+  const raw = text.split('\n');
+  const lines: JournalLine[] = [];
+  let dropped = false;
+  raw.forEach((l, i) => {
+    if (l.trim() === '') return;
+    let parsed: JournalLine | undefined;
+    try {
+      const r = JournalLineSchema.safeParse(JSON.parse(l));
+      if (r.success) parsed = r.data;
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed) {
+      lines.push(parsed);
+      return;
+    }
+    const isLast = raw.slice(i + 1).every((x) => x.trim() === '');
+    if (isLast && !text.endsWith('\n')) {
+      dropped = true;
+      return;
+    }
+    throw new LayernasError('TABLE_INVALID', `profile journal ${file} line ${i + 1} is corrupt: ${l.slice(0, 120)}`, { file, line: i + 1 });
+  });
+  return { lines, droppedTornLine: dropped };
+}
+
+export class JournalWriter {
+  constructor(private readonly file: string) {}
+
+  /** ensure the file ends with a newline (after a torn line was dropped, start on a fresh line) */
+  repairTail(): void {
+    if (!existsSync(this.file)) return;
+    const text = readFileSync(this.file, 'utf8');
+    if (text.length > 0 && !text.endsWith('\n')) appendFileSync(this.file, '\n');
+  }
+
+  append(line: JournalLine): void {
+    appendFileSync(this.file, `${JSON.stringify(JournalLineSchema.parse(line))}\n`);
+  }
+}

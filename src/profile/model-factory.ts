@@ -1,0 +1,34 @@
+/**
+ * Spec -> model bytes for measuring: deterministic random weights (initWeights), lowering, and our TFLite / ONNX
+ * writers. int8 TFLite is calibrated on a few seeded random-normal inputs (latency does not depend on accuracy).
+ */
+import type { NetworkSpec } from '../arch/spec.js';
+import { initWeights } from '../arch/weights.js';
+import { Rng } from '../core/rng.js';
+import { lowerNetwork } from '../graph/lower.js';
+import { writeOnnx } from '../export/onnx/onnx-writer.js';
+import { writeTflite } from '../export/tflite/index.js';
+import type { Precision } from '../targets/schema.js';
+
+export type ModelFormat = 'tflite' | 'onnx';
+
+export interface ModelFactory {
+  build(spec: NetworkSpec, format: ModelFormat, precision: Precision): Uint8Array;
+}
+
+function randomInputs(spec: NetworkSpec, count: number, seed: number): Float32Array[] {
+  const rng = new Rng(seed);
+  const n = spec.input.height * spec.input.width * spec.input.channels;
+  return Array.from({ length: count }, () => Float32Array.from({ length: n }, () => rng.normal()));
+}
+
+export class ExporterModelFactory implements ModelFactory {
+  constructor(private readonly seed = 1) {}
+
+  build(spec: NetworkSpec, format: ModelFormat, precision: Precision): Uint8Array {
+    const graph = lowerNetwork(spec, initWeights(spec, this.seed).tensors);
+    if (format === 'onnx') return writeOnnx(graph);
+    if (precision === 'float32') return writeTflite(graph);
+    return writeTflite(graph, { quantization: { calibration: randomInputs(spec, 4, this.seed) } });
+  }
+}
