@@ -10,8 +10,9 @@
  * re-queued by BullMQ's stall checker in the surviving workers); see src/worker/trial-worker.ts.
  */
 import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
 import { LayernasError } from '../core/errors.js';
-import { resultFromReturnValue, sameTrial, viewJob } from './bullmq-job-state.js';
+import { resultFromReturnValue, sameTrial, viewJob, type JobView } from './bullmq-job-state.js';
 import { jobIdForTrial, parseTrialRequest, trialIdForJob } from './job-schema.js';
 import { classifyRedisError, parseRedisUrl, probeRedis, redactRedisUrl, type RedisUrlOptions } from './redis-url.js';
 import type { TrialDispatcher, TrialRequest, TrialResult } from './types.js';
@@ -39,7 +40,8 @@ export async function openBullmqDispatcher(options: BullmqDispatcherOptions): Pr
   const connection = parseRedisUrl(options.redisUrl, options);
   const queue = new Queue(queueName, { connection });
   const events = new QueueEvents(queueName, { connection });
-  const d = new BullmqDispatcher(queue, events, { maxAttempts, reconcileIntervalMs: options.reconcileIntervalMs ?? 3000, log: options.log ?? (() => {}), where: redactRedisUrl(options.redisUrl) });
+  const client = new Redis({ ...connection, lazyConnect: true });
+  const d = new BullmqDispatcher(queue, events, client, { maxAttempts, reconcileIntervalMs: options.reconcileIntervalMs ?? 3000, log: options.log ?? (() => {}), where: redactRedisUrl(options.redisUrl) });
   try {
     await d.start();
   } catch (err) {
@@ -67,12 +69,14 @@ export class BullmqDispatcher implements TrialDispatcher {
   private lastError: unknown;
 
   /** Use openBullmqDispatcher; the constructor does no I/O. */
-  constructor(private readonly queue: Queue, private readonly events: QueueEvents, private readonly settings: Settings) {}
+  constructor(private readonly queue: Queue, private readonly events: QueueEvents, private readonly client: Redis, private readonly settings: Settings) {}
 
   /** @internal called by openBullmqDispatcher */
   async start(): Promise<void> {
     this.queue.on('error', (err) => this.noteError(err));
     this.events.on('error', (err) => this.noteError(err));
+    this.client.on('error', (err) => this.noteError(err));
+    await this.client.connect();
     this.events.on('completed', ({ jobId, returnvalue }) => this.onCompleted(jobId, returnvalue));
     this.events.on('failed', ({ jobId }) => { void this.recheck([jobId]); });
     await this.queue.waitUntilReady();
@@ -98,7 +102,7 @@ export class BullmqDispatcher implements TrialDispatcher {
     }
     if (fresh.length === 0) return;
     // Look first: a trial already in Redis (queued, running or finished by an earlier coordinator) is not added again.
-    const views = await Promise.all(fresh.map((r) => viewJob(this.queue, jobIdForTrial(r.trialId), r.trialId)));
+    const views = await this.lookUp(fresh);
     const toAdd: TrialRequest[] = [];
     for (let i = 0; i < fresh.length; i++) {
       const req = fresh[i] as TrialRequest;
@@ -145,7 +149,19 @@ export class BullmqDispatcher implements TrialDispatcher {
     this.closed = true;
     if (this.timer !== undefined) clearInterval(this.timer);
     this.wake?.();
-    await Promise.allSettled([this.events.close(), this.queue.close()]);
+    await Promise.allSettled([this.events.close(), this.queue.close(), this.client.quit()]);
+  }
+
+  /** One pipelined EXISTS for the batch; only trials already in Redis are read in full. */
+  private async lookUp(requests: readonly TrialRequest[]): Promise<JobView[]> {
+    const pipe = this.client.pipeline();
+    for (const r of requests) pipe.exists(this.queue.toKey(jobIdForTrial(r.trialId)));
+    const replies = (await pipe.exec()) ?? [];
+    return await Promise.all(requests.map(async (r, i) => {
+      const [err, exists] = replies[i] ?? [new Error('no reply'), 0];
+      if (err === null && exists === 0) return { kind: 'missing' } as const;
+      return await viewJob(this.queue, jobIdForTrial(r.trialId), r.trialId);
+    }));
   }
 
   /** Last Redis error seen by the background connections (they reconnect on their own). */

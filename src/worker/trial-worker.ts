@@ -117,7 +117,6 @@ export async function startTrialWorker(options: TrialWorkerOptions): Promise<Tri
     throw classifyRedisError(err, redactRedisUrl(options.redisUrl)) ?? err;
   }
   void worker.run().catch((err: unknown) => log(`worker loop stopped: ${(err as Error).message}`));
-  log(`ready ${name} queue ${options.queueName ?? DEFAULT_QUEUE_NAME} evaluator ${evaluator.kind} concurrency ${options.concurrency ?? 1}`);
 
   return {
     name,

@@ -76,6 +76,7 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
       log,
       ...(tlsCa === undefined ? {} : { tlsCa }),
     });
+    process.stdout.write(`ready ${handle.name} queue ${a.queue} evaluator ${evaluator.kind} concurrency ${a.concurrency}\n`);
     await new Promise<void>((resolve) => {
       let signals = 0;
       const onSignal = (): void => {
