@@ -1,0 +1,93 @@
+/**
+ * `layernas cost <arch-or-zoo-name> [--input 224] [--classes N] [--json] [--count-bn-act]`:
+ * per-layer shapes, MAdds and params of a zoo model or a network block string, and the totals.
+ */
+import type { CommandModule } from 'yargs';
+import { z } from 'zod';
+import { LayernasError } from '../../core/errors.js';
+import { formatLayer, formatNetwork, parseNetwork } from '../../arch/grammar.js';
+import { networkCost, type NetworkCost } from '../../arch/shapes.js';
+import type { NetworkSpec, TensorShape } from '../../arch/spec.js';
+import { getZooModel } from '../../arch/zoo.js';
+import { groupDigits, millions, renderTable } from '../table.js';
+
+const LAYER_OPS = ['conv', 'ir', 'skip', 'nb201cell', 'natscell', 'resblock', 'bnact', 'gap', 'fc'];
+
+const argsSchema = z.object({
+  arch: z.string().min(1, 'give a zoo name (see `layernas zoo`) or a network string like in224x224x3/conv_k3_s2_c32/...'),
+  input: z.number().int().positive().max(16384).optional(),
+  classes: z.number().int().positive().max(65536).optional(),
+  json: z.boolean(),
+  'count-bn-act': z.boolean(),
+});
+type CostArgs = z.infer<typeof argsSchema>;
+
+/** True when `text` is a block string (starts with an input token or a layer op) rather than a zoo name. */
+export function looksLikeNetworkString(text: string): boolean {
+  const head = /^[a-z0-9]+/.exec(text.trim())?.[0] ?? '';
+  return /^in\d/.test(text.trim()) || LAYER_OPS.includes(head);
+}
+
+/** Resolves a CLI architecture argument: zoo name / family, or a network block string. */
+export function resolveArchitecture(arch: string, options: { input?: number; classes?: number }): NetworkSpec {
+  if (!looksLikeNetworkString(arch)) return getZooModel(arch, options);
+  if (options.classes !== undefined) {
+    throw new LayernasError('USAGE', '--classes applies to zoo models; in a network string set the last fc_c<N> instead', { option: 'classes' });
+  }
+  const res = options.input ?? 224;
+  const spec = parseNetwork(arch, { defaultInput: { height: res, width: res, channels: 3 } });
+  if (options.input === undefined) return spec;
+  return parseNetwork(formatNetwork({ ...spec, input: { ...spec.input, height: options.input, width: options.input } }));
+}
+
+const shape = (s: TensorShape): string => `${s.h}x${s.w}x${s.c}`;
+
+export function costReport(spec: NetworkSpec, cost: NetworkCost): object {
+  return {
+    name: spec.name ?? null,
+    network: formatNetwork(spec),
+    input: spec.input,
+    madds: cost.madds,
+    params: cost.params,
+    layers: cost.layers.map((l) => ({
+      index: l.index, block: formatLayer(l.layer), input: l.input, output: l.output, madds: l.madds, params: l.params, key: l.key,
+    })),
+  };
+}
+
+export function costTable(spec: NetworkSpec, cost: NetworkCost, countBnAct: boolean): string {
+  const rows = cost.layers.map((l) => [String(l.index), formatLayer(l.layer), `${shape(l.input)} -> ${shape(l.output)}`, groupDigits(l.madds), groupDigits(l.params)]);
+  const table = renderTable(
+    [{ title: '#', align: 'right' }, { title: 'block', align: 'left' }, { title: 'in -> out', align: 'left' }, { title: 'MAdds', align: 'right' }, { title: 'params', align: 'right' }],
+    rows,
+  );
+  const convention = countBnAct ? 'conv/linear + BN/act/pool/add, one op per element' : 'NATS convention: conv/linear incl. bias; BN/act/pool not counted';
+  return [
+    `${spec.name ?? 'network'}: ${formatNetwork(spec).length > 200 ? `${spec.layers.length} layers` : formatNetwork(spec)}`,
+    table,
+    `total MAdds: ${groupDigits(cost.madds)} (${millions(cost.madds)}; ${convention})`,
+    `total params: ${groupDigits(cost.params)} (${millions(cost.params, 6)}; weights, biases, BN gamma/beta)`,
+  ].join('\n');
+}
+
+export const costCommand: CommandModule<object, CostArgs> = {
+  command: 'cost <arch>',
+  describe: 'shapes, MAdds and params per layer of a zoo model or a network string',
+  builder: (y) =>
+    y
+      .positional('arch', { type: 'string', demandOption: true, describe: 'zoo name (layernas zoo) or network string, e.g. in224x224x3/conv_k3_s2_c32/gap/fc_c10' })
+      .option('input', { type: 'number', describe: 'square input resolution (default: the model\'s own; 224 for strings without in<H>x<W>x<C>)' })
+      .option('classes', { type: 'number', describe: 'classifier outputs for zoo models' })
+      .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of a table' })
+      .option('count-bn-act', { type: 'boolean', default: false, describe: 'also count BN, activations, pooling, adds (one op per element)' }) as never,
+  handler: (argv) => {
+    const parsed = argsSchema.safeParse(argv);
+    if (!parsed.success) {
+      throw new LayernasError('USAGE', `cost: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`, { issues: parsed.error.issues });
+    }
+    const args = parsed.data;
+    const spec = resolveArchitecture(args.arch, { ...(args.input !== undefined ? { input: args.input } : {}), ...(args.classes !== undefined ? { classes: args.classes } : {}) });
+    const cost = networkCost(spec, { countBnAct: args['count-bn-act'] });
+    process.stdout.write(`${args.json ? JSON.stringify(costReport(spec, cost), null, 2) : costTable(spec, cost, args['count-bn-act'])}\n`);
+  },
+};
