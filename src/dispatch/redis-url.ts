@@ -105,8 +105,8 @@ export async function probeRedis(url: string, options: RedisUrlOptions = {}): Pr
     const version = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
     return { version };
   } catch (err) {
-    const auth = firstEvent === undefined ? undefined : classifyRedisError(firstEvent, where);
-    throw (auth?.code === 'QUEUE_AUTH' ? auth : undefined) ?? classifyRedisError(err, where) ?? new LayernasError('QUEUE_UNREACHABLE', `Redis at ${where} failed: ${err instanceof Error ? err.message : String(err)}`, { where }, { cause: err });
+    const fromEvent = firstEvent === undefined ? undefined : classifyRedisError(firstEvent, where);
+    throw fromEvent ?? classifyRedisError(err, where) ?? new LayernasError('QUEUE_UNREACHABLE', `Redis at ${where} failed: ${err instanceof Error ? err.message : String(err)}`, { where }, { cause: err });
   } finally {
     if (timer !== undefined) clearTimeout(timer);
     client.disconnect();

@@ -69,3 +69,30 @@ test('password-protected redis-server: right password works, wrong or missing pa
     await srv.stop();
   }
 });
+
+test('rediss:// to a real TLS-only redis-server: works with its CA, refused (QUEUE_UNREACHABLE) without it or over plain TCP', async () => {
+  const srv = await startRedisServer({ tls: true, password: 'tls-pw' });
+  try {
+    assert.ok(srv.url.startsWith('rediss://'));
+    const tlsCa = srv.caPem!;
+    await probeRedis(srv.url, { tlsCa });
+    const d = await openBullmqDispatcher({ redisUrl: srv.url, tlsCa, queueName: 'tls' });
+    const w = await startTrialWorker({ redisUrl: srv.url, tlsCa, queueName: 'tls', evaluator: new NoopWorkerEvaluator() });
+    try {
+      await d.submit([{ trialId: 'tls:0', studyId: 'tls', dna: [0], arch: 'a', evaluator: { kind: 'noop', options: {} }, attempt: 0 }]);
+      for await (const r of d.results()) {
+        assert.deepEqual([r.trialId, r.outcome.status], ['tls:0', 'ok']);
+        break;
+      }
+    } finally {
+      await d.close();
+      await w.close();
+    }
+    // self-signed certificate not trusted -> clear error, quickly
+    await assert.rejects(probeRedis(srv.url, { connectTimeoutMs: 2000 }), (e: unknown) => isLayernasError(e, 'QUEUE_UNREACHABLE') && /certificate/i.test(e.message));
+    // plain redis:// against the TLS port
+    await assert.rejects(probeRedis(srv.url.replace('rediss://', 'redis://'), { connectTimeoutMs: 2000 }), (e: unknown) => isLayernasError(e, 'QUEUE_UNREACHABLE'));
+  } finally {
+    await srv.stop();
+  }
+});

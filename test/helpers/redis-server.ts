@@ -2,8 +2,8 @@
  * Starts a real redis-server (Debian package `redis-server`) on 127.0.0.1, a free port and a temporary directory,
  * with persistence off; `stop()` kills it and removes the directory. Used by the dispatch tests and benches.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +11,10 @@ import { Redis } from 'ioredis';
 
 export interface RedisServerHandle {
   readonly port: number;
-  /** redis://[:password@]127.0.0.1:port */
+  /** redis://[:password@]127.0.0.1:port (rediss:// with `tls`) */
   readonly url: string;
+  /** PEM of the self-signed certificate (with `tls`) */
+  readonly caPem?: string;
   readonly pid: number;
   stop(): Promise<void>;
 }
@@ -22,6 +24,15 @@ export interface RedisServerOptions {
   readonly password?: string;
   /** also create an ACL user with this name and password (full access) */
   readonly aclUser?: { readonly name: string; readonly password: string };
+  /** serve TLS only, with a fresh self-signed certificate for 127.0.0.1 (made with openssl) */
+  readonly tls?: boolean;
+}
+
+function selfSignedCertificate(dir: string): { cert: string; key: string } {
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  return { cert, key };
 }
 
 export async function freeLoopbackPort(): Promise<number> {
@@ -36,11 +47,11 @@ export async function freeLoopbackPort(): Promise<number> {
   });
 }
 
-async function waitReady(port: number, password: string | undefined, proc: ChildProcess, log: () => string): Promise<void> {
+async function waitReady(port: number, password: string | undefined, ca: string | undefined, proc: ChildProcess, log: () => string): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`redis-server exited with ${proc.exitCode}: ${log()}`);
-    const c = new Redis({ host: '127.0.0.1', port, password, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    const c = new Redis({ host: '127.0.0.1', port, password, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, ...(ca === undefined ? {} : { tls: { ca, servername: '127.0.0.1' } }) });
     c.on('error', () => {});
     try {
       await c.connect();
@@ -57,9 +68,12 @@ async function waitReady(port: number, password: string | undefined, proc: Child
 
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServerHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'layernas-redis-'));
+  const tls = options.tls === true ? selfSignedCertificate(dir) : undefined;
+  const caPem = tls === undefined ? undefined : readFileSync(tls.cert, 'utf8');
   for (let tries = 0; ; tries++) {
     const port = await freeLoopbackPort();
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning'];
+    const portArgs = tls === undefined ? ['--port', String(port)] : ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-auth-clients', 'no'];
+    const args = [...portArgs, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning'];
     if (options.password !== undefined) args.push('--requirepass', options.password);
     if (options.aclUser !== undefined) args.push('--user', options.aclUser.name, 'on', `>${options.aclUser.password}`, '~*', '&*', '+@all');
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -67,7 +81,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     proc.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
     proc.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
     try {
-      await waitReady(port, options.password, proc, () => out.slice(-2000));
+      await waitReady(port, options.password, caPem, proc, () => out.slice(-2000));
     } catch (err) {
       proc.kill('SIGKILL');
       if (tries < 2 && /Address already in use/.test(out)) continue;
@@ -77,7 +91,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     const auth = options.password !== undefined ? `:${encodeURIComponent(options.password)}@` : '';
     return {
       port,
-      url: `redis://${auth}127.0.0.1:${port}`,
+      url: `${tls === undefined ? 'redis' : 'rediss'}://${auth}127.0.0.1:${port}`,
+      ...(caPem === undefined ? {} : { caPem }),
       pid: proc.pid ?? -1,
       async stop(): Promise<void> {
         if (proc.exitCode === null) {
