@@ -3,8 +3,8 @@
  * calibration inputs, record each activation tensor's [min, max], then choose per-tensor int8 parameters that
  * also satisfy TFLite's int8 kernel constraints:
  * - LOGISTIC, SOFTMAX (and our hard-sigmoid, whose output is in [0, 1]) output: scale 1/256, zero point -128;
- * - AVERAGE_POOL_2D / MAX_POOL_2D / global pool / RESHAPE output: the same parameters as their input
- *   (those int8 kernels copy quantized values without rescaling).
+ * - AVERAGE_POOL_2D / MAX_POOL_2D / RESHAPE output: the same parameters as their input (those int8 kernels
+ *   copy quantized values without rescaling); the global pool is written as MEAN in int8, which rescales.
  */
 import { LayernasError } from '../../core/errors.js';
 import type { Graph } from '../../graph/ir.js';
@@ -68,7 +68,6 @@ export function planActivationParams(graph: Graph, ranges: ReadonlyMap<number, V
         break;
       case 'avg_pool2d':
       case 'max_pool2d':
-      case 'global_avg_pool':
       case 'reshape':
       case 'zeros_like':
         params.set(out, params.get(input) ?? fromRange(input));

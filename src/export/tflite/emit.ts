@@ -1,7 +1,7 @@
 /**
  * Graph IR → TFLite model (tensors, constant buffers, operators), float32 or int8.
  * Every IR op maps to TFLite builtins: fused RELU/RELU6 stay fused into CONV_2D, DEPTHWISE_CONV_2D,
- * FULLY_CONNECTED, ADD and MUL; hard-sigmoid becomes ADD(+3, fused RELU6) → MUL(1/6); grouped convolution becomes
+ * FULLY_CONNECTED, ADD and MUL; global average pool is AVERAGE_POOL_2D (float) or MEAN (int8); hard-sigmoid becomes ADD(+3, fused RELU6) → MUL(1/6); grouped convolution becomes
  * SPLIT → CONV_2D per group → CONCATENATION; zeros_like becomes a constant tensor.
  */
 import { LayernasError } from '../../core/errors.js';
@@ -219,6 +219,11 @@ function emitOp(e: Emitter, op: GraphOp): void {
       return e.op(op.type === 'avg_pool2d' ? BuiltinOp.AVERAGE_POOL_2D : BuiltinOp.MAX_POOL_2D, [e.act(inputId)], [e.act(outputId)],
         { kind: 'pool2d', padding: op.padding, strideW: op.stride, strideH: op.stride, filterW: op.kernel, filterH: op.kernel });
     case 'global_avg_pool': {
+      if (e.int8) {
+        // int8: MEAN over H, W rescales to its own output range (AVERAGE_POOL_2D would have to keep the input's)
+        const axes = e.int32Constant(`${op.origin}/axes`, [1, 2]);
+        return e.op(BuiltinOp.MEAN, [e.act(inputId), axes], [e.act(outputId)], { kind: 'reducer', keepDims: true });
+      }
       const [, H, W] = e.tensor(inputId).shape as [number, number, number, number];
       return e.op(BuiltinOp.AVERAGE_POOL_2D, [e.act(inputId)], [e.act(outputId)],
         { kind: 'pool2d', padding: 'valid', strideW: 1, strideH: 1, filterW: W, filterH: H });

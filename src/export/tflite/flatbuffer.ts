@@ -35,7 +35,8 @@ export type TfliteOptions =
   | { readonly kind: 'add'; act: TfliteActivation }
   | { readonly kind: 'mul'; act: TfliteActivation }
   | { readonly kind: 'reshape'; newShape: readonly number[] }
-  | { readonly kind: 'split'; numSplits: number };
+  | { readonly kind: 'split'; numSplits: number }
+  | { readonly kind: 'reducer'; keepDims: boolean };
 
 export interface TfliteOperator {
   readonly op: BuiltinOperator;
@@ -169,6 +170,10 @@ function writeOptions(b: Builder, o: TfliteOptions): [number, Offset] {
       b.startObject(1);
       b.addFieldInt32(0, o.numSplits, null);
       return [OptionsType.SplitOptions, b.endObject()];
+    case 'reducer':
+      b.startObject(1);
+      b.addFieldInt8(0, o.keepDims ? 1 : 0, null);
+      return [OptionsType.ReducerOptions, b.endObject()];
   }
 }
 

@@ -64,7 +64,9 @@ export function quantizeBias(bias: Float32Array, inputScale: number, weightScale
     const q = Math.round((bias[c] as number) / (scales[c] as number));
     values[c] = Math.max(-2147483647, Math.min(2147483647, q));
   }
-  return { values, params: { scale: scales, zeroPoint: scales.map(() => 0), axis: 0 } };
+  // per-tensor weights → per-tensor bias: TFLite reads a single scale from legacy params only when there is one
+  const stored = weightScales.length === 1 ? scales.slice(0, 1) : scales;
+  return { values, params: { scale: stored, zeroPoint: stored.map(() => 0), axis: 0 } };
 }
 
 /** Asymmetric per-tensor int8 quantization of a constant operand (e.g. an ADD/MUL constant). */
