@@ -143,11 +143,11 @@ function initTensor(p: ParamTensor, rng: Rng, fanIn: Map<string, number>): Float
     return a;
   }
   if (leaf === 'weight' && p.shape.length === 4) {
-    // He (Kaiming) normal, fan-in = in/groups * kh * kw
+    // He (Kaiming) uniform, variance 2 / fan-in, fan-in = in/groups * kh * kw
     const fan = (p.shape[1] as number) * (p.shape[2] as number) * (p.shape[3] as number);
     fanIn.set(p.name.slice(0, -'.weight'.length), fan);
-    const std = Math.sqrt(2 / fan);
-    for (let i = 0; i < n; i++) a[i] = rng.normal() * std;
+    const bound = Math.sqrt(6 / fan);
+    for (let i = 0; i < n; i++) a[i] = (rng.next() * 2 - 1) * bound;
     return a;
   }
   // linear weights and all biases: PyTorch default uniform(-1/sqrt(fan_in), 1/sqrt(fan_in))

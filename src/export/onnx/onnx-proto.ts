@@ -52,12 +52,19 @@ export interface OnnxModel {
 }
 
 /** AttributeProto.AttributeType values */
+const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
+
 const ATTR_TYPE = { float: 1, int: 2, string: 3, tensor: 4, ints: 7 } as const;
 
 export function float32Tensor(name: string, dims: readonly number[], data: Float32Array): OnnxTensor {
-  const raw = new Uint8Array(data.length * 4);
-  const view = new DataView(raw.buffer);
-  data.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  let raw: Uint8Array;
+  if (LITTLE_ENDIAN) {
+    raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  } else {
+    raw = new Uint8Array(data.length * 4);
+    const view = new DataView(raw.buffer);
+    data.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  }
   return { name, dataType: OnnxDataType.FLOAT, dims, raw };
 }
 

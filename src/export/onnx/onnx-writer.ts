@@ -30,6 +30,7 @@ const float = (name: string, value: number): OnnxAttribute => ({ name, kind: 'fl
 export function permute(data: Float32Array, shape: readonly number[], perm: readonly number[]): { data: Float32Array; shape: number[] } {
   const outShape = perm.map((p) => shape[p] as number);
   const rank = shape.length;
+  if (rank === 4) return { data: permute4(data, shape, perm, outShape), shape: outShape };
   const inStrides = new Array<number>(rank);
   let acc = 1;
   for (let d = rank - 1; d >= 0; d--) { inStrides[d] = acc; acc *= shape[d] as number; }
@@ -46,6 +47,19 @@ export function permute(data: Float32Array, shape: readonly number[], perm: read
     }
   }
   return { data: out, shape: outShape };
+}
+
+function permute4(data: Float32Array, shape: readonly number[], perm: readonly number[], outShape: readonly number[]): Float32Array {
+  const st = [shape[1]! * shape[2]! * shape[3]!, shape[2]! * shape[3]!, shape[3]!, 1];
+  const [s0, s1, s2, s3] = perm.map((p) => st[p] as number) as [number, number, number, number];
+  const [d0, d1, d2, d3] = outShape as [number, number, number, number];
+  const out = new Float32Array(data.length);
+  let i = 0;
+  for (let a = 0; a < d0; a++) for (let b = 0; b < d1; b++) for (let c = 0; c < d2; c++) {
+    const base = a * s0 + b * s1 + c * s2;
+    for (let d = 0; d < d3; d++) out[i++] = data[base + d * s3] as number;
+  }
+  return out;
 }
 
 const NHWC_TO_NCHW = [0, 3, 1, 2];
