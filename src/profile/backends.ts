@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NetworkSpec } from '../arch/spec.js';
 import { LayernasError } from '../core/errors.js';
-import { AndroidBenchmarkRunner } from '../device/android-benchmark.js';
+import { AndroidBenchmarkRunner, type AndroidRunResult } from '../device/android-benchmark.js';
 import { OnnxRuntime } from '../runtime/onnxruntime.js';
 import { TfliteRuntime } from '../runtime/tflite.js';
 import type { LoadedModel, ModelRuntime } from '../runtime/types.js';
@@ -25,6 +25,8 @@ export interface LatencyBackend {
   readonly runtimeVersion: string;
   readonly format: ModelFormat;
   prepare(spec: NetworkSpec, name: string): Promise<PreparedModel>;
+  /** an existing model file (e.g. from `layernas export`) */
+  prepareFile(file: string): Promise<PreparedModel>;
   close(): void;
 }
 
@@ -52,14 +54,13 @@ export class HostBackend implements LatencyBackend {
   async prepare(spec: NetworkSpec, name: string): Promise<PreparedModel> {
     const file = join(this.dir, `${safeName(name)}.${this.format}`);
     writeFileSync(file, this.factory.build(spec, this.format, this.target.precision));
+    const prepared = await this.prepareFile(file);
+    return { ...prepared, dispose: async () => { await prepared.dispose(); rmSync(file, { force: true }); } };
+  }
+
+  async prepareFile(file: string): Promise<PreparedModel> {
     const model: LoadedModel = await this.runtime.load(file, { threads: this.threads });
-    return {
-      sample: (runs: number) => model.time({ runs, warmup: 0 }),
-      dispose: async () => {
-        await model.dispose();
-        rmSync(file, { force: true });
-      },
-    };
+    return { sample: (runs: number) => model.time({ runs, warmup: 0 }), dispose: () => model.dispose() };
   }
 
   close(): void {
@@ -85,12 +86,21 @@ export class AndroidBackend implements LatencyBackend {
   async prepare(spec: NetworkSpec, name: string): Promise<PreparedModel> {
     const file = join(this.dir, `${safeName(name)}.tflite`);
     writeFileSync(file, this.factory.build(spec, 'tflite', this.target.precision));
+    const prepared = await this.prepareFile(file);
+    return { ...prepared, dispose: async () => rmSync(file, { force: true }) };
+  }
+
+  /** the last benchmark_model result (memory figures for `verify`) */
+  last: AndroidRunResult | undefined;
+
+  async prepareFile(file: string): Promise<PreparedModel> {
     return {
       sample: async () => {
         const r = await this.runner.run({ modelFile: file, threads: this.target.threads });
+        this.last = r;
         return [r.median_ms ?? r.avg_ms];
       },
-      dispose: async () => rmSync(file, { force: true }),
+      dispose: async () => {},
     };
   }
 

@@ -15,6 +15,8 @@ export const JournalLineSchema = z
     mean_ms: z.number().nonnegative(),
     p90_ms: z.number().nonnegative(),
     iqr_ms: z.number().nonnegative(),
+    /** fastest run: least disturbed by other processes on a shared machine (used for calibration) */
+    min_ms: z.number().nonnegative().optional(),
     samples: z.number().int().nonnegative(),
     /** e2e lines: the table prediction before calibration */
     predicted_ms: z.number().optional(),

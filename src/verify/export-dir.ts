@@ -1,0 +1,57 @@
+/**
+ * What `verify` reads from an export directory: the architecture (manifest.json `arch`, a network string, or
+ * --arch) and the model files (*.tflite, *.onnx). For a TFLite target the file whose name says int8 (`int8` in
+ * the name) is taken for int8 targets, the other one for float32 targets.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { parseNetwork } from '../arch/grammar.js';
+import type { NetworkSpec } from '../arch/spec.js';
+import { LayernasError } from '../core/errors.js';
+import type { Target } from '../targets/schema.js';
+
+const ManifestSubset = z.object({ arch: z.string().min(1) }).passthrough();
+
+export interface ExportDir {
+  readonly dir: string;
+  readonly spec: NetworkSpec;
+  readonly tflite: readonly string[];
+  readonly onnx: readonly string[];
+}
+
+export function readExportDir(dir: string, archOverride?: string): ExportDir {
+  if (!existsSync(dir)) throw new LayernasError('USAGE', `export directory ${dir} does not exist`, { dir });
+  const files = readdirSync(dir).sort();
+  let arch = archOverride;
+  const manifestFile = join(dir, 'manifest.json');
+  if (arch === undefined) {
+    if (!existsSync(manifestFile)) throw new LayernasError('USAGE', `${dir} has no manifest.json; give the architecture with --arch <network string>`, { dir });
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    } catch (e) {
+      throw new LayernasError('MODEL_INVALID', `${manifestFile} is not readable JSON: ${(e as Error).message}`, { file: manifestFile });
+    }
+    const m = ManifestSubset.safeParse(raw);
+    if (!m.success) throw new LayernasError('MODEL_INVALID', `${manifestFile}: needs "arch" (the network string); ${m.error.issues[0]?.message ?? ''}`, { file: manifestFile });
+    arch = m.data.arch;
+  }
+  return {
+    dir,
+    spec: parseNetwork(arch),
+    tflite: files.filter((f) => f.endsWith('.tflite')).map((f) => join(dir, f)),
+    onnx: files.filter((f) => f.endsWith('.onnx')).map((f) => join(dir, f)),
+  };
+}
+
+/** The model file a target runs. */
+export function modelFileForTarget(exp: ExportDir, target: Target): string {
+  const isInt8 = (f: string): boolean => /int8/i.test(f.slice(f.lastIndexOf('/') + 1));
+  const pool = target.runtime.name === 'tflite' ? exp.tflite : exp.onnx;
+  const pick = pool.filter((f) => isInt8(f) === (target.precision === 'int8'));
+  if (pick.length !== 1) {
+    throw new LayernasError('USAGE', `${exp.dir}: expected exactly one ${target.precision} ${target.runtime.name === 'tflite' ? '.tflite' : '.onnx'} file for target ${target.id}, found ${pick.length} (${pool.map((f) => f.slice(f.lastIndexOf('/') + 1)).join(', ') || 'none'})`, { dir: exp.dir });
+  }
+  return pick[0] as string;
+}
