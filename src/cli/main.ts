@@ -10,6 +10,8 @@ import { costCommand } from './commands/cost.js';
 import { zooCommand } from './commands/zoo.js';
 import { profileCommand } from './commands/profile.js';
 import { workerCommand } from './commands/worker.js';
+import { verifyCommand } from './commands/verify.js';
+import { targetsCommand } from './commands/targets.js';
 
 export interface CliIo {
   readonly stderr: (text: string) => void;
@@ -26,6 +28,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     .command(zooCommand)
     .command(profileCommand)
     .command(workerCommand)
+    .command(verifyCommand)
+    .command(targetsCommand)
     .demandCommand(1, 'give a command (see --help)')
     .strict()
     .help()
