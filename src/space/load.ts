@@ -1,0 +1,61 @@
+/** Loading search spaces from JSON files (user-written or the built-in ones under spaces/). */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { LayernasError } from '../core/errors.js';
+import { searchSpaceSchema, spaceFromData, type SearchSpace } from './types.js';
+
+export const BUILTIN_SPACES = ['nb201', 'nats_sss', 'fbnet', 'mobilenetv2'] as const;
+export type BuiltinSpaceName = (typeof BUILTIN_SPACES)[number];
+
+/** Repository root (two levels above src/space). */
+export function repoRoot(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+}
+
+export function parseSpaceJson(text: string, source: string): SearchSpace {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new LayernasError('SPACE_INVALID', `search space ${source} is not valid JSON: ${(e as Error).message}`, { file: source });
+  }
+  const parsed = searchSpaceSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue ? issue.path.join('.') : '';
+    throw new LayernasError('SPACE_INVALID', `search space ${source}: ${where ? where + ': ' : ''}${issue?.message ?? 'invalid'}`, {
+      file: source,
+      path: where,
+    });
+  }
+  for (const [i, layer] of parsed.data.layers.entries()) {
+    if (new Set(layer.options).size !== layer.options.length) {
+      throw new LayernasError('SPACE_INVALID', `search space ${source}: layer ${i} (${layer.name}) has duplicate options`, { file: source, layer: i });
+    }
+  }
+  return spaceFromData(parsed.data);
+}
+
+export function loadSpaceFile(file: string): SearchSpace {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new LayernasError('SPACE_INVALID', `cannot read search space file ${file}: ${(e as Error).message}`, { file });
+  }
+  return parseSpaceJson(text, file);
+}
+
+export function isBuiltinSpace(name: string): name is BuiltinSpaceName {
+  return (BUILTIN_SPACES as readonly string[]).includes(name);
+}
+
+/** A built-in space by name, or a JSON file path. */
+export function loadSpace(nameOrFile: string): SearchSpace {
+  if (isBuiltinSpace(nameOrFile)) return loadSpaceFile(path.join(repoRoot(), 'spaces', `${nameOrFile}.json`));
+  if (nameOrFile.endsWith('.json')) return loadSpaceFile(nameOrFile);
+  throw new LayernasError('SPACE_INVALID', `unknown search space "${nameOrFile}": use one of ${BUILTIN_SPACES.join(', ')} or a .json file`, {
+    space: nameOrFile,
+  });
+}
