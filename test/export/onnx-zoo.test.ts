@@ -1,0 +1,35 @@
+/** Every zoo network at its default input size: ONNX passes the checker, runs in ORT, matches the reference. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { initWeights } from '../../src/arch/weights.js';
+import { getZooModel, zooNames, ZOO_FAMILIES } from '../../src/arch/zoo.js';
+import { writeOnnx } from '../../src/export/onnx/onnx-writer.js';
+import { lowerNetwork } from '../../src/graph/lower.js';
+import { OnnxRuntime } from '../../src/runtime/onnxruntime.js';
+import { checkParity } from '../../src/verify/parity.js';
+import { randomInput } from './graph-fixtures.js';
+import { checkOnnxFiles } from './onnx-checker.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'layernas-zoo-onnx-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const names = [...zooNames(), ...ZOO_FAMILIES.map((f) => f.example)];
+
+for (const name of names) {
+  test(`zoo ${name.slice(0, 60)}: ONNX checker + ORT (1 and 2 threads) vs reference ≤ 1e-4, softmax output`, async () => {
+    const spec = getZooModel(name);
+    const graph = lowerNetwork(spec, initWeights(spec, 11).tensors, { softmax: true });
+    const file = join(dir, `${spec.name ?? 'model'}.onnx`.replace(/[^A-Za-z0-9_.-]/g, '_'));
+    writeFileSync(file, writeOnnx(graph));
+    assert.match(checkOnnxFiles([file]), /^ok 1/);
+    const input = randomInput(5, spec.input.height * spec.input.width * spec.input.channels);
+    for (const threads of [1, 2]) {
+      const report = await checkParity(graph, input, [{ format: 'onnx', file, runtime: new OnnxRuntime() }], { threads });
+      const e = report.entries[0];
+      assert.ok(e && e.relDiff <= 1e-4 && e.argmaxAgrees, `${name} @${threads} threads: rel diff ${e?.relDiff}`);
+    }
+  });
+}
