@@ -35,7 +35,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     .help()
     .alias('h', 'help')
     .version(false)
-    .wrap(Math.min(120, process.stdout.columns ?? 100))
+    .wrap(process.stdout.isTTY ? Math.min(120, process.stdout.columns) : null)
     .exitProcess(false)
     .fail((message: string | null, error: Error | undefined) => {
       // validation failures (unknown command/option, missing argument) come with a message and no error
