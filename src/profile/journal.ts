@@ -3,7 +3,7 @@
  * so an interrupted `profile` resumes without re-measuring. A torn last line (killed mid-write) is dropped and
  * reported; a corrupt line elsewhere is a TABLE_INVALID naming the line, and nothing is overwritten.
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs';
 import { z } from 'zod';
 import { LayernasError } from '../core/errors.js';
 
@@ -64,11 +64,11 @@ export function readJournal(file: string): JournalRead {
 export class JournalWriter {
   constructor(private readonly file: string) {}
 
-  /** ensure the file ends with a newline (after a torn line was dropped, start on a fresh line) */
+  /** cut a torn last line (a write interrupted by a kill) so appends start on a fresh line; whole lines stay */
   repairTail(): void {
     if (!existsSync(this.file)) return;
-    const text = readFileSync(this.file, 'utf8');
-    if (text.length > 0 && !text.endsWith('\n')) appendFileSync(this.file, '\n');
+    const text = readFileSync(this.file);
+    if (text.length > 0 && text[text.length - 1] !== 0x0a) truncateSync(this.file, text.lastIndexOf(0x0a) + 1);
   }
 
   append(line: JournalLine): void {

@@ -3,12 +3,21 @@
  * (TFLite and ONNX) in its runtime; max |difference| relative to the output scale (max |value| of the first).
  * (src/verify/parity.ts, from the export side, also compares against the reference forward pass.)
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NetworkSpec } from '../arch/spec.js';
+import { readWeights } from '../arch/weights.js';
 import { Rng } from '../core/rng.js';
+import { lowerNetwork } from '../graph/lower.js';
+import { checkParity, type ParityModel } from './parity.js';
 import { OnnxRuntime } from '../runtime/onnxruntime.js';
 import { TfliteRuntime } from '../runtime/tflite.js';
 import type { ModelRuntime } from '../runtime/types.js';
 
 export interface AgreementReport {
+  /** 'reference': every file against our reference forward pass (src/verify/parity.ts, needs the weights);
+   *  'cross-format': files against each other (no weights in the export directory) */
+  readonly kind: 'reference' | 'cross-format';
   readonly files: readonly string[];
   /** max over outputs of max |a - b| / max(|a|), against the first file */
   readonly maxRelativeDiff: number;
@@ -38,8 +47,24 @@ export async function crossFormatAgreement(files: readonly string[], threads: nu
   const scale = Math.max(1e-12, ...Array.from(ref, Math.abs));
   let worst = 0;
   for (const o of outputs.slice(1)) {
-    if (o.length !== ref.length) return { files, maxRelativeDiff: Infinity, ok: false, tolerance };
+    if (o.length !== ref.length) return { kind: 'cross-format', files, maxRelativeDiff: Infinity, ok: false, tolerance };
     for (let i = 0; i < o.length; i++) worst = Math.max(worst, Math.abs((o[i] as number) - (ref[i] as number)) / scale);
   }
-  return { files, maxRelativeDiff: worst, ok: worst <= tolerance, tolerance };
+  return { kind: 'cross-format', files, maxRelativeDiff: worst, ok: worst <= tolerance, tolerance };
+}
+
+/** With weights.json + weights.bin in the export directory: every float file against the reference forward pass. */
+export async function referenceParity(dir: string, spec: NetworkSpec, files: readonly string[], threads: number, tolerance = 1e-4): Promise<AgreementReport | null> {
+  if (files.length === 0 || !existsSync(join(dir, 'weights.json')) || !existsSync(join(dir, 'weights.bin'))) return null;
+  const weights = await readWeights(dir);
+  const graph = lowerNetwork(spec, weights.tensors);
+  const rng = new Rng(7);
+  const input = Float32Array.from({ length: spec.input.height * spec.input.width * spec.input.channels }, () => rng.normal());
+  const models: ParityModel[] = files.map((file) => ({
+    format: file.endsWith('.onnx') ? 'onnx' : 'tflite',
+    file,
+    runtime: file.endsWith('.onnx') ? new OnnxRuntime() : new TfliteRuntime({ xnnpack: 'auto' }),
+  }));
+  const report = await checkParity(graph, input, models, { threads });
+  return { kind: 'reference', files, maxRelativeDiff: report.worstRelDiff, ok: report.worstRelDiff <= tolerance, tolerance };
 }

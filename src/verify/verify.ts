@@ -11,7 +11,7 @@ import { DEFAULT_PROTOCOL } from '../profile/measure.js';
 import { summarize, type SampleSummary } from '../profile/stats.js';
 import type { LoadedTarget } from '../targets/schema.js';
 import { modelFileForTarget, type ExportDir } from './export-dir.js';
-import { crossFormatAgreement, type AgreementReport } from './output-agreement.js';
+import { crossFormatAgreement, referenceParity, type AgreementReport } from './output-agreement.js';
 
 export interface VerifyOptions {
   readonly tolerancePct: number;
@@ -65,7 +65,9 @@ export async function verifyExport(exp: ExportDir, loaded: LoadedTarget, options
     backend.close();
   }
   const floatFiles = [...exp.tflite, ...exp.onnx].filter((f) => !/int8/i.test(f.slice(f.lastIndexOf('/') + 1)));
-  const agreement = target.measure.method === 'android-adb' ? null : await crossFormatAgreement(floatFiles, target.threads);
+  const agreement = target.measure.method === 'android-adb'
+    ? null
+    : ((await referenceParity(exp.dir, exp.spec, floatFiles, target.threads)) ?? (await crossFormatAgreement(floatFiles, target.threads)));
   const errorPct = (100 * (measured.median_ms - predicted.total_ms)) / measured.median_ms;
   const passed = Math.abs(errorPct) <= options.tolerancePct && (agreement?.ok ?? true);
   return {

@@ -89,3 +89,32 @@ test('device failures are DEVICE_FAILED with the tail of adb output; thread mism
   const missing = new AndroidBenchmarkRunner(measure, new ExecFileAdbClient({ adb: join(work, 'no-adb-here'), serial: 'x' }));
   await assert.rejects(missing.run({ modelFile: model, threads: 1 }), (e: unknown) => isLayernasError(e, 'DEVICE_FAILED') && /platform-tools/.test(e.message));
 });
+
+test('profile on an android-adb target goes through benchmark_model with the target threads (stand-in adb)', async () => {
+  const { backendForTarget } = await import('../../src/profile/backends.js');
+  const { ExporterModelFactory } = await import('../../src/profile/model-factory.js');
+  const { runProfile } = await import('../../src/profile/profiler.js');
+  const { silentProgress } = await import('../../src/profile/progress.js');
+  const { distinctBlocksOf } = await import('../../src/profile/space-networks.js');
+  const { parseNetwork } = await import('../../src/arch/grammar.js');
+  const { env, log } = standinEnv('benchmark_model-v2.15-xnnpack.txt');
+  const saved = { ...process.env };
+  Object.assign(process.env, { ADB_STANDIN_LOG: env.ADB_STANDIN_LOG, ADB_STANDIN_OUTPUT: env.ADB_STANDIN_OUTPUT });
+  try {
+    const target = TargetSchema.parse({
+      id: 'standin-phone', device: 'stand-in', runtime: { name: 'tflite', version: '2.15' }, precision: 'float32', threads: 2,
+      input: { height: 8, width: 8, channels: 3 }, measure: { method: 'android-adb', adb: standin, serial: 'STANDIN0001', benchmarkModel: benchBin },
+    });
+    const net = { ...parseNetwork('in8x8x3/conv_k3_s1_c8/gap/fc_c4'), name: 'n' };
+    const backend = backendForTarget(target, new ExporterModelFactory());
+    const res = await runProfile({ target, spaceName: 'tiny', blocks: distinctBlocksOf([net]), calibrationNetworks: [], input: net.input, journalFile: join(work, 'android.journal.jsonl'), machine: 'stand-in', protocol: { warmupRuns: 1, rounds: 2, roundBudgetMs: 1, minRunsPerRound: 1, maxRunsPerRound: 1 } }, backend, silentProgress);
+    backend.close();
+    assert.equal(res.table.fixed[0]?.median_ms, 17.788, 'the overhead model reads the recorded median');
+    const calls = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]);
+    const benches = calls.filter((c) => c.some((w) => w.includes('--graph=')));
+    assert.ok(benches.length >= 4 * 3, `benchmark_model ran ${benches.length} times`);
+    assert.ok(benches.every((c) => c.includes(`'--num_threads=2'`)));
+  } finally {
+    process.env = saved;
+  }
+});

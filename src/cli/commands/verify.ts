@@ -25,7 +25,7 @@ export function formatVerifyReport(r: VerifyReport): string {
     `target ${r.target}, model ${r.modelFile}`,
     `latency: measured ${r.measured.median_ms.toFixed(3)} ms (median of ${r.measured.samples}, IQR ${r.measured.iqr_ms.toFixed(3)}), predicted ${r.predicted.total_ms.toFixed(3)} ms, error ${r.errorPct.toFixed(1)}% (tolerance ${r.tolerancePct}%)`,
     `memory: ${r.memory ? `${r.memory.mb.toFixed(1)} MB (${r.memory.kind})` : 'not reported'}`,
-    `outputs across formats: ${r.agreement ? `max relative difference ${r.agreement.maxRelativeDiff.toExponential(2)} over ${r.agreement.files.length} files (${r.agreement.ok ? 'ok' : 'MISMATCH'})` : 'not compared (one float file or on-device run)'}`,
+    `outputs: ${r.agreement ? `${r.agreement.kind === 'reference' ? 'vs reference forward pass' : 'across formats'}: max relative difference ${r.agreement.maxRelativeDiff.toExponential(2)} over ${r.agreement.files.length} files (${r.agreement.ok ? 'ok' : 'MISMATCH'})` : 'not compared (one float file without weights, or on-device run)'}`,
     ...r.warnings.map((w) => `warning: ${w}`),
     r.passed ? 'PASS' : 'FAIL',
   ];
