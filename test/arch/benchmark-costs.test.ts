@@ -25,10 +25,14 @@ function readCsv(path: string): { header: string[]; rows: string[][] } {
   return { header: (lines[0] as string).split(','), rows: lines.slice(1).map((l) => l.split(',')) };
 }
 
-/** The CSVs give millions rounded to 6 decimals: compare our exact counts rounded the same way. */
+/**
+ * The CSVs give millions rounded to 6 decimals: our exact integer counts, rounded the same way, must give the same
+ * digits (stricter than the issue's |difference| <= 1e-6 M).
+ */
 function assertMillions(actual: number, expected: string, what: string): void {
-  const diff = Math.abs(actual / 1e6 - Number(expected));
-  assert.ok(diff <= 1e-6 + 1e-9, `${what}: computed ${(actual / 1e6).toFixed(6)} M, table ${expected} M`);
+  assert.ok(Number.isInteger(actual), `${what}: count ${actual} is not a whole number`);
+  const ours = (actual / 1e6).toFixed(6);
+  if (ours !== Number(expected).toFixed(6)) assert.fail(`${what}: computed ${ours} M, table ${expected} M`);
 }
 
 test('NATS-Bench size space: MAdds and params of all 32,768 networks x 3 datasets equal the official table', () => {
