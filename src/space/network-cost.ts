@@ -1,0 +1,50 @@
+/**
+ * Exact MAdds / params cost models computed from the shape walk of the decoded network (src/arch/shapes.ts).
+ * Spaces whose layers have fixed in/out shapes are additive per layer, so the model is base + per-layer table with
+ * exact completion bounds; additivity is checked on random DNAs and, when it fails on a space small enough, the
+ * cost is tabulated for every architecture instead.
+ */
+import { networkCost } from '../arch/shapes.js';
+import { LayernasError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import { additiveCostModel, perArchitectureCostModel } from '../cost/tabular-latency.js';
+import type { CostMetric, CostModel } from '../cost/types.js';
+import type { NetworkSpec } from '../arch/spec.js';
+import { decodeNetwork } from './network.js';
+import { dnaFromIndex, spaceSize, type Dna, type SearchSpace } from './types.js';
+
+export type NetworkMetric = 'madds' | 'params';
+
+export function networkCostModel(space: SearchSpace, metric: NetworkMetric, classes?: number): CostModel {
+  return specCostModel(space, metric, metric, (spec) => {
+    const c = networkCost(spec);
+    return metric === 'madds' ? c.madds : c.params;
+  }, classes);
+}
+
+/**
+ * A cost model from any function of the decoded network (MAdds, params, latency predicted from a per-block table):
+ * additive per layer when the space allows (exact completion bounds), else tabulated for small spaces.
+ */
+export function specCostModel(space: SearchSpace, metric: CostMetric, name: string, costOf: (spec: NetworkSpec) => number, classes?: number): CostModel {
+  const raw = (dna: Dna): number => costOf(decodeNetwork(space, dna, classes));
+  const ref = space.radix.map(() => 0);
+  const base = raw(ref);
+  const perLayer = space.radix.map((r, l) => Array.from({ length: r }, (_, o) => (o === 0 ? 0 : raw(ref.map((v, j) => (j === l ? o : v))) - base)));
+  const additive = additiveCostModel(space, metric, name, base, perLayer);
+  const rng = new Rng(12345);
+  let isAdditive = true;
+  for (let t = 0; t < 8 && isAdditive; t++) {
+    const dna = space.radix.map((r) => rng.int(r));
+    const exact = raw(dna);
+    if (Math.abs(additive.cost(dna) - exact) > 1e-6 * Math.max(1, Math.abs(exact))) isAdditive = false;
+  }
+  if (isAdditive) return additive;
+  const n = spaceSize(space);
+  if (n > 100_000) {
+    throw new LayernasError('SPACE_INVALID', `${name} of space ${space.name} is not additive per layer and the space is too large (${n}) to tabulate`);
+  }
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) values[i] = raw(dnaFromIndex(space, i));
+  return perArchitectureCostModel(space, metric, name, values);
+}
