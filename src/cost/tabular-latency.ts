@@ -89,6 +89,10 @@ export function additiveCostModel(space: SearchSpace, metric: CostMetric, name: 
 export const NB201_LATENCY_DEVICES = ['pixel3', 'raspi4', 'pixel2', 'samsung_a50', 'eyeriss', 'fpga'] as const;
 export type Nb201Device = (typeof NB201_LATENCY_DEVICES)[number];
 
+export function isNb201Device(name: string): name is Nb201Device {
+  return (NB201_LATENCY_DEVICES as readonly string[]).includes(name);
+}
+
 /** Reads one numeric column of an NB201 CSV (keyed by arch_str) into a dnaIndex-ordered array. */
 export function readNb201Column(space: SearchSpace, file: string, column: string): Float64Array {
   if (space.decoder !== 'nb201') throw new LayernasError('TABLE_INVALID', `${file} belongs to the nb201 space, not ${space.name}`);
@@ -193,4 +197,22 @@ export function proxylessPixel1Cost(space: SearchSpace, file = path.join(sharedD
     get('Conv_1-input:7x7x320-output:7x7x1280') +
     get('Logits-input:7x7x1280-output:1000');
   return additiveCostModel(space, 'latency_ms', 'latency:pixel1', base, perLayer);
+}
+
+export const NATS_DATASETS = ['cifar10', 'cifar100', 'ImageNet16-120'] as const;
+
+/** NATS-Bench size space FLOPs (= MAdds, NATS convention) or params of every architecture, from the official-index CSV. */
+export function natsSssCost(space: SearchSpace, metric: 'madds' | 'params', dataset: string, dataDir = sharedDataDir()): CostModel {
+  if (space.decoder !== 'nats_sss') throw new LayernasError('TABLE_INVALID', `the NATS size-space table belongs to nats_sss, not ${space.name}`);
+  const file = path.join(dataDir, 'nats-sss', 'sss_architectures_cost.csv');
+  const table = readCsv(file);
+  const archCol = table.column('arch_str');
+  const col = table.column(`${metric === 'madds' ? 'flops' : 'params'}_M_${dataset}`);
+  const values = new Float64Array(spaceSize(space)).fill(NaN);
+  for (let r = 0; r < table.rows.length; r++) {
+    const dna = encodeArch(space, (table.rows[r] as string[])[archCol] as string);
+    values[dnaIndex(space, dna)] = parseNumberCell(table, r, col) * 1e6;
+  }
+  if (values.some((v) => Number.isNaN(v))) throw new LayernasError('TABLE_MISSING_KEY', `${file} does not cover every architecture of ${space.name}`, { table: file });
+  return perArchitectureCostModel(space, metric, metric, values);
 }

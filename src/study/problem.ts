@@ -1,0 +1,120 @@
+/**
+ * A search problem assembled from plain options (CLI flags, benchmark settings): space, cost models, constraints,
+ * bucket costs and evaluator. Every name is resolved by an explicit switch; unknown names are USAGE errors.
+ */
+import { LayernasError } from '../core/errors.js';
+import { fbnetLatencyCost, isNb201Device, natsSssCost, nb201LatencyCost, nb201ParamsCost, proxylessPixel1Cost } from '../cost/tabular-latency.js';
+import type { CostConstraint, CostModel } from '../cost/types.js';
+import { CsvTabularEvaluator } from '../eval/tabular-csv.js';
+import { isNb201Dataset, loadNb201Accuracy, Nb201TabularEvaluator, type Nb201AccuracyTable } from '../eval/tabular-nb201.js';
+import type { Evaluator } from '../eval/types.js';
+import { Constraints } from '../search/constraints.js';
+import { loadSpace } from '../space/load.js';
+import { networkCostModel } from '../space/network-cost.js';
+import type { SearchSpace } from '../space/types.js';
+
+export interface ConstraintOption {
+  /** `latency:<device>`, `madds` or `params` */
+  readonly cost: string;
+  readonly low?: number;
+  readonly high?: number;
+}
+
+export interface ProblemOptions {
+  readonly space: string;
+  /** nb201: cifar10 | cifar100 | ImageNet16-120 (tabular accuracy, and classifier size for params) */
+  readonly dataset?: string;
+  readonly constraints: readonly ConstraintOption[];
+  /** costs to bucket LayerNAS by when no constraint is given (default: params when available) */
+  readonly bucketBy?: readonly string[];
+  readonly noiseStd?: number;
+  /** generic CSV evaluator instead of the built-in table */
+  readonly csv?: { readonly file: string; readonly rewardColumn: string };
+}
+
+export interface Problem {
+  readonly options: ProblemOptions;
+  readonly space: SearchSpace;
+  readonly constraints: Constraints;
+  readonly bucketCosts: readonly CostModel[];
+  readonly reportCosts: readonly CostModel[];
+  /** the evaluator for one run (noise seeded per run) */
+  evaluator(noiseSeed: number): Evaluator;
+  /** true test accuracy table when the space has one (benchmarks, oracle) */
+  readonly accuracy: Nb201AccuracyTable | undefined;
+}
+
+const DATASET_CLASSES: Record<string, number> = { cifar10: 10, cifar100: 100, 'ImageNet16-120': 120 };
+
+export function resolveCost(space: SearchSpace, spec: string, dataset: string | undefined): CostModel {
+  const [kind, arg] = spec.split(':', 2) as [string, string | undefined];
+  const classes = dataset ? DATASET_CLASSES[dataset] : undefined;
+  switch (kind) {
+    case 'latency':
+      if (!arg) throw new LayernasError('USAGE', `cost "${spec}": give a device, e.g. latency:pixel3`);
+      switch (space.decoder) {
+        case 'nb201':
+          if (!isNb201Device(arg)) throw new LayernasError('TABLE_MISSING_KEY', `no NB201 latency table for device "${arg}" (pixel3, raspi4, pixel2, samsung_a50, eyeriss, fpga)`, { key: arg });
+          return nb201LatencyCost(space, arg);
+        case 'fbnet':
+          return fbnetLatencyCost(space, arg);
+        case 'mobilenetv2':
+          if (arg !== 'pixel1') throw new LayernasError('TABLE_MISSING_KEY', `the mobilenetv2 space has a latency table for pixel1 only, not "${arg}"`, { key: arg });
+          return proxylessPixel1Cost(space);
+        case 'nats_sss':
+        case 'generic':
+          throw new LayernasError('TABLE_MISSING_KEY', `no latency table for space ${space.name}`, { key: spec });
+      }
+      break;
+    case 'madds':
+    case 'params':
+      if (arg !== undefined) throw new LayernasError('USAGE', `cost "${spec}" takes no argument`);
+      if (space.decoder === 'nats_sss') return natsSssCost(space, kind, dataset ?? 'cifar10');
+      if (space.decoder === 'nb201' && kind === 'params') return nb201ParamsCost(space, dataset ?? 'cifar10');
+      return networkCostModel(space, kind, classes);
+  }
+  throw new LayernasError('USAGE', `unknown cost "${spec}": use latency:<device>, madds or params`);
+}
+
+export function buildProblem(options: ProblemOptions): Problem {
+  const space = loadSpace(options.space);
+  if (options.dataset !== undefined && space.decoder === 'nb201' && !isNb201Dataset(options.dataset)) {
+    throw new LayernasError('USAGE', `unknown dataset "${options.dataset}" for nb201: cifar10, cifar100, ImageNet16-120`);
+  }
+  const models = new Map<string, CostModel>();
+  const model = (spec: string): CostModel => {
+    let m = models.get(spec);
+    if (!m) {
+      m = resolveCost(space, spec, options.dataset);
+      models.set(spec, m);
+    }
+    return m;
+  };
+  const list: CostConstraint[] = options.constraints.map((c) => {
+    const low = c.low ?? -Infinity;
+    const high = c.high ?? Infinity;
+    if (Number.isNaN(low) || Number.isNaN(high) || low > high) throw new LayernasError('USAGE', `constraint on ${c.cost}: need min <= max, got [${c.low}, ${c.high}]`);
+    return { model: model(c.cost), low, high };
+  });
+  if (list.length > 2) throw new LayernasError('USAGE', `at most two cost constraints (LayerNAS buckets are 1-D or 2-D), got ${list.length}`);
+  const constraints = new Constraints(space, list);
+  const defaultBucket = space.decoder === 'generic' ? [] : ['params'];
+  const bucketCosts = list.length > 0 ? list.map((c) => c.model) : (options.bucketBy ?? defaultBucket).map(model);
+  const accuracy = space.decoder === 'nb201' && options.dataset && isNb201Dataset(options.dataset) && !options.csv ? loadNb201Accuracy(space, options.dataset) : undefined;
+  const csvEval = options.csv ? CsvTabularEvaluator.load(space, options.csv.file, options.csv.rewardColumn) : undefined;
+  return {
+    options,
+    space,
+    constraints,
+    bucketCosts,
+    reportCosts: [...new Set([...list.map((c) => c.model), ...bucketCosts])],
+    accuracy,
+    evaluator(noiseSeed: number): Evaluator {
+      if (csvEval) return csvEval;
+      if (accuracy && isNb201Dataset(options.dataset ?? '')) {
+        return new Nb201TabularEvaluator(space, accuracy, { dataset: accuracy.dataset, noiseStd: options.noiseStd ?? 0, noiseSeed });
+      }
+      throw new LayernasError('USAGE', `space ${space.name} has no built-in tabular evaluator${options.dataset ? ` for dataset ${options.dataset}` : ''}: give --csv <file> --reward-column <col> (nb201: --dataset cifar10|cifar100|ImageNet16-120)`);
+    },
+  };
+}
