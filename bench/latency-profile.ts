@@ -1,0 +1,56 @@
+/**
+ * Profiles the host latency tables layernas ships (latency-tables/host-*.json) and prints profiling time and noise.
+ *   npx tsx bench/latency-profile.ts [--targets host-tflite-1t,host-tflite-2t,host-onnxruntime-1t,host-onnxruntime-2t]
+ *                                    [--spaces mobilenetv2,fbnet] [--out latency-tables] [--fresh]
+ * Resumable: each table keeps its journal in .tmp/profile-journals/ (rerun skips measured keys; --fresh starts over).
+ */
+import { cpus, hostname, loadavg } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeTableFile } from '../src/cost/table-convert/shipped.js';
+import { backendForTarget, checkBackendVersion } from '../src/profile/backends.js';
+import { ExporterModelFactory } from '../src/profile/model-factory.js';
+import { randomDnas, runProfile } from '../src/profile/profiler.js';
+import { StderrProgress } from '../src/profile/progress.js';
+import { distinctSpaceBlocks, spaceNetwork } from '../src/profile/space-networks.js';
+import { loadSpace } from '../src/space/load.js';
+import { resolveTarget } from '../src/targets/load.js';
+
+function arg(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? dflt) : dflt;
+}
+const targets = arg('targets', 'host-tflite-1t,host-tflite-2t,host-onnxruntime-1t,host-onnxruntime-2t').split(',');
+const spaces = arg('spaces', 'mobilenetv2,fbnet').split(',');
+const outDir = arg('out', 'latency-tables');
+const journals = '.tmp/profile-journals';
+mkdirSync(journals, { recursive: true });
+const machine = `${hostname()} (${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores; shared with other jobs, load avg at start ${loadavg()[0]?.toFixed(1)})`;
+
+const rows: string[] = [];
+for (const spaceName of spaces) {
+  const space = loadSpace(spaceName);
+  const blocks = distinctSpaceBlocks(space);
+  const calibration = randomDnas(space.radix, 6, 101).map((d) => spaceNetwork(space, d));
+  const input = spaceNetwork(space, space.radix.map(() => 0)).input;
+  for (const id of targets) {
+    const { target } = resolveTarget(id);
+    const name = `${id}-${spaceName}-${input.height}`;
+    const journal = join(journals, `${name}.jsonl`);
+    if (process.argv.includes('--fresh')) rmSync(journal, { force: true });
+    const backend = backendForTarget(target, new ExporterModelFactory());
+    try {
+      checkBackendVersion(backend, target);
+      const load0 = loadavg()[0] ?? 0;
+      const r = await runProfile({ target, spaceName, blocks, calibrationNetworks: calibration, input, journalFile: journal, machine }, backend, new StderrProgress());
+      const file = join(outDir, `${name}.json`);
+      writeTableFile(file, r.table);
+      const n = r.table.metadata.noise ?? {};
+      rows.push(`${name.padEnd(36)} blocks ${String(blocks.length).padStart(4)}  measured ${String(r.measuredNow).padStart(4)}  resumed ${String(r.resumed).padStart(4)}  time ${(r.elapsedMs / 1000).toFixed(1).padStart(6)} s  median rel IQR ${(100 * (n.median_relative_iqr ?? NaN)).toFixed(1)}%  calibration ${(n.calibration_residual_ms ?? 0).toFixed(3)} ms  load ${load0.toFixed(1)}->${(loadavg()[0] ?? 0).toFixed(1)}`);
+      process.stderr.write(`${rows.at(-1)}\n`);
+    } finally {
+      backend.close();
+    }
+  }
+}
+process.stdout.write(`\nprofile results (${new Date().toISOString()}, ${machine})\n${rows.join('\n')}\n`);
