@@ -2,12 +2,12 @@
  * Graph IR → TFLite model (tensors, constant buffers, operators), float32 or int8.
  * Every IR op maps to TFLite builtins: fused RELU/RELU6 stay fused into CONV_2D, DEPTHWISE_CONV_2D,
  * FULLY_CONNECTED, ADD and MUL; global average pool is AVERAGE_POOL_2D (float) or MEAN (int8); hard-sigmoid becomes ADD(+3, fused RELU6) → MUL(1/6); grouped convolution becomes
- * SPLIT → CONV_2D per group → CONCATENATION; zeros_like becomes a constant tensor.
+ * SPLIT → CONV_2D per group → CONCATENATION; zeros_like becomes MUL by a constant 0.
  */
 import { LayernasError } from '../../core/errors.js';
 import type { Conv2dOp, Graph, GraphOp, Tensor } from '../../graph/ir.js';
 import type { QuantParams, TfliteModel, TfliteOperator, TfliteOptions, TfliteTensor } from './flatbuffer.js';
-import { quantizeBias, quantizeConstant, quantizeSymmetric, quantizeValue } from './quantize.js';
+import { quantizeBias, quantizeConstant, quantizeSymmetric } from './quantize.js';
 import { BuiltinOp, type BuiltinOperator, opVersion } from './schema.js';
 
 export interface Int8Plan {
@@ -65,10 +65,6 @@ class Emitter {
       : { name: t.name, shape: t.shape, type: 'float32' });
     this.index.set(id, i);
     return i;
-  }
-
-  bind(id: number, tfliteIndex: number): void {
-    this.index.set(id, tfliteIndex);
   }
 
   /** an activation-like extra tensor (not in the graph), e.g. a hard-sigmoid intermediate */
@@ -236,14 +232,9 @@ function emitOp(e: Emitter, op: GraphOp): void {
     case 'softmax':
       return e.op(BuiltinOp.SOFTMAX, [e.act(inputId)], [e.act(outputId)], { kind: 'softmax', beta: 1 });
     case 'zeros_like': {
-      const out = e.tensor(outputId);
-      const n = size(out.shape);
-      const index = e.int8
-        ? e.add({ name: out.name, shape: out.shape, type: 'int8', quant: e.qparams(outputId),
-          data: bytesOf(new Int8Array(n).fill(quantizeValue(0, e.qparams(outputId)))) })
-        : e.add({ name: out.name, shape: out.shape, type: 'float32', data: bytesOf(new Float32Array(n)) });
-      e.bind(outputId, index);
-      return;
+      // x × 0 (a constant zeros tensor would make later ops run on constant inputs, which XNNPack 2.9 mishandles)
+      const zero = e.constant(`${op.origin}/zero`, [1], Float32Array.of(0));
+      return e.op(BuiltinOp.MUL, [e.act(inputId), zero], [e.act(outputId)], { kind: 'mul', act: 'none' });
     }
     default: {
       const unknown: { type: string; origin?: string } = op;
@@ -251,6 +242,22 @@ function emitOp(e: Emitter, op: GraphOp): void {
         { op: unknown.type, origin: unknown.origin, format: 'tflite' });
     }
   }
+}
+
+/**
+ * The ops whose results reach a graph output, in order. Dead ops (e.g. a NAS cell node whose only consumer was a
+ * 'none' edge) are dropped: TFLite would keep their unconsumed outputs, and XNNPack 2.9 crashes on such tensors.
+ */
+export function liveOps(graph: Graph): GraphOp[] {
+  const needed = new Set<number>(graph.outputs);
+  const live: GraphOp[] = [];
+  for (let i = graph.ops.length - 1; i >= 0; i--) {
+    const op = graph.ops[i] as GraphOp;
+    if (!op.outputs.some((id) => needed.has(id))) continue;
+    live.push(op);
+    for (const id of op.inputs) needed.add(id);
+  }
+  return live.reverse();
 }
 
 /** Build the TFLite model description of `graph`: float32 when `plan` is undefined, int8 otherwise. */
@@ -266,7 +273,7 @@ export function emitModel(graph: Graph, plan?: Int8Plan): TfliteModel {
       e.inputs.push(e.act(id));
     }
   }
-  for (const op of graph.ops) emitOp(e, op);
+  for (const op of liveOps(graph)) emitOp(e, op);
   for (const id of graph.outputs) {
     const t = e.tensor(id);
     if (plan?.io === 'float') {

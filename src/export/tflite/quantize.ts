@@ -77,7 +77,9 @@ export function quantizeConstant(data: Float32Array): QuantizedWeights {
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  const params = activationParams({ min, max });
+  // an all-zero constant (zeros_like's × 0) gets scale 1: a tiny scale would put ADD/MUL rescale factors out of
+  // the range XNNPack's int8 kernels accept
+  const params = min === 0 && max === 0 ? { scale: [1], zeroPoint: [0], axis: 0 } : activationParams({ min, max });
   const scale = params.scale[0] as number;
   const zp = params.zeroPoint[0] as number;
   const values = new Int8Array(data.length);
