@@ -21,7 +21,7 @@ import { readJournal, JournalWriter, type JournalLine } from './journal.js';
 import { measureBatch, DEFAULT_PROTOCOL, type MeasureProtocol } from './measure.js';
 import type { ProgressSink } from './progress.js';
 import type { DistinctBlock } from './space-networks.js';
-import { median } from './stats.js';
+import { median, quantileSorted } from './stats.js';
 
 export interface ProfileRequest {
   readonly target: Target;
@@ -141,7 +141,13 @@ function buildTable(req: ProfileRequest, backend: LatencyBackend, done: Readonly
     const medianPredicted = o + walkShapes(n).reduce((s, r) => s + (byKey.get(r.key) ?? NaN), 0);
     return { measured, predicted, medianRatio: medianMeasured / medianPredicted };
   });
-  const calib = residuals.length > 0 ? median(residuals.map((r) => r.measured - r.predicted)) : 0;
+  // applied only when the networks agree: a positive median, most residuals positive, and a spread (IQR) below half
+  // of the median; otherwise contention noise would be added to every prediction
+  const res = residuals.map((r) => r.measured - r.predicted).sort((a, b) => a - b);
+  const calibRaw = res.length > 0 ? median(res) : 0;
+  const iqr = res.length > 0 ? quantileSorted(res, 0.75) - quantileSorted(res, 0.25) : 0;
+  const consistent = calibRaw > 0 && res.filter((v) => v > 0).length >= Math.ceil(0.8 * res.length) && iqr < 0.5 * calibRaw;
+  const calib = consistent ? calibRaw : 0;
   const fixed: LatencyTableData['fixed'] = [
     { name: OVERHEAD_KEY, median_ms: o, mean_ms: overhead.mean_ms, p90_ms: overhead.p90_ms, spread: { kind: 'iqr', ms: overhead.iqr_ms }, samples: overhead.samples, note: 'per-invocation overhead, measured on a global-pool model over 1x1x8; subtracted from every one-block measurement' },
   ];
@@ -165,12 +171,14 @@ function buildTable(req: ProfileRequest, backend: LatencyBackend, done: Readonly
         median_relative_iqr: median(relIqrs),
         max_relative_iqr: Math.max(...relIqrs),
         calibration_networks: residuals.length,
-        calibration_residual_ms: calib,
+        calibration_residual_ms: calibRaw,
+        calibration_residual_iqr_ms: iqr,
+        calibration_applied_ms: calib,
         ...(residuals.length > 0 ? { calibration_min_ratio: median(residuals.map((r) => r.measured / r.predicted)), e2e_median_over_prediction: median(residuals.map((r) => r.medianRatio)) } : {}),
       },
       notes: [
         `${req.blocks.length} distinct blocks; measured ${done.size} items in total (incl. overhead and calibration networks).`,
-        ...(calib < 0 ? [`calibration residual ${calib.toFixed(3)} ms is negative (blocks measured alone cost more than inside a network); not applied`] : []),
+        ...(!consistent && res.length > 0 ? [`calibration residual ${calibRaw.toFixed(3)} ms (IQR ${iqr.toFixed(3)} ms over ${res.length} networks) not applied: negative or inconsistent across networks`] : []),
       ],
     },
     fixed,
