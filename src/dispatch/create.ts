@@ -60,6 +60,32 @@ export async function createDispatcher(choice: DispatcherChoice): Promise<TrialD
   });
 }
 
+/**
+ * For commands that evaluate in-process unless told otherwise (search, benchmark): the BullMQ dispatcher when the
+ * parsed arguments have --redis, else undefined. Reads --redis, --queue, --redis-ca, --max-attempts.
+ */
+export async function redisDispatcherFromArgs(argv: Readonly<Record<string, unknown>>, log?: (message: string) => void): Promise<TrialDispatcher | undefined> {
+  if (argv.redis === undefined) {
+    if (argv.queue !== undefined || argv['redis-ca'] !== undefined) throw new LayernasError('USAGE', '--queue and --redis-ca need --redis <url>');
+    return undefined;
+  }
+  const str = (v: unknown, flag: string): string | undefined => {
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') throw new LayernasError('USAGE', `--${flag} takes one value`);
+    return v;
+  };
+  const attempts = argv['max-attempts'];
+  if (attempts !== undefined && typeof attempts !== 'number') throw new LayernasError('USAGE', '--max-attempts takes a number');
+  return await createDispatcher({
+    redis: str(argv.redis, 'redis'),
+    queue: str(argv.queue, 'queue'),
+    redisCa: str(argv['redis-ca'], 'redis-ca'),
+    maxAttempts: attempts,
+    local: () => { throw new LayernasError('USAGE', 'no --redis given'); },
+    ...(log === undefined ? {} : { log }),
+  });
+}
+
 /** yargs flags for distributed dispatch: --redis, --queue, --redis-ca, --max-attempts. */
 export function withRedisDispatchOptions<T>(y: Argv<T>) {
   return y
