@@ -48,6 +48,11 @@ export interface ProfileResult {
 export const OVERHEAD_KEY = 'invoke_overhead';
 const overheadSpec: NetworkSpec = { name: 'overhead', input: { height: 1, width: 1, channels: 8 }, layers: [{ op: 'gap' }] };
 
+/** A block that computes nothing (skip with stride 1 and unchanged channels): the lowering emits no operator. */
+export function isIdentityBlock(b: DistinctBlock): boolean {
+  return b.layer.op === 'skip' && b.layer.stride === 1 && b.layer.out === b.input.c;
+}
+
 export function oneBlockNetwork(b: DistinctBlock): NetworkSpec {
   return { name: b.key, input: { height: b.input.h, width: b.input.w, channels: b.input.c }, layers: [b.layer] };
 }
@@ -80,7 +85,7 @@ export async function runProfile(req: ProfileRequest, backend: LatencyBackend, p
   type Job = { kind: 'block' | 'fixed' | 'e2e'; key: string; spec: NetworkSpec };
   const jobs: Job[] = [
     { kind: 'fixed', key: OVERHEAD_KEY, spec: overheadSpec },
-    ...req.blocks.map((b) => ({ kind: 'block' as const, key: b.key, spec: oneBlockNetwork(b) })),
+    ...req.blocks.filter((b) => !isIdentityBlock(b)).map((b) => ({ kind: 'block' as const, key: b.key, spec: oneBlockNetwork(b) })),
     ...req.calibrationNetworks.map((n, i) => ({ kind: 'e2e' as const, key: n.name ?? `network-${i}`, spec: n })),
   ];
   const todo = jobs.filter((j) => !done.has(`${j.kind}:${j.key}`));
@@ -103,7 +108,7 @@ export async function runProfile(req: ProfileRequest, backend: LatencyBackend, p
     });
   }
   const table = buildTable(req, backend, done);
-  const relIqr = median(req.blocks.map((b) => {
+  const relIqr = median(req.blocks.filter((b) => !isIdentityBlock(b)).map((b) => {
     const l = done.get(`block:${b.key}`) as JournalLine;
     return l.iqr_ms / Math.max(l.median_ms, 1e-9);
   }));
@@ -115,6 +120,7 @@ function buildTable(req: ProfileRequest, backend: LatencyBackend, done: Readonly
   const overhead = done.get(`fixed:${OVERHEAD_KEY}`) as JournalLine;
   const o = overhead.median_ms;
   const entries: TableEntry[] = req.blocks.map((b) => {
+    if (isIdentityBlock(b)) return { key: b.key, median_ms: 0, mean_ms: 0, p90_ms: 0, spread: null, samples: 0, note: 'identity (no operator in the model): 0 ms, not measured' };
     const l = done.get(`block:${b.key}`) as JournalLine;
     const net = (v: number): number => Math.max(0, v - o);
     return {
@@ -133,7 +139,7 @@ function buildTable(req: ProfileRequest, backend: LatencyBackend, done: Readonly
   // other processes' load, not by anything the table should learn.
   const minOf = (l: JournalLine): number => l.min_ms ?? l.median_ms;
   const oMin = minOf(overhead);
-  const minByKey = new Map(req.blocks.map((b) => [b.key, Math.max(0, minOf(done.get(`block:${b.key}`) as JournalLine) - oMin)]));
+  const minByKey = new Map(req.blocks.map((b) => [b.key, isIdentityBlock(b) ? 0 : Math.max(0, minOf(done.get(`block:${b.key}`) as JournalLine) - oMin)]));
   const residuals = req.calibrationNetworks.map((n, i) => {
     const measured = minOf(done.get(`e2e:${n.name ?? `network-${i}`}`) as JournalLine);
     const predicted = oMin + walkShapes(n).reduce((s, r) => s + (minByKey.get(r.key) ?? NaN), 0);
@@ -154,7 +160,7 @@ function buildTable(req: ProfileRequest, backend: LatencyBackend, done: Readonly
   if (calib > 0) {
     fixed.push({ name: 'calibration', median_ms: calib, mean_ms: null, p90_ms: null, spread: null, samples: residuals.length, note: `median over ${residuals.length} end-to-end networks of (fastest run - sum of the blocks' fastest runs)` });
   }
-  const relIqrs = entries.map((e) => (e.spread?.ms ?? 0) / Math.max(e.median_ms + o, 1e-9));
+  const relIqrs = entries.filter((e) => e.spread !== null).map((e) => (e.spread?.ms ?? 0) / Math.max(e.median_ms + o, 1e-9));
   const table: LatencyTableData = {
     format: TABLE_FORMAT,
     metadata: {

@@ -20,7 +20,7 @@ import { resolveTarget } from '../../src/targets/load.js';
 const dir = mkdtempSync(join(tmpdir(), 'layernas-profile-test-'));
 const nets = [
   parseNetwork('in16x16x3/conv_k3_s2_c8/ir_k3_s1_e3_c8/ir_k5_s2_e6_c16/gap/fc_c10'),
-  parseNetwork('in16x16x3/conv_k3_s2_c8/ir_k5_s1_e3_c8/skip_s2_c16/gap/fc_c10'),
+  parseNetwork('in16x16x3/conv_k3_s2_c8/ir_k5_s1_e3_c8/skip_s1_c8/skip_s2_c16/gap/fc_c10'),
 ].map((n, i) => ({ ...n, name: `net${i}` }));
 const quick = { warmupRuns: 2, rounds: 2, roundBudgetMs: 5, minRunsPerRound: 2, maxRunsPerRound: 10 };
 
@@ -38,7 +38,8 @@ for (const targetId of ['host-tflite-1t', 'host-onnxruntime-2t']) {
     const backend = backendForTarget(req.target, new ExporterModelFactory());
     try {
       const first = await runProfile(req, backend, silentProgress);
-      const nItems = req.blocks.length + 1 + nets.length;
+      const nItems = req.blocks.length - 1 + 1 + nets.length; // the identity skip is not measured
+      assert.equal(first.table.entries.find((e) => e.key === 'skip_s1_c8@8x8x8')?.median_ms, 0);
       assert.equal(first.measuredNow, nItems);
       const table = parseTable(first.table, 'mem');
       assert.equal(table.data.metadata.runtime.version, req.target.runtime.version);
