@@ -77,3 +77,16 @@ test('a corrupt line in the middle of a journal is reported with its line number
     backend.close();
   }
 });
+
+test('a runtime that cannot load is RUNTIME_UNAVAILABLE with the fix (exit code 1)', async () => {
+  const { HostBackend } = await import('../../src/profile/backends.js');
+  const { TfliteRuntime } = await import('../../src/runtime/tflite.js');
+  const { exitCodeFor } = await import('../../src/core/errors.js');
+  const req = request('host-tflite-1t', join(dir, 'noplugin.journal.jsonl'));
+  const backend = new HostBackend(new TfliteRuntime({ xnnpack: 'required', pluginPath: join(dir, 'missing-plugin.so') }), 'tflite', 1, req.target, new ExporterModelFactory());
+  try {
+    await assert.rejects(runProfile(req, backend, silentProgress), (e: unknown) => isLayernasError(e, 'RUNTIME_UNAVAILABLE') && /Fix:/.test(e.message) && exitCodeFor(e) === 1);
+  } finally {
+    backend.close();
+  }
+});
