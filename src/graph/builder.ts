@@ -148,6 +148,37 @@ export class GraphBuilder {
     if (this.graphInputs.length === 0 || this.graphOutputs.length === 0) {
       throw new LayernasError('MODEL_INVALID', `graph '${this.name}' needs at least one input and one output`);
     }
-    return { name: this.name, tensors: [...this.tensors], ops: [...this.ops], inputs: [...this.graphInputs], outputs: [...this.graphOutputs] };
+    return pruneDeadOps({ name: this.name, tensors: this.tensors, ops: this.ops, inputs: this.graphInputs, outputs: this.graphOutputs });
   }
+}
+
+/**
+ * Drop ops whose results never reach a graph output (e.g. an NB201 cell node feeding only 'none' edges) and the
+ * tensors only they use; tensor ids are renumbered densely (tensors[id].id === id).
+ */
+export function pruneDeadOps(graph: Graph): Graph {
+  const live = new Set<number>([...graph.outputs, ...graph.inputs]);
+  const keep: GraphOp[] = [];
+  for (let i = graph.ops.length - 1; i >= 0; i--) {
+    const op = graph.ops[i] as GraphOp;
+    if (!op.outputs.some((o) => live.has(o))) continue;
+    keep.push(op);
+    for (const t of op.inputs) live.add(t);
+  }
+  keep.reverse();
+  const newId = new Map<number, number>();
+  const tensors: Tensor[] = [];
+  for (const t of graph.tensors) {
+    if (!live.has(t.id)) continue;
+    newId.set(t.id, tensors.length);
+    tensors.push({ ...t, id: tensors.length });
+  }
+  const map = (ids: readonly number[]): number[] => ids.map((id) => newId.get(id) as number);
+  return {
+    name: graph.name,
+    tensors,
+    ops: keep.map((op) => ({ ...op, inputs: map(op.inputs), outputs: map(op.outputs) })),
+    inputs: map(graph.inputs),
+    outputs: map(graph.outputs),
+  };
 }

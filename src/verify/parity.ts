@@ -43,6 +43,8 @@ export interface ParityModel {
   readonly format: string;
   readonly file: string;
   readonly runtime: ModelRuntime;
+  /** intra-op threads for this model (default: the checkParity option) */
+  readonly threads?: number;
   /** for models whose input is not float32 (int8 TFLite): float input → model input */
   readonly prepareInput?: (x: Float32Array) => RuntimeTensorData;
   /** for models whose output is not float32: model output → float values */
@@ -51,6 +53,7 @@ export interface ParityModel {
 
 export interface ParityEntry extends OutputComparison {
   readonly format: string;
+  readonly threads: number;
   readonly file: string;
 }
 
@@ -71,14 +74,14 @@ export async function checkParity(graph: Graph, input: Float32Array, models: rea
   if (!reference) throw new LayernasError('VERIFY_FAILED', `graph '${graph.name}' has no output`);
   const entries: ParityEntry[] = [];
   for (const m of models) {
-    const loaded = await m.runtime.load(m.file, { threads: options.threads });
+    const loaded = await m.runtime.load(m.file, { threads: m.threads ?? options.threads });
     try {
       const x = m.prepareInput ? m.prepareInput(input) : input;
       const outs = await loaded.run([x]);
       const first = outs[0];
       if (!first) throw new LayernasError('VERIFY_FAILED', `${m.format} model ${m.file} returned no output`);
       const y = m.readOutput ? m.readOutput(first) : asFloat(first, m.format);
-      entries.push({ format: m.format, file: m.file, ...compareOutputs(reference, y) });
+      entries.push({ format: m.format, file: m.file, threads: m.threads ?? options.threads, ...compareOutputs(reference, y) });
     } finally {
       await loaded.dispose();
     }

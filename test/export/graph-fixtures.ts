@@ -10,12 +10,13 @@ function rand(rng: Rng, n: number, scale: number): Float32Array {
 }
 
 /** every IR op type once, at a small odd spatial size so SAME padding is asymmetric */
-export function allOpsGraph(seed: number, size = 9): Graph {
+export function allOpsGraph(seed: number, size = 9, grouped = true): Graph {
+  const groups = grouped ? 2 : 1;
   const rng = new Rng(seed);
   const g = new GraphBuilder('all_ops');
   const x = g.input('input', [1, size, size, 3]);
   const c1 = g.conv('stem', x, rand(rng, 8 * 3 * 3 * 3, 0.3), [8, 3, 3, 3], rand(rng, 8, 0.1), { stride: 2, groups: 1, act: 'relu6' });
-  const c2 = g.conv('grouped', c1, rand(rng, 8 * 1 * 1 * 4, 0.4), [8, 1, 1, 4], rand(rng, 8, 0.1), { stride: 1, groups: 2, act: 'relu' });
+  const c2 = g.conv('grouped', c1, rand(rng, 8 * 8 / groups, 0.4), [8, 1, 1, 8 / groups], rand(rng, 8, 0.1), { stride: 1, groups, act: 'relu' });
   const dw = g.conv('dw', c2, rand(rng, 5 * 5 * 8, 0.3), [1, 5, 5, 8], rand(rng, 8, 0.1), { stride: 1, groups: 8, act: 'none', depthwise: true });
   const hs = g.unary('hs', 'hard_swish', dw);
   const se = g.globalAvgPool('se', hs);
