@@ -12,6 +12,8 @@ import { profileCommand } from './commands/profile.js';
 import { workerCommand } from './commands/worker.js';
 import { verifyCommand } from './commands/verify.js';
 import { targetsCommand } from './commands/targets.js';
+import { searchCommand } from './commands/search.js';
+import { benchmarkCommand } from './commands/benchmark.js';
 
 export interface CliIo {
   readonly stderr: (text: string) => void;
@@ -30,6 +32,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     .command(workerCommand)
     .command(verifyCommand)
     .command(targetsCommand)
+    .command(searchCommand)
+    .command(benchmarkCommand)
     .demandCommand(1, 'give a command (see --help)')
     .strict()
     .help()

@@ -126,7 +126,13 @@ export class LayerNas implements SearchAlgorithm {
     }
     const kept: Candidate[] = [];
     this.lastBuckets = [];
-    for (const k of [...groups.keys()].sort()) {
+    const byNumber = (a: string, b: string): number => {
+      const x = a.split(',').map(Number);
+      const y = b.split(',').map(Number);
+      for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return (x[j] as number) - (y[j] as number);
+      return 0;
+    };
+    for (const k of [...groups.keys()].sort(byNumber)) {
       const g = groups.get(k)!.sort((a, b) => b.reward - a.reward || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       kept.push(...g.slice(0, this.settings.keep));
       this.lastBuckets.push({ bucket: k, best: g[0]! });
