@@ -20,6 +20,9 @@ const expectedExports = [
   'conv2d_backprop_input',
   'depthwise_backprop_filter',
   'depthwise_backprop_input',
+  'reduce_leading',
+  'batchnorm_grad',
+  'relu6_grad',
 ];
 // Imports the loader (src/train/wasm-kernels/module.ts) knows how to satisfy.
 const allowedImports = new Set(['env.memory', 'env.__memory_base', 'env.__table_base', 'env.__stack_pointer',

@@ -13,6 +13,10 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { compileGradKernels } from './module.js';
+import { installGradientOverrides, uninstallGradientOverrides } from './gradients.js';
+import {
+  BATCHNORM_GRAD_KERNEL, RELU6_GRAD_KERNEL, makeBatchNormGrad, makeLeadingReduce, makeRelu6Grad, makeSharedIdentity,
+} from './norm-kernels.js';
 import {
   makeConv2DBackpropFilter, makeConv2DBackpropInput, makeDepthwiseBackpropFilter, makeDepthwiseBackpropInput,
 } from './kernels.js';
@@ -29,16 +33,40 @@ export const WASM_GRADIENT_KERNEL_NAMES = [
 export interface InstallOptions {
   /** Also replace the stock (scalar) wasm Conv2DBackpropInput. Default true. */
   readonly replaceConv2DBackpropInput?: boolean;
+  /**
+   * Also speed up what dominates a step once convolutions are fast (default true): fused BatchNorm and Relu6
+   * gradients (gradient overrides active only on the wasm backend), leading-axes Sum/Mean, copy-free Identity.
+   */
+  readonly stepKernels?: boolean;
 }
 
 type Saved = { config: tf.KernelConfig | undefined };
 const replaced = new Map<string, Saved>();
 
+/** The kernel registered before our first install (the stock one, if any). */
+function stockKernel(kernelName: string): tf.KernelConfig | undefined {
+  return replaced.has(kernelName) ? replaced.get(kernelName)?.config : tf.getKernel(kernelName, 'wasm');
+}
+
 function register(kernelName: string, kernelFunc: tf.KernelFunc): void {
   const previous = tf.getKernel(kernelName, 'wasm');
   if (!replaced.has(kernelName)) replaced.set(kernelName, { config: previous });
   if (previous !== undefined) tf.unregisterKernel(kernelName, 'wasm');
-  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+  // keep the stock setupFunc: our kernels fall back to the stock kernelFunc, which needs it
+  const setupFunc = replaced.get(kernelName)?.config?.setupFunc;
+  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc, ...(setupFunc ? { setupFunc } : {}) });
+}
+
+function registerStepKernels(mod: Awaited<ReturnType<typeof compileGradKernels>>): void {
+  register(BATCHNORM_GRAD_KERNEL, makeBatchNormGrad(mod));
+  register(RELU6_GRAD_KERNEL, makeRelu6Grad(mod));
+  for (const name of [tf.Sum, tf.Mean] as const) {
+    const stock = stockKernel(name);
+    if (stock !== undefined) register(name, makeLeadingReduce(mod, name, stock));
+  }
+  const identity = stockKernel(tf.Identity);
+  if (identity !== undefined) register(tf.Identity, makeSharedIdentity(identity));
+  installGradientOverrides();
 }
 
 /** Registers the layernas wasm gradient kernels for the 'wasm' backend. Idempotent. */
@@ -52,17 +80,29 @@ export async function installWasmGradientKernels(options: InstallOptions = {}): 
   } else {
     restore(tf.Conv2DBackpropInput);
   }
+  if (options.stepKernels ?? true) {
+    registerStepKernels(mod);
+  } else {
+    for (const name of [BATCHNORM_GRAD_KERNEL, RELU6_GRAD_KERNEL, tf.Sum, tf.Mean, tf.Identity]) restore(name);
+    uninstallGradientOverrides();
+  }
 }
 
 function restore(kernelName: string): void {
   const saved = replaced.get(kernelName);
   if (saved === undefined) return;
   if (tf.getKernel(kernelName, 'wasm') !== undefined) tf.unregisterKernel(kernelName, 'wasm');
-  if (saved.config !== undefined) tf.registerKernel(saved.config);
+  if (saved.config !== undefined) {
+    tf.registerKernel(saved.config);
+    // a stock kernel replaced before the backend initialised never had its setup run
+    const backend = tf.findBackend('wasm');
+    if (backend !== null && saved.config.setupFunc) saved.config.setupFunc(backend);
+  }
   replaced.delete(kernelName);
 }
 
 /** Puts back whatever was registered before installWasmGradientKernels() (used by benchmarks and tests). */
 export function uninstallWasmGradientKernels(): void {
   for (const name of [...replaced.keys()]) restore(name);
+  uninstallGradientOverrides();
 }

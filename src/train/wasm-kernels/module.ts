@@ -27,10 +27,15 @@ export interface GradKernelExports {
   depthwise_backprop_input(dy: number, w: number, dx: number, tapsScratch: number, n: number, h: number, wd: number,
     c: number, m: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, pt: number,
     pl: number): void;
+  reduce_leading(x: number, out: number, p: number, c: number, scale: number): void;
+  batchnorm_grad(x: number, dy: number, mean: number, variance: number, scale: number, eps: number, p: number,
+    c: number, dx: number, dmean: number, dvar: number, dscale: number, doffset: number): void;
+  relu6_grad(dy: number, x: number, dx: number, n: number): void;
 }
 
 const EXPORT_NAMES: readonly (keyof GradKernelExports)[] = [
   'conv2d_backprop_filter', 'conv2d_backprop_input', 'depthwise_backprop_filter', 'depthwise_backprop_input',
+  'reduce_leading', 'batchnorm_grad', 'relu6_grad',
 ];
 
 /** The part of the tfjs wasm backend's emscripten module we rely on. */

@@ -1,0 +1,82 @@
+/**
+ * Kernels beyond convolutions that dominate a wasm training step (see docs/wasm-kernels.md for the profile):
+ *  - LayernasBatchNormGrad: all five FusedBatchNorm input gradients in two passes (used by ./gradients.ts)
+ *  - LayernasRelu6Grad: dy masked by 0 < x <= 6 in one pass (used by ./gradients.ts)
+ *  - Sum / Mean over the leading axes of a tensor (per-channel reductions of NHWC): one pass instead of
+ *    tfjs-wasm's transpose + reduce; any other reduction goes to the stock kernel
+ *  - Identity: shares the input buffer (as the cpu backend does) instead of copying it
+ */
+import * as tf from '@tensorflow/tfjs';
+import { LayernasError } from '../../core/errors.js';
+import { kernelsFor, wasmBackendOf } from './kernels.js';
+import type { WasmModule } from './wasm-api.js';
+
+export const BATCHNORM_GRAD_KERNEL = 'LayernasBatchNormGrad';
+export const RELU6_GRAD_KERNEL = 'LayernasRelu6Grad';
+
+function offsetOf(backend: ReturnType<typeof wasmBackendOf>, t: tf.TensorInfo, kernelName: string): number {
+  if (t.dtype !== 'float32') {
+    throw new LayernasError('TRAINER_FAILED', `${kernelName}: expected float32 input, got ${t.dtype}`, { kernelName });
+  }
+  return backend.dataIdMap.get(t.dataId).memoryOffset;
+}
+
+const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+export function makeBatchNormGrad(mod: WasmModule): tf.KernelFunc {
+  return ({ inputs, backend: b, attrs }) => {
+    const backend = wasmBackendOf(b, BATCHNORM_GRAD_KERNEL);
+    const { x, dy, mean, variance, scale } = inputs as unknown as Record<'x' | 'dy' | 'mean' | 'variance', tf.TensorInfo> & { scale?: tf.TensorInfo };
+    const eps = (attrs as unknown as { varianceEpsilon: number }).varianceEpsilon;
+    const C = mean.shape[0] ?? 0;
+    const P = size(x.shape) / Math.max(1, C);
+    const outs = [backend.makeOutput([...x.shape], 'float32'), ...[0, 1, 2, 3].map(() => backend.makeOutput([C], 'float32'))];
+    const o = outs.map((t) => offsetOf(backend, t, BATCHNORM_GRAD_KERNEL));
+    kernelsFor(backend, mod).batchnorm_grad(offsetOf(backend, x, BATCHNORM_GRAD_KERNEL), offsetOf(backend, dy, BATCHNORM_GRAD_KERNEL),
+      offsetOf(backend, mean, BATCHNORM_GRAD_KERNEL), offsetOf(backend, variance, BATCHNORM_GRAD_KERNEL),
+      scale ? offsetOf(backend, scale, BATCHNORM_GRAD_KERNEL) : 0, eps, P, C, o[0]!, o[1]!, o[2]!, o[3]!, o[4]!);
+    return outs;
+  };
+}
+
+export function makeRelu6Grad(mod: WasmModule): tf.KernelFunc {
+  return ({ inputs, backend: b }) => {
+    const backend = wasmBackendOf(b, RELU6_GRAD_KERNEL);
+    const { dy, x } = inputs as unknown as Record<'dy' | 'x', tf.TensorInfo>;
+    const out = backend.makeOutput([...x.shape], 'float32');
+    kernelsFor(backend, mod).relu6_grad(offsetOf(backend, dy, RELU6_GRAD_KERNEL), offsetOf(backend, x, RELU6_GRAD_KERNEL),
+      offsetOf(backend, out, RELU6_GRAD_KERNEL), size(x.shape));
+    return out;
+  };
+}
+
+/** Sum or Mean: our kernel when the reduced axes are exactly the leading ones (0..k-1), else the stock kernel. */
+export function makeLeadingReduce(mod: WasmModule, kernelName: 'Sum' | 'Mean', stock: tf.KernelConfig): tf.KernelFunc {
+  return (args) => {
+    const backend = wasmBackendOf(args.backend, kernelName);
+    const { x } = args.inputs as unknown as { x: tf.TensorInfo };
+    const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+    const rank = x.shape.length;
+    const axes = tf.util.parseAxisParam(axis, [...x.shape]).sort((a, b) => a - b);
+    const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
+    if (!leading || x.dtype !== 'float32') return stock.kernelFunc(args);
+    const P = size(x.shape.slice(0, axes.length));
+    const rest = x.shape.slice(axes.length);
+    const outShape = keepDims ? [...axes.map(() => 1), ...rest] : [...rest];
+    const out = backend.makeOutput(outShape, 'float32');
+    kernelsFor(backend, mod).reduce_leading(offsetOf(backend, x, kernelName), offsetOf(backend, out, kernelName), P,
+      size(rest), kernelName === 'Mean' ? 1 / P : 1);
+    return out;
+  };
+}
+
+/** Identity without a copy: the output shares the input's heap buffer (reference counted by the backend). */
+export function makeSharedIdentity(stock: tf.KernelConfig): tf.KernelFunc {
+  return (args) => {
+    const backend = wasmBackendOf(args.backend, tf.Identity);
+    const { x } = args.inputs as unknown as { x: tf.TensorInfo };
+    if (x.dtype === 'string') return stock.kernelFunc(args);
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  };
+}
