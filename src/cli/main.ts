@@ -14,6 +14,7 @@ import { verifyCommand } from './commands/verify.js';
 import { targetsCommand } from './commands/targets.js';
 import { searchCommand } from './commands/search.js';
 import { benchmarkCommand } from './commands/benchmark.js';
+import { designCommand } from './commands/design.js';
 
 export interface CliIo {
   readonly stderr: (text: string) => void;
@@ -34,6 +35,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     .command(targetsCommand)
     .command(searchCommand)
     .command(benchmarkCommand)
+    .command(designCommand)
     .demandCommand(1, 'give a command (see --help)')
     .strict()
     .help()

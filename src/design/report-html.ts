@@ -36,6 +36,7 @@ function ticks(a: Axis, n = 5): number[] {
 /** Pareto scatter: accuracy vs predicted latency, budget line, winner highlighted. */
 export function paretoSvg(summary: DesignSummary, width = 720, height = 420): string {
   const rows = summary.trials.filter((t): t is DesignTrialRow & { reward: number } => t.reward !== null);
+  const layernasOnly = rows.filter((r) => r.algorithm === 'layernas');
   const left = 60, right = width - 20, top = 20, bottom = height - 50;
   const xs = axis([...rows.map((r) => r.predictedLatencyMs), summary.budget.latencyMs], left, right);
   const ys = axis(rows.map((r) => r.reward), bottom, top);
@@ -58,15 +59,19 @@ export function paretoSvg(summary: DesignSummary, width = 720, height = 420): st
   const winnerKey = summary.winner.dna.join(',');
   for (const r of rows) {
     if (r.dna.join(',') === winnerKey) continue;
-    const color = r.feasible ? '#2c7fb8' : '#aaa';
-    parts.push(`<circle cx="${xs.px(r.predictedLatencyMs).toFixed(1)}" cy="${ys.px(r.reward).toFixed(1)}" r="3.5" fill="${color}" fill-opacity="0.7"><title>#${r.number} ${esc(r.arch)}</title></circle>`);
+    const color = !r.feasible ? '#aaa' : r.algorithm === 'random' ? '#27ae60' : '#2c7fb8';
+    const cx = xs.px(r.predictedLatencyMs).toFixed(1), cy = ys.px(r.reward).toFixed(1);
+    parts.push(r.algorithm === 'random'
+      ? `<rect x="${(Number(cx) - 3.5).toFixed(1)}" y="${(Number(cy) - 3.5).toFixed(1)}" width="7" height="7" fill="${color}" fill-opacity="0.7"><title>random #${r.number} ${esc(r.arch)}</title></rect>`
+      : `<circle cx="${cx}" cy="${cy}" r="3.5" fill="${color}" fill-opacity="0.7"><title>LayerNAS #${r.number} ${esc(r.arch)}</title></circle>`);
   }
-  const w = rows.find((r) => r.dna.join(',') === winnerKey);
+  const w = layernasOnly.find((r) => r.dna.join(',') === winnerKey) ?? rows.find((r) => r.dna.join(',') === winnerKey);
   if (w) {
     const cx = xs.px(w.predictedLatencyMs).toFixed(1), cy = ys.px(w.reward).toFixed(1);
     parts.push(`<circle cx="${cx}" cy="${cy}" r="8" fill="none" stroke="#e67e22" stroke-width="3"/><circle cx="${cx}" cy="${cy}" r="4" fill="#e67e22"><title>winner #${w.number}</title></circle>`);
   }
-  parts.push(`<g font-size="11"><circle cx="${right - 150}" cy="${bottom - 40}" r="4" fill="#2c7fb8"/><text x="${right - 140}" y="${bottom - 36}">within budget</text>`);
+  parts.push(`<g font-size="11"><rect x="${right - 154}" y="${bottom - 60}" width="8" height="8" fill="#27ae60"/><text x="${right - 140}" y="${bottom - 52}">random search, within budget</text>`);
+  parts.push(`<circle cx="${right - 150}" cy="${bottom - 40}" r="4" fill="#2c7fb8"/><text x="${right - 140}" y="${bottom - 36}">LayerNAS, within budget</text>`);
   parts.push(`<circle cx="${right - 150}" cy="${bottom - 24}" r="4" fill="#aaa"/><text x="${right - 140}" y="${bottom - 20}">over budget</text>`);
   parts.push(`<circle cx="${right - 150}" cy="${bottom - 8}" r="5" fill="#e67e22"/><text x="${right - 140}" y="${bottom - 4}">chosen model</text></g>`);
   parts.push('</svg>');
@@ -84,19 +89,20 @@ export function renderDesignReport(summary: DesignSummary): string {
     esc(summary.layerNames[i] ?? `layer ${i}`),
     esc(summary.optionNames[i]?.[opt] ?? String(opt)),
   ]);
+  const pct = (x: number | null): string => (x === null ? '–' : fmt(x * 100, 2) + '%');
   const finals = summary.finals.map((f) => [
-    esc(f.role), `<code>${esc(f.arch)}</code>`, fmt(f.predictedLatencyMs), millions(f.madds), millions(f.params),
-    fmt(f.testAccuracy * 100, 2) + '%', fmt(f.trainSeconds, 0) + ' s',
+    `<b>${esc(f.role)}</b><br>${esc(f.description)}`, `<code>${esc(f.dna.join('-'))}</code>`, fmt(f.predictedLatencyMs, 3), millions(f.madds), millions(f.params),
+    pct(f.proxyValAccuracy), pct(f.valAccuracy), `<b>${pct(f.testAccuracy)}</b>`, fmt(f.trainSeconds, 0) + ' s',
   ]);
   const latency = summary.latency.map((l) => [
-    esc(l.format), esc(l.target), fmt(l.predictedMs, 3), fmt(l.measuredMedianMs, 3), l.errorPct === null ? '–' : fmt(l.errorPct, 1) + '%',
+    esc(l.format), esc(l.target), fmt(l.predictedMs, 3), fmt(l.measuredMedianMs, 3), l.errorPct === null ? '–' : (l.errorPct > 0 ? '+' : '') + fmt(l.errorPct, 1) + '%', esc(l.note ?? ''),
   ]);
   const files = summary.files.map((f) => [
-    `<code>${esc(f.file)}</code>`, String(f.bytes), `<code>${esc(f.sha256.slice(0, 16))}…</code>`,
-    f.testAgreement === undefined ? '–' : fmt(f.testAgreement * 100, 2) + '%',
+    `<code>${esc(f.file)}</code>`, esc(f.format), String(f.bytes), `<code>${esc(f.sha256.slice(0, 16))}…</code>`,
+    f.testAgreement === undefined ? '–' : fmt(f.testAgreement * 100, 2) + '%', f.testAccuracy === undefined ? '–' : fmt(f.testAccuracy * 100, 2) + '%',
   ]);
   const trials = summary.trials.map((t) => [
-    String(t.number), `<code>${esc(t.arch)}</code>`, fmt(t.predictedLatencyMs, 3), millions(t.madds),
+    esc(t.algorithm), String(t.number), `<code>${esc(t.arch)}</code>`, fmt(t.predictedLatencyMs, 3), millions(t.madds),
     t.reward === null ? 'failed' : fmt(t.reward * 100, 2) + '%', t.feasible ? 'yes' : 'no', t.reused ? 'reused' : '',
   ]);
   const timings = Object.entries(summary.timings).map(([k, v]) => [esc(k), fmt(v, 1) + ' s']);
@@ -119,15 +125,18 @@ ${paretoSvg(summary)}
 <p><code>${esc(summary.winner.arch)}</code></p>
 ${table(['layer', 'choice'], winnerChoices)}
 <h2>Final models (same training recipe)</h2>
-${table(['role', 'architecture', 'pred. latency (ms)', 'MAdds', 'params', 'test accuracy', 'train time'], finals)}
+${table(['role', 'DNA', 'pred. latency (ms)', 'MAdds', 'params', 'proxy val. acc.', 'val. acc. (full)', 'test acc.', 'train time'], finals)}
+<p>Trainer: ${esc(summary.trainer)}. Proxy recipe <code>${esc(JSON.stringify(summary.recipes.proxy))}</code>; full recipe <code>${esc(JSON.stringify(summary.recipes.full))}</code>.</p>
 <h2>Predicted vs measured latency</h2>
-${table(['format', 'target', 'predicted (ms)', 'measured median (ms)', 'error'], latency)}
-<h2>Exported files</h2>
-${table(['file', 'bytes', 'sha256', 'test predictions identical to trained model'], files)}
+${table(['format', 'target', 'predicted (ms)', 'measured median (ms)', 'error', 'note'], latency)}
+<h2>Exported files (in <code>${esc(summary.modelDir)}</code>) — verification ${summary.verifyPassed ? '<b style="color:#1e8449">passed</b>' : '<b style="color:#c0392b">not passed</b>'}</h2>
+${table(['file', 'format', 'bytes', 'sha256', 'test predictions identical to trained model', 'test accuracy'], files)}
+<h2>Notes</h2>
+<ul>${summary.notes.map((n) => `<li>${esc(n)}</li>`).join('')}<li>cheapest architecture of the space: ${fmt(summary.cheapestLatencyMs, 4)} ms predicted</li></ul>
 <h2>Time per stage</h2>
 ${table(['stage', 'time'], timings)}
 <h2>All trials</h2>
-<div class="scroll">${table(['#', 'architecture', 'pred. latency (ms)', 'MAdds', 'proxy val. acc.', 'in budget', ''], trials)}</div>
+<div class="scroll">${table(['search', '#', 'architecture', 'pred. latency (ms)', 'MAdds', 'proxy val. acc.', 'in budget', ''], trials)}</div>
 </body></html>
 `;
 }

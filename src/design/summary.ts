@@ -3,6 +3,7 @@
  */
 export interface DesignTrialRow {
   readonly number: number;
+  readonly algorithm: string;
   readonly arch: string;
   readonly dna: readonly number[];
   readonly predictedLatencyMs: number;
@@ -13,12 +14,18 @@ export interface DesignTrialRow {
   readonly reused: boolean;           // identical child: reward reused at no trial cost
 }
 
+export type FinalRole = 'winner' | 'finalist' | 'baseline' | 'random-search';
+
 export interface DesignFinalModel {
-  readonly role: 'winner' | 'baseline' | 'random-search';
+  readonly role: FinalRole;
+  readonly description: string;
+  readonly dna: readonly number[];
   readonly arch: string;
   readonly predictedLatencyMs: number;
   readonly madds: number;
   readonly params: number;
+  readonly proxyValAccuracy: number | null;
+  readonly valAccuracy: number;
   readonly testAccuracy: number;
   readonly trainSeconds: number;
 }
@@ -27,15 +34,18 @@ export interface DesignLatencyCheck {
   readonly format: string;            // 'tflite-float32' | 'tflite-int8' | 'onnx'
   readonly target: string;
   readonly predictedMs: number | null;
-  readonly measuredMedianMs: number;
-  readonly errorPct: number | null;
+  readonly measuredMedianMs: number | null;
+  readonly errorPct: number | null;   // (measured - predicted) / predicted
+  readonly note?: string;
 }
 
 export interface DesignExportedFile {
   readonly file: string;
+  readonly format: string;
   readonly bytes: number;
   readonly sha256: string;
   readonly testAgreement?: number;    // share of test predictions identical to the trained model
+  readonly testAccuracy?: number;
 }
 
 export interface DesignSummary {
@@ -44,8 +54,11 @@ export interface DesignSummary {
   readonly target: string;
   readonly dataset: string;
   readonly budget: { readonly latencyMs: number; readonly maddsMax?: number };
+  readonly cheapestLatencyMs: number;
   readonly space: string;
   readonly searchTrials: number;
+  readonly trainer: string;
+  readonly recipes: { readonly proxy: unknown; readonly full: unknown };
   readonly layerNames: readonly string[];
   readonly optionNames: readonly (readonly string[])[];
   readonly winner: { readonly dna: readonly number[]; readonly arch: string };
@@ -53,5 +66,8 @@ export interface DesignSummary {
   readonly finals: readonly DesignFinalModel[];
   readonly latency: readonly DesignLatencyCheck[];
   readonly files: readonly DesignExportedFile[];
-  readonly timings: Readonly<Record<string, number>>;   // seconds per stage
+  readonly verifyPassed: boolean;
+  readonly modelDir: string;
+  readonly notes: readonly string[];
+  readonly timings: Readonly<Record<string, number>>;   // seconds per stage, this run
 }

@@ -1,0 +1,103 @@
+/**
+ * `layernas design [--target <id>] [--latency-ms <x>] [--madds-max <m>] [--dataset <ref>] [--trials N] ...`: the
+ * end-to-end job (src/design/run-design.ts). With no flags it runs the embedded default (DEFAULT_DESIGN: host
+ * TFLite, mobile32, Fashion-MNIST, ~15 min on 2 cores). Progress on stderr (text, --json events, --quiet none);
+ * stdout: where the model and the report are (or the summary as JSON with --json).
+ */
+import type { CommandModule } from 'yargs';
+import { LayernasError } from '../../core/errors.js';
+import { COMPARISONS, DEFAULT_DESIGN, designOptionsSchema, type DesignOptions } from '../../design/options.js';
+import { designProgress } from '../../design/progress.js';
+import { runDesign } from '../../design/run-design.js';
+
+function numberList(v: unknown): unknown {
+  return v === undefined ? undefined : Number(v);
+}
+
+export function designOptionsFromArgv(argv: Record<string, unknown>): DesignOptions {
+  const d = DEFAULT_DESIGN;
+  const pick = <T>(v: unknown, fallback: T): unknown => (v === undefined ? fallback : v);
+  const raw = {
+    target: pick(argv.target, d.target),
+    latencyMs: pick(argv['latency-ms'], d.latencyMs),
+    ...(argv['madds-max'] !== undefined ? { maddsMax: numberList(argv['madds-max']) } : {}),
+    space: pick(argv.space, d.space),
+    dataset: pick(argv.dataset, d.dataset),
+    trials: pick(argv.trials, d.trials),
+    finalists: pick(argv.finalists, d.finalists),
+    trainer: pick(argv.trainer, d.trainer),
+    proxy: {
+      ...d.proxy,
+      ...(argv['proxy-epochs'] !== undefined ? { epochs: argv['proxy-epochs'] } : {}),
+      ...(argv['proxy-images'] !== undefined ? { trainSubset: argv['proxy-images'] } : {}),
+      ...(argv['proxy-val-images'] !== undefined ? { validationSubset: argv['proxy-val-images'] } : {}),
+    },
+    full: {
+      ...d.full,
+      ...(argv['full-epochs'] !== undefined ? { epochs: argv['full-epochs'] } : {}),
+      ...(argv['full-images'] !== undefined ? { trainSubset: argv['full-images'] } : {}),
+    },
+    ...(argv['agreement-images'] !== undefined ? { agreementImages: argv['agreement-images'] } : {}),
+    calibrationImages: pick(argv['calibration-images'], d.calibrationImages),
+    compare: pick(argv.compare, d.compare),
+    latencyTables: pick(argv['latency-table'], d.latencyTables),
+    profileRounds: pick(argv['profile-rounds'], d.profileRounds),
+    out: pick(argv.out, d.out),
+    seed: pick(argv.seed, d.seed),
+  };
+  const parsed = designOptionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new LayernasError('USAGE', `design: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid options'}`, { path: issue?.path });
+  }
+  return parsed.data;
+}
+
+export const designCommand: CommandModule = {
+  command: 'design',
+  describe: 'design a model for a target and latency budget: search, train, export (TFLite float32/int8, ONNX), verify, report',
+  builder: (y) =>
+    y
+      .option('target', { type: 'string', describe: `target id or .json (default ${DEFAULT_DESIGN.target})` })
+      .option('latency-ms', { type: 'number', describe: `latency budget on the target in ms (default ${DEFAULT_DESIGN.latencyMs})` })
+      .option('madds-max', { type: 'number', describe: 'optional MAdds budget' })
+      .option('space', { type: 'string', describe: `search space: mobile32, fbnet or a space .json (default ${DEFAULT_DESIGN.space})` })
+      .option('dataset', { type: 'string', describe: `fashion-mnist | mnist | idx:<dir> | folder:<dir> (default ${DEFAULT_DESIGN.dataset})` })
+      .option('trials', { type: 'number', describe: `search trials, each a proxy training (default ${DEFAULT_DESIGN.trials})` })
+      .option('finalists', { type: 'number', describe: `best search candidates trained with the full recipe (default ${DEFAULT_DESIGN.finalists})` })
+      .option('trainer', { type: 'string', describe: 'tfjs | command:<cmd> (default tfjs)' })
+      .option('proxy-epochs', { type: 'number', describe: `proxy recipe epochs (default ${DEFAULT_DESIGN.proxy.epochs})` })
+      .option('proxy-images', { type: 'number', describe: `proxy recipe training images (default ${DEFAULT_DESIGN.proxy.trainSubset})` })
+      .option('proxy-val-images', { type: 'number', describe: `validation images of the proxy reward (default ${DEFAULT_DESIGN.proxy.validationSubset})` })
+      .option('full-epochs', { type: 'number', describe: `full recipe epochs (default ${DEFAULT_DESIGN.full.epochs})` })
+      .option('full-images', { type: 'number', describe: `full recipe training images (default ${DEFAULT_DESIGN.full.trainSubset})` })
+      .option('agreement-images', { type: 'number', describe: 'test images compared between exported files and the trained model (default: all)' })
+      .option('calibration-images', { type: 'number', describe: `training images calibrating the int8 model (default ${DEFAULT_DESIGN.calibrationImages})` })
+      .option('compare', { type: 'array', string: true, choices: [...COMPARISONS], describe: 'also train, with the full recipe: baseline (hand-designed) and/or random (random search, same trials)' })
+      .option('latency-table', { type: 'array', string: true, describe: 'extra latency table file(s) to price the space with before profiling' })
+      .option('profile-rounds', { type: 'number', describe: `timing rounds when profiling a host target (default ${DEFAULT_DESIGN.profileRounds})` })
+      .option('out', { type: 'string', describe: `output directory (default ${DEFAULT_DESIGN.out}); rerun with the same --out to resume` })
+      .option('seed', { type: 'number', describe: 'seed of search, training and calibration (default 0)' })
+      .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' })
+      .option('json', { type: 'boolean', default: false, describe: 'progress as JSON lines on stderr, summary as JSON on stdout' })
+      .conflicts('quiet', 'json'),
+  handler: async (argv) => {
+    const opts = designOptionsFromArgv(argv as Record<string, unknown>);
+    const json = argv.json === true;
+    const progress = designProgress(json ? 'json' : argv.quiet === true ? 'quiet' : 'text');
+    const r = await runDesign(opts, progress);
+    const winner = r.summary.finals.find((f) => f.role === 'winner');
+    if (json) {
+      process.stdout.write(`${JSON.stringify({ summary: r.summaryFile, report: r.reportFile, modelDir: r.modelDir, trainedNow: r.trainedNow, winner, verifyPassed: r.summary.verifyPassed }, null, 1)}\n`);
+      return;
+    }
+    process.stdout.write([
+      `winner: ${winner?.arch ?? '?'}`,
+      `  test accuracy ${winner ? (100 * winner.testAccuracy).toFixed(2) : '?'}%, predicted latency ${winner?.predictedLatencyMs.toFixed(3) ?? '?'} ms on ${r.summary.target} (budget ${r.summary.budget.latencyMs} ms), verification ${r.summary.verifyPassed ? 'passed' : 'NOT passed'}`,
+      `model files: ${r.modelDir} (model_float32.tflite, model_int8.tflite, model.onnx)`,
+      `report:      ${r.reportFile}`,
+      `summary:     ${r.summaryFile}`,
+      '',
+    ].join('\n'));
+  },
+};

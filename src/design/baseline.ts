@@ -1,0 +1,47 @@
+/**
+ * The hand-designed baseline a design is compared with: MobileNetV2-like, the same block in every searchable layer
+ * (k3_e6, the MobileNetV2 block, then narrower k3_e3, k3_e1), with layers dropped (set to `skip` where the space
+ * allows it) until the budget is met. Drop order: the layer whose removal saves the most predicted latency first.
+ * The first (block, drops) that meets every constraint is the baseline: the widest block with the fewest drops.
+ */
+import type { Dna } from '../space/types.js';
+import type { DesignProblem } from './problem.js';
+
+export const BASELINE_BLOCKS = ['k3_e6', 'k3_e3', 'k3_e1'] as const;
+
+export interface Baseline {
+  readonly dna: number[];
+  readonly block: string;
+  readonly dropped: readonly string[];
+  readonly description: string;
+}
+
+export function handDesignedBaseline(p: DesignProblem): Baseline | undefined {
+  const space = p.networks.space;
+  for (const block of BASELINE_BLOCKS) {
+    const opts = space.layers.map((l) => l.options.indexOf(block));
+    if (opts.some((o) => o < 0)) continue;
+    const uniform = opts.slice();
+    const skippable = space.layers.map((l, i) => ({ i, skip: l.options.indexOf('skip') })).filter((x) => x.skip >= 0);
+    const saving = (i: number, skip: number): number => {
+      const d: Dna = uniform.map((o, j) => (j === i ? skip : o));
+      return p.latency.cost(uniform) - p.latency.cost(d);
+    };
+    const order = skippable.map((x) => ({ ...x, saves: saving(x.i, x.skip) })).sort((a, b) => b.saves - a.saves || a.i - b.i);
+    const dna = uniform.slice();
+    const dropped: string[] = [];
+    for (let d = 0; d <= order.length; d++) {
+      if (p.constraints.feasible(dna)) {
+        return {
+          dna, block, dropped,
+          description: `${block} in every layer${dropped.length > 0 ? `, ${dropped.length} layer(s) dropped (${dropped.join(', ')})` : ''}`,
+        };
+      }
+      const next = order[d];
+      if (!next) break;
+      dna[next.i] = next.skip;
+      dropped.push(space.layers[next.i]?.name ?? String(next.i));
+    }
+  }
+  return undefined;
+}

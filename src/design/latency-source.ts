@@ -1,0 +1,134 @@
+/**
+ * The latency table a design prices its space with: a table of the target (or one given with --latency-table, or
+ * one an earlier run of this design profiled) that has every block of the space. When none does and the target is
+ * measured on this host, the missing space is profiled (src/profile, resumable journal in <out>/latency/) so every
+ * prediction is a real measurement; a phone target without a covering table is TABLE_MISSING_KEY naming the keys.
+ *
+ * Classifier head: a table measured with another class count (the Pixel 3 FBNet table has a 100-class head) prices
+ * the network with the table's head (fc_c100); the trained network differs only in that layer. The report says so.
+ */
+import { existsSync } from 'node:fs';
+import { cpus, hostname } from 'node:os';
+import path from 'node:path';
+import { walkShapes } from '../arch/shapes.js';
+import type { NetworkSpec } from '../arch/spec.js';
+import { LayernasError } from '../core/errors.js';
+import { checkTableMatchesTarget, loadTable, parseTable, type LatencyTable } from '../cost/latency-table.js';
+import { writeTableFile } from '../cost/table-convert/shipped.js';
+import { ensureDir } from '../export/write-atomic.js';
+import { backendForTarget, checkBackendVersion } from '../profile/backends.js';
+import { DEFAULT_PROTOCOL } from '../profile/measure.js';
+import { ExporterModelFactory } from '../profile/model-factory.js';
+import { randomDnas, runProfile } from '../profile/profiler.js';
+import type { ProgressSink } from '../profile/progress.js';
+import { distinctBlocksOf } from '../profile/space-networks.js';
+import type { SearchSpace } from '../space/types.js';
+import type { LoadedTarget } from '../targets/schema.js';
+import { coveringNetworks, spaceNetworks, type SpaceNetworks } from './space-networks.js';
+
+export interface LatencySource {
+  readonly table: LatencyTable;
+  readonly networks: SpaceNetworks;
+  /** how the table was obtained, for the report */
+  readonly origin: 'target-table' | 'given-table' | 'profiled-now' | 'profiled-earlier';
+  readonly notes: readonly string[];
+  /** blocks measured by this run (0 unless profiled now) */
+  readonly measuredNow: number;
+}
+
+export interface LatencySourceRequest {
+  readonly loaded: LoadedTarget;
+  readonly space: SearchSpace;
+  readonly classes: number;
+  readonly extraTables: readonly string[];
+  readonly outDir: string;
+  readonly profileRounds: number;
+  readonly seed: number;
+  readonly progress: ProgressSink;
+}
+
+const fcHeads = (table: LatencyTable): number[] =>
+  [...table.byKey.keys()].map((k) => /^fc_c(\d+)@/.exec(k)?.[1]).filter((x): x is string => x !== undefined).map(Number);
+
+function missingKeys(table: LatencyTable, nets: readonly NetworkSpec[]): string[] {
+  const missing = new Set<string>();
+  for (const n of nets) for (const row of walkShapes(n)) if (!table.byKey.has(row.key)) missing.add(row.key);
+  return [...missing];
+}
+
+/** The table's classifier size when it differs from the dataset's and the table has exactly one head. */
+function pricedClassesFor(table: LatencyTable, classes: number): number {
+  const heads = [...new Set(fcHeads(table))];
+  return heads.length === 1 && !heads.includes(classes) ? (heads[0] as number) : classes;
+}
+
+function tryTable(table: LatencyTable, space: SearchSpace, classes: number): { nets: SpaceNetworks; missing: string[] } {
+  const nets = spaceNetworks(space, classes, pricedClassesFor(table, classes));
+  return { nets, missing: missingKeys(table, coveringNetworks(nets, 'priced')) };
+}
+
+export function profiledTableFile(outDir: string, targetId: string, space: SearchSpace, inputH: number): string {
+  return path.join(outDir, 'latency', `${targetId}-${space.name}-${inputH}.json`);
+}
+
+export async function resolveLatencySource(req: LatencySourceRequest): Promise<LatencySource> {
+  const { loaded, space, classes } = req;
+  const target = loaded.target;
+  const input = spaceNetworks(space, classes).trained(space.radix.map(() => 0)).input;
+  const profiled = profiledTableFile(req.outDir, target.id, space, input.height);
+  const candidates: { file: string; origin: LatencySource['origin'] }[] = [
+    ...req.extraTables.map((file) => ({ file: path.resolve(file), origin: 'given-table' as const })),
+    ...loaded.tableFiles.map((file) => ({ file, origin: 'target-table' as const })),
+    ...(existsSync(profiled) ? [{ file: profiled, origin: 'profiled-earlier' as const }] : []),
+  ];
+  const tried: string[] = [];
+  for (const c of candidates) {
+    const table = loadTable(c.file);
+    const m = table.data.metadata.input;
+    if (m.height !== input.height || m.width !== input.width || m.channels !== input.channels) continue;
+    const match = checkTableMatchesTarget(table, target);
+    const { nets, missing } = tryTable(table, space, classes);
+    if (missing.length === 0) {
+      const notes = [...match.warnings, `latency table ${c.file}`];
+      const priced = nets.priced(space.radix.map(() => 0));
+      const head = (priced.layers[priced.layers.length - 1] as { out: number }).out;
+      if (head !== classes) {
+        notes.push(`the table was measured with a ${head}-class classifier; latency is predicted with that head (the trained ${classes}-class classifier is smaller, so predictions are a slight over-estimate)`);
+      }
+      return { table, networks: nets, origin: c.origin, notes, measuredNow: 0 };
+    }
+    tried.push(`${c.file} lacks ${missing.length} block(s), e.g. ${missing.slice(0, 3).join(', ')}`);
+  }
+  if (target.measure.method === 'android-adb') {
+    throw new LayernasError('TABLE_MISSING_KEY', `target ${target.id} has no latency table covering space ${space.name} at ${input.height}x${input.width}x${input.channels}` +
+      `${tried.length > 0 ? ` (${tried.join('; ')})` : ''}; profile it on the phone (layernas profile --target ${target.id} --space ${space.name}) and pass --latency-table`, {
+      target: target.id, space: space.name, tried,
+    });
+  }
+  return profileSpace(req, profiled, input);
+}
+
+async function profileSpace(req: LatencySourceRequest, file: string, input: { height: number; width: number; channels: number }): Promise<LatencySource> {
+  const { loaded, space, classes } = req;
+  const nets = spaceNetworks(space, classes);
+  const blocks = distinctBlocksOf(coveringNetworks(nets, 'priced'));
+  const calibration = randomDnas(space.radix, 4, req.seed + 101).map((dna) => nets.priced(dna));
+  await ensureDir(path.dirname(file));
+  const backend = backendForTarget(loaded.target, new ExporterModelFactory());
+  try {
+    checkBackendVersion(backend, loaded.target);
+    const result = await runProfile({
+      target: loaded.target, spaceName: space.name, blocks, calibrationNetworks: calibration, input,
+      journalFile: `${file}.journal.jsonl`, machine: `${hostname()} (${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores)`,
+      protocol: { ...DEFAULT_PROTOCOL, rounds: req.profileRounds },
+    }, backend, req.progress);
+    writeTableFile(file, result.table);
+    const table = parseTable(result.table, file);
+    return {
+      table, networks: nets, origin: 'profiled-now', measuredNow: result.measuredNow,
+      notes: [`profiled ${blocks.length} blocks of ${space.name} on ${loaded.target.id} now (${result.measuredNow} measured, ${result.resumed} resumed): ${file}`],
+    };
+  } finally {
+    backend.close();
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * What a `design` run is asked to do, validated once at the edge (CLI flags, bench scripts) and then trusted.
+ * DEFAULT_DESIGN is the embedded default job (`layernas design` with no flags): host TFLite target, the compact
+ * mobile32 space, Fashion-MNIST at 32x32, sized to finish in about 15 minutes on a 2-core machine.
+ */
+import { z } from 'zod';
+
+/** A training recipe size: everything else comes from src/train/settings.ts (proxy / full). */
+export const recipeSchema = z.object({
+  epochs: z.number().int().positive(),
+  /** seeded, class-balanced subset of the training split (absent: the whole split) */
+  trainSubset: z.number().int().positive().optional(),
+  /** validation images the reward is measured on (absent: the whole validation split) */
+  validationSubset: z.number().int().positive().optional(),
+  batchSize: z.number().int().positive(),
+  lr: z.number().positive(),
+  warmupSteps: z.number().int().min(0),
+}).strict();
+export type Recipe = z.infer<typeof recipeSchema>;
+
+export const COMPARISONS = ['baseline', 'random'] as const;
+export type Comparison = (typeof COMPARISONS)[number];
+
+export const trainerSchema = z.union([z.literal('tfjs'), z.string().regex(/^command:.+/, 'expected tfjs or command:<cmd>')]);
+
+export const designOptionsSchema = z.object({
+  target: z.string().min(1),
+  /** latency budget on the target in ms (the search keeps predicted latency <= this) */
+  latencyMs: z.number().positive(),
+  maddsMax: z.number().positive().optional(),
+  /** search space: a built-in name (mobile32, fbnet) or a space .json file */
+  space: z.string().min(1),
+  dataset: z.string().min(1),
+  /** search trials (proxy trainings) */
+  trials: z.number().int().positive(),
+  /** best search candidates trained with the full recipe; the best of them on validation is the winner */
+  finalists: z.number().int().positive(),
+  trainer: trainerSchema,
+  proxy: recipeSchema,
+  full: recipeSchema,
+  /** test images the exported files are compared with the trained model on (absent: the whole test split) */
+  agreementImages: z.number().int().positive().optional(),
+  /** training images used to calibrate the int8 model */
+  calibrationImages: z.number().int().positive(),
+  /** extra final models trained with the same full recipe, for the report: hand-designed baseline, random search */
+  compare: z.array(z.enum(COMPARISONS)),
+  /** extra latency table files to use before profiling (e.g. a table profiled by an earlier run) */
+  latencyTables: z.array(z.string().min(1)),
+  /** interleaved timing rounds when profiling missing blocks on a host target */
+  profileRounds: z.number().int().positive(),
+  out: z.string().min(1),
+  seed: z.number().int(),
+}).strict();
+
+export type DesignOptions = z.infer<typeof designOptionsSchema>;
+
+/** Proxy reward: 1 epoch on a 2,500-image balanced subset, validation accuracy on 1,000 held-out images. */
+export const DEFAULT_PROXY: Recipe = { epochs: 1, trainSubset: 2500, validationSubset: 1000, batchSize: 64, lr: 0.1, warmupSteps: 10 };
+/** Final training: 3 epochs on 12,000 training images, validation on the whole validation split. */
+export const DEFAULT_FULL: Recipe = { epochs: 3, trainSubset: 12000, batchSize: 64, lr: 0.1, warmupSteps: 50 };
+
+export const DEFAULT_DESIGN: DesignOptions = {
+  target: 'host-tflite-1t',
+  latencyMs: 0.5,
+  space: 'mobile32',
+  dataset: 'fashion-mnist',
+  trials: 24,
+  finalists: 1,
+  trainer: 'tfjs',
+  proxy: DEFAULT_PROXY,
+  full: DEFAULT_FULL,
+  calibrationImages: 64,
+  compare: [],
+  latencyTables: [],
+  profileRounds: 5,
+  out: 'design-out',
+  seed: 0,
+};
+
+export function parseDesignOptions(raw: unknown): DesignOptions {
+  return designOptionsSchema.parse(raw);
+}

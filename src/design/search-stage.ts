@@ -1,0 +1,120 @@
+/**
+ * The search stage: a study (src/study) over the design problem with the proxy-training evaluator, journaled to
+ * <out>/search/<algorithm>.journal.jsonl (fsync per event). Rerunning replays the journal: finished trials are
+ * never trained again; the trial that was running when the process died is trained again.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Rng } from '../core/rng.js';
+import type { EvalRequest, EvalResult, Evaluator } from '../eval/types.js';
+import { chooseLayerNasSettings } from '../search/layernas-settings.js';
+import { LayerNas } from '../search/layernas.js';
+import { RandomSearch } from '../search/random-search.js';
+import type { SearchAlgorithm } from '../search/types.js';
+import { FileJournal, readJournal } from '../study/journal.js';
+import { runStudy, type StudySettings, type TrialRecord } from '../study/study.js';
+import type { Recipe } from './options.js';
+import type { DesignProblem } from './problem.js';
+import type { StageProgress } from './progress.js';
+import type { DesignTrainer } from './trainer.js';
+
+export type SearchAlgorithmName = 'layernas' | 'random';
+
+/** Proxy training as the search reward: validation accuracy after the proxy recipe (never test data). */
+export class ProxyTrainingEvaluator implements Evaluator {
+  readonly kind = 'design-proxy-training';
+  constructor(private readonly problem: DesignProblem, private readonly trainer: DesignTrainer, private readonly recipe: Recipe, private readonly seed: number) {}
+
+  get options(): Record<string, unknown> {
+    return { recipe: this.recipe, seed: this.seed, trainer: this.trainer.name };
+  }
+
+  async evaluate(req: EvalRequest): Promise<EvalResult> {
+    const r = await this.trainer.train({ spec: this.problem.networks.trained(req.dna), recipe: this.recipe, setting: 'proxy', seed: this.seed, withTest: false });
+    return { reward: r.valAccuracy, metrics: { val_acc: r.valAccuracy, train_loss: r.trainLoss, train_seconds: r.wallSeconds, params: r.params } };
+  }
+}
+
+export interface SearchStageRequest {
+  readonly algorithm: SearchAlgorithmName;
+  readonly problem: DesignProblem;
+  readonly evaluator: Evaluator;
+  readonly trials: number;
+  readonly seed: number;
+  readonly outDir: string;
+  /** everything that must match to resume (target, budget, dataset, recipe, ...) */
+  readonly settings: StudySettings;
+  readonly progress: StageProgress;
+}
+
+export interface SearchStageResult {
+  readonly algorithm: SearchAlgorithmName;
+  readonly trials: readonly TrialRecord[];
+  readonly best: TrialRecord | undefined;
+  readonly trialsUsed: number;
+  readonly evaluatedThisRun: number;
+  readonly journal: string;
+  readonly algorithmSettings: Record<string, unknown>;
+  readonly journalProblems: readonly string[];
+}
+
+function makeAlgorithm(req: SearchStageRequest): { algorithm: SearchAlgorithm; settings: Record<string, unknown> } {
+  const { problem } = req;
+  if (req.algorithm === 'random') return { algorithm: new RandomSearch(problem.constraints, new Rng(req.seed)), settings: { seed: req.seed } };
+  const s = chooseLayerNasSettings(problem.constraints, problem.bucketCosts, req.trials);
+  return {
+    algorithm: new LayerNas(problem.constraints, s),
+    settings: { buckets: s.buckets, keep: s.keep, base: [...s.base], bucketCosts: s.bucketCosts.map((c) => c.name), estimatedTrials: s.estimatedTrials },
+  };
+}
+
+export async function runSearchStage(req: SearchStageRequest): Promise<SearchStageResult> {
+  const dir = path.join(req.outDir, 'search');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${req.algorithm}.journal.jsonl`);
+  const { events, problems } = readJournal(file);
+  const finished = new Set(events.filter((e) => e.type === 'result').map((e) => (e as { trial: number }).trial));
+  const { algorithm, settings } = makeAlgorithm(req);
+  req.progress.start(req.trials, Math.min(req.trials, finished.size), `${req.algorithm} search, proxy training per trial`);
+  const journal = FileJournal.open(file);
+  try {
+    const result = await runStudy({
+      studyId: `design-${req.algorithm}`,
+      settings: { ...req.settings, algorithm: req.algorithm, algorithmSettings: settings, trials: req.trials },
+      space: req.problem.networks.space,
+      constraints: req.problem.constraints,
+      reportCosts: [req.problem.latency, req.problem.madds, req.problem.params],
+      algorithm,
+      maxTrials: req.trials,
+      batchSize: 1,
+      evaluator: req.evaluator,
+      journal,
+      history: events,
+      onProgress: (p) => {
+        if (finished.has(p.last.trial)) return;
+        req.progress.tick(`trial ${p.last.trial} val ${(100 * p.last.reward).toFixed(2)}% best ${p.best ? (100 * p.best.reward).toFixed(2) + '%' : '-'}`);
+      },
+    });
+    req.progress.finish(`${result.trialsUsed} trials (${result.evaluatedThisRun} trained now, ${result.trialsUsed - result.evaluatedThisRun} from the journal); best val ${result.best ? (100 * result.best.reward).toFixed(2) + '%' : 'none'}`);
+    return {
+      algorithm: req.algorithm, trials: result.trials, best: result.best, trialsUsed: result.trialsUsed, evaluatedThisRun: result.evaluatedThisRun,
+      journal: file, algorithmSettings: settings, journalProblems: problems.map((p) => `${p.file}:${p.line}: ${p.message}`),
+    };
+  } finally {
+    journal.close();
+  }
+}
+
+/** The best `n` distinct feasible trials by reward (ties: earlier trial first). */
+export function topFeasible(trials: readonly TrialRecord[], n: number): TrialRecord[] {
+  const seen = new Set<string>();
+  const out: TrialRecord[] = [];
+  for (const t of [...trials].filter((t) => t.feasible && t.status === 'ok').sort((a, b) => b.reward - a.reward || a.trial - b.trial)) {
+    const k = t.dna.join('-');
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(t);
+    if (out.length >= n) break;
+  }
+  return out;
+}

@@ -1,0 +1,60 @@
+/**
+ * The design job's view of a search space: DNA -> the network that is trained and exported (classifier sized for
+ * the dataset), and DNA -> the network whose latency is looked up (classifier sized like the latency table's head).
+ * Adapter over src/space/network.ts decodeNetwork, whose mobilenetv2 decoder takes the class count from the space.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { NetworkSpec } from '../arch/spec.js';
+import { LayernasError } from '../core/errors.js';
+import { isBuiltinSpace, loadSpace, loadSpaceFile, repoRoot } from '../space/load.js';
+import { decodeNetwork } from '../space/network.js';
+import type { Dna, SearchSpace } from '../space/types.js';
+
+/** A built-in space (spaces/<name>.json, e.g. mobile32, fbnet) or a space .json file. */
+export function loadDesignSpace(nameOrFile: string): SearchSpace {
+  if (isBuiltinSpace(nameOrFile) || nameOrFile.endsWith('.json')) return loadSpace(nameOrFile);
+  const shipped = path.join(repoRoot(), 'spaces', `${nameOrFile}.json`);
+  if (/^[A-Za-z0-9_-]+$/.test(nameOrFile) && existsSync(shipped)) return loadSpaceFile(shipped);
+  throw new LayernasError('SPACE_INVALID', `unknown search space "${nameOrFile}": give a name of spaces/*.json (e.g. mobile32, fbnet) or a space .json file`, { space: nameOrFile });
+}
+
+/** The same network with its final classifier resized to `classes` outputs. */
+export function withClasses(spec: NetworkSpec, classes: number): NetworkSpec {
+  const last = spec.layers[spec.layers.length - 1];
+  if (!last || last.op !== 'fc') {
+    throw new LayernasError('SPACE_INVALID', `network ${spec.name ?? ''} does not end in an fc classifier; cannot size it for ${classes} classes`, { classes });
+  }
+  if (last.out === classes) return spec;
+  return { ...spec, layers: [...spec.layers.slice(0, -1), { ...last, out: classes }] };
+}
+
+export interface SpaceNetworks {
+  readonly space: SearchSpace;
+  /** classes of the dataset (trained / exported classifier) */
+  readonly classes: number;
+  /** the network trained and exported */
+  trained(dna: Dna): NetworkSpec;
+  /** the network priced by the latency table (same body; head as measured in the table) */
+  priced(dna: Dna): NetworkSpec;
+}
+
+export function spaceNetworks(space: SearchSpace, classes: number, pricedClasses: number = classes): SpaceNetworks {
+  const name = (dna: Dna): string => `${space.name}_${dna.join('-')}`;
+  return {
+    space,
+    classes,
+    trained: (dna) => ({ ...withClasses(decodeNetwork(space, dna, classes), classes), name: name(dna) }),
+    priced: (dna) => ({ ...withClasses(decodeNetwork(space, dna, pricedClasses), pricedClasses), name: name(dna) }),
+  };
+}
+
+/**
+ * One network per option index o (every layer takes option min(o, options-1)): together they contain every
+ * (position, option) block of a per-block space, which is what a latency table must cover.
+ */
+export function coveringNetworks(nets: SpaceNetworks, which: 'trained' | 'priced'): NetworkSpec[] {
+  const radix = nets.space.radix;
+  const maxOptions = Math.max(...radix);
+  return Array.from({ length: maxOptions }, (_, o) => nets[which](radix.map((r) => Math.min(o, r - 1))));
+}

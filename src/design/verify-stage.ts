@@ -1,0 +1,148 @@
+/**
+ * Verification of the exported winner:
+ *  - latency: on a host target, the target's model file is run in its runtime (src/verify verifyExport) and the
+ *    measured median is compared with the table's prediction; the other files are timed too (no prediction).
+ *    A phone target is predict-only unless the phone is attached (not in this build of design: reported as such);
+ *  - outputs: every exported file (TFLite float32, TFLite int8, ONNX) is run on the test split and its predicted
+ *    class compared with the trained model's: the share of identical predictions, and the file's test accuracy.
+ * <out>/stages/verify.json is written last and reused while the exported files are unchanged.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { InputConverter } from '../data/batches.js';
+import type { ImageSet } from '../data/types.js';
+import { OnnxRuntime } from '../runtime/onnxruntime.js';
+import { TfliteRuntime } from '../runtime/tflite.js';
+import { median, type ModelRuntime } from '../runtime/types.js';
+import type { LoadedTarget } from '../targets/schema.js';
+import { readExportDir } from '../verify/export-dir.js';
+import { verifyExport } from '../verify/verify.js';
+import type { ExportStage } from './export-stage.js';
+import type { StageProgress } from './progress.js';
+import { readStageFile, writeJsonAtomic } from './stage-files.js';
+
+export const latencyCheckSchema = z.object({
+  format: z.string(),
+  target: z.string(),
+  predictedMs: z.number().nullable(),
+  measuredMedianMs: z.number().nullable(),
+  /** (measured - predicted) / predicted, % */
+  errorPct: z.number().nullable(),
+  note: z.string().optional(),
+});
+export type LatencyCheck = z.infer<typeof latencyCheckSchema>;
+
+export const agreementSchema = z.object({
+  file: z.string(),
+  format: z.string(),
+  images: z.number().int(),
+  identical: z.number().int(),
+  share: z.number(),
+  testAccuracy: z.number(),
+});
+export type Agreement = z.infer<typeof agreementSchema>;
+
+export const verifyStageSchema = z.object({
+  exportHashes: z.array(z.string()),
+  agreementImages: z.number().int(),
+  latency: z.array(latencyCheckSchema),
+  agreement: z.array(agreementSchema),
+  referenceParity: z.object({ maxRelativeDiff: z.number(), ok: z.boolean() }).nullable(),
+  passed: z.boolean(),
+});
+export type VerifyStage = z.infer<typeof verifyStageSchema>;
+
+export interface VerifyRequest {
+  readonly loaded: LoadedTarget;
+  /** the latency table the design priced with (replaces the target's own list for the comparison) */
+  readonly tableFile: string;
+  readonly predictedMs: number;
+  readonly exportDir: string;
+  readonly exported: ExportStage;
+  readonly testSet: ImageSet;
+  readonly trainedPredictions: Int32Array;
+  readonly agreementImages: number;
+  readonly outDir: string;
+  readonly progress: StageProgress;
+}
+
+const stageFile = (outDir: string): string => path.join(outDir, 'stages', 'verify.json');
+
+function runtimeFor(file: string): ModelRuntime {
+  return file.endsWith('.onnx') ? new OnnxRuntime() : new TfliteRuntime({ xnnpack: 'auto' });
+}
+
+async function agreementOf(file: string, format: string, req: VerifyRequest, n: number): Promise<Agreement> {
+  const model = await runtimeFor(file).load(file, { threads: 1 });
+  try {
+    const info = model.inputs[0];
+    const shape = info?.shape ?? [];
+    const conv = new InputConverter(req.testSet, { height: shape[1] as number, width: shape[2] as number, channels: shape[3] as number });
+    const x = new Float32Array(conv.perImage);
+    let identical = 0;
+    let correct = 0;
+    for (let i = 0; i < n; i++) {
+      conv.convertInto(req.testSet, i, x, 0);
+      const [y] = await model.run([x]);
+      const out = y as Float32Array;
+      let best = 0;
+      for (let c = 1; c < out.length; c++) if ((out[c] as number) > (out[best] as number)) best = c;
+      if (best === req.trainedPredictions[i]) identical++;
+      if (best === req.testSet.labels[i]) correct++;
+    }
+    return { file: path.basename(file), format, images: n, identical, share: identical / n, testAccuracy: correct / n };
+  } finally {
+    await model.dispose();
+  }
+}
+
+async function timeFile(file: string): Promise<number> {
+  const model = await runtimeFor(file).load(file, { threads: 1 });
+  try {
+    await model.time({ runs: 10, warmup: 5 });
+    const samples: number[] = [];
+    for (let r = 0; r < 5; r++) samples.push(...(await model.time({ runs: 20, warmup: 0 })));
+    return median(samples);
+  } finally {
+    await model.dispose();
+  }
+}
+
+export async function runVerifyStage(req: VerifyRequest): Promise<{ stage: VerifyStage; verifiedNow: boolean }> {
+  const hashes = req.exported.files.map((f) => f.sha256);
+  const n = Math.min(req.agreementImages, req.testSet.count, req.trainedPredictions.length);
+  const old = readStageFile(stageFile(req.outDir), verifyStageSchema);
+  if (old && old.agreementImages === n && old.exportHashes.join() === hashes.join()) return { stage: old, verifiedNow: false };
+  const target = req.loaded.target;
+  const host = target.measure.method !== 'android-adb';
+  req.progress.start(req.exported.files.length + (host ? 2 : 0), 0, `verify on ${target.id}: latency${host ? '' : ' (predicted only)'} and test-split agreement on ${n} images`);
+  const latency: LatencyCheck[] = [];
+  let referenceParity: VerifyStage['referenceParity'] = null;
+  if (host) {
+    const report = await verifyExport(readExportDir(req.exportDir), { ...req.loaded, tableFiles: [req.tableFile] }, { tolerancePct: 10, fallback: 'none', rounds: 10 });
+    const measured = report.measured.median_ms;
+    const predicted = report.predicted.total_ms;
+    latency.push({ format: `${target.runtime.name}-${target.precision}`, target: target.id, predictedMs: predicted, measuredMedianMs: measured, errorPct: (100 * (measured - predicted)) / predicted });
+    if (report.agreement) referenceParity = { maxRelativeDiff: report.agreement.maxRelativeDiff, ok: report.agreement.ok };
+    req.progress.tick(`measured ${measured.toFixed(3)} ms vs predicted ${predicted.toFixed(3)} ms`);
+    const targetFormat = `${target.runtime.name === 'tflite' ? 'tflite' : 'onnx'}-${target.precision}`;
+    for (const f of req.exported.files) {
+      if (f.format === targetFormat || (target.runtime.name === 'onnxruntime' && f.format === 'onnx')) continue;
+      latency.push({ format: f.format, target: `${target.id} host (1 thread)`, predictedMs: null, measuredMedianMs: await timeFile(path.join(req.exportDir, f.file)), errorPct: null, note: 'no table for this format/precision: measured only' });
+    }
+    req.progress.tick('other formats timed');
+  } else {
+    latency.push({ format: `${target.runtime.name}-${target.precision}`, target: target.id, predictedMs: req.predictedMs, measuredMedianMs: null, errorPct: null, note: 'phone target: predicted from its table; measure with `layernas verify` when the phone is attached' });
+  }
+  const agreement: Agreement[] = [];
+  for (const f of req.exported.files) {
+    agreement.push(await agreementOf(path.join(req.exportDir, f.file), f.format, req, n));
+    req.progress.tick(`${f.file}: ${(100 * (agreement.at(-1) as Agreement).share).toFixed(2)}% identical`);
+  }
+  const passed = agreement.every((a) => a.share >= (a.format === 'tflite-int8' ? 0.98 : 0.995)) &&
+    latency.every((l) => l.errorPct === null || Math.abs(l.errorPct) <= 10);
+  const stage: VerifyStage = { exportHashes: hashes, agreementImages: n, latency, agreement, referenceParity, passed };
+  await writeJsonAtomic(stageFile(req.outDir), stage);
+  req.progress.finish(`${passed ? 'passed' : 'NOT passed'}: ${agreement.map((a) => `${a.format} ${(100 * a.share).toFixed(2)}%`).join(', ')}`);
+  return { stage, verifiedNow: true };
+}
