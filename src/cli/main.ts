@@ -15,6 +15,7 @@ import { targetsCommand } from './commands/targets.js';
 import { searchCommand } from './commands/search.js';
 import { benchmarkCommand } from './commands/benchmark.js';
 import { designCommand } from './commands/design.js';
+import { exportCommand } from './commands/export.js';
 
 export interface CliIo {
   readonly stderr: (text: string) => void;
@@ -36,6 +37,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     .command(searchCommand)
     .command(benchmarkCommand)
     .command(designCommand)
+    .command(exportCommand)
     .demandCommand(1, 'give a command (see --help)')
     .strict()
     .help()

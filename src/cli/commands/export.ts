@@ -1,0 +1,136 @@
+/**
+ * `layernas export <arch|zoo-name|result.json> --format tflite,onnx,tfjs [--weights <dir>] [--int8 --calibration <data>]
+ *  --out <dir>`: model files + weights + manifest.json, each file written atomically, every model verified in its
+ * runtime against the reference forward pass (unless --no-verify).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { CommandModule } from 'yargs';
+import { z } from 'zod';
+import { parseNetwork } from '../../arch/grammar.js';
+import type { NetworkSpec } from '../../arch/spec.js';
+import { initWeights, readWeights } from '../../arch/weights.js';
+import { LayernasError } from '../../core/errors.js';
+import { loadDataset, parseDatasetRef } from '../../data/load.js';
+import { InputConverter } from '../../data/batches.js';
+import { stratifiedSubset } from '../../data/splits.js';
+import { EXPORT_FORMATS, exportNetwork, parityInput, type ExportFormat, type Int8Request } from '../../export/index.js';
+import { loadSpace } from '../../space/load.js';
+import { decodeNetwork } from '../../space/network.js';
+import { resolveArchitecture } from './cost.js';
+
+const argsSchema = z.object({
+  arch: z.string().min(1),
+  format: z.string().transform((s, ctx) => {
+    const list = s.split(',').map((f) => f.trim()).filter(Boolean);
+    const bad = list.filter((f) => !(EXPORT_FORMATS as readonly string[]).includes(f));
+    if (bad.length || list.length === 0) ctx.addIssue({ code: 'custom', message: `unknown format(s) '${bad.join(',') || s}'; choose from ${EXPORT_FORMATS.join(', ')}` });
+    return [...new Set(list)] as ExportFormat[];
+  }),
+  out: z.string().min(1),
+  weights: z.string().min(1).optional(),
+  seed: z.number().int().nonnegative(),
+  int8: z.boolean(),
+  calibration: z.string().min(1).optional(),
+  'calibration-count': z.number().int().positive().max(10000),
+  'int8-io': z.enum(['float', 'int8']),
+  softmax: z.boolean(),
+  verify: z.boolean(),
+  threads: z.number().int().positive().max(256),
+  input: z.number().int().positive().max(16384).optional(),
+  classes: z.number().int().positive().max(65536).optional(),
+  space: z.string().min(1).optional(),
+  json: z.boolean(),
+});
+type ExportArgs = z.infer<typeof argsSchema>;
+
+const resultSchema = z.object({
+  network: z.string().optional(),
+  arch: z.string().optional(),
+  space: z.string().optional(),
+  best: z.object({ network: z.string().optional(), arch: z.string().optional(), dna: z.array(z.number().int()).optional() }).passthrough().nullable().optional(),
+}).passthrough();
+
+/** a search / design result file: `network`, or `best.network`, or `best.dna` + space (file `space` or --space) */
+function specFromResultFile(file: string, a: ExportArgs): NetworkSpec {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new LayernasError('USAGE', `${file} is not readable JSON: ${(e as Error).message}`, { file });
+  }
+  const r = resultSchema.safeParse(raw);
+  if (!r.success) throw new LayernasError('USAGE', `${file}: not a search result (${r.error.issues[0]?.message ?? ''})`, { file });
+  const network = r.data.network ?? r.data.best?.network;
+  if (network) return parseNetwork(network);
+  const dna = r.data.best?.dna;
+  const space = a.space ?? r.data.space;
+  if (dna && space) return decodeNetwork(loadSpace(space), dna, a.classes);
+  const arch = r.data.arch ?? r.data.best?.arch;
+  if (arch && !space) return resolveArchitecture(arch, { ...(a.input ? { input: a.input } : {}), ...(a.classes ? { classes: a.classes } : {}) });
+  throw new LayernasError('USAGE', `${file}: no 'network' string and no best.dna + space; give --space <name> for a search result`, { file });
+}
+
+function calibrationInputs(spec: NetworkSpec, a: ExportArgs): Int8Request {
+  const count = a['calibration-count'];
+  const ref = a.calibration as string;
+  if (ref === 'random') {
+    return { calibration: Array.from({ length: count }, (_, i) => parityInput(spec, 1000 + i)), description: `${count} seeded uniform [0,1] inputs`, io: a['int8-io'] };
+  }
+  const ds = loadDataset(parseDatasetRef(ref));
+  const subset = stratifiedSubset(ds.train, Math.min(count, ds.train.count), a.seed);
+  const conv = new InputConverter(subset, spec.input);
+  const calibration = Array.from({ length: subset.count }, (_, i) => {
+    const x = new Float32Array(conv.perImage);
+    conv.convertInto(subset, i, x, 0);
+    return x;
+  });
+  return { calibration, description: `${subset.count} training images of ${ds.name} (stratified, seed ${a.seed})`, io: a['int8-io'] };
+}
+
+export const exportCommand: CommandModule = {
+  command: 'export <arch>',
+  describe: 'export a network (zoo name, network string, or search/design result JSON) to TFLite / ONNX / TF.js with a manifest',
+  builder: (y) => y
+    .positional('arch', { type: 'string', describe: 'zoo name, network string, or a result .json' })
+    .option('format', { type: 'string', default: 'tflite,onnx', describe: `comma-separated: ${EXPORT_FORMATS.join(', ')}` })
+    .option('out', { type: 'string', demandOption: true, describe: 'output directory' })
+    .option('weights', { type: 'string', describe: 'weights directory (weights.json + weights.bin); default: deterministic random init' })
+    .option('seed', { type: 'number', default: 0, describe: 'seed of the random init (without --weights) and of calibration sampling' })
+    .option('int8', { type: 'boolean', default: false, describe: 'also write an int8 post-training-quantized TFLite model' })
+    .option('calibration', { type: 'string', describe: 'calibration data for --int8: mnist | fashion-mnist | idx:<dir> | folder:<dir> | random' })
+    .option('calibration-count', { type: 'number', default: 200, describe: 'calibration images' })
+    .option('int8-io', { type: 'string', choices: ['float', 'int8'], default: 'float', describe: 'int8 model input/output type' })
+    .option('softmax', { type: 'boolean', default: false, describe: 'append softmax (output "probabilities" instead of "logits")' })
+    .option('verify', { type: 'boolean', default: true, describe: 'load every model in its runtime and compare with the reference (--no-verify to skip)' })
+    .option('threads', { type: 'number', default: 1 })
+    .option('input', { type: 'number', describe: 'input resolution for zoo models / network strings' })
+    .option('classes', { type: 'number', describe: 'classifier outputs for zoo models' })
+    .option('space', { type: 'string', describe: 'search space of a result file holding a DNA' })
+    .option('json', { type: 'boolean', default: false, describe: 'print the manifest as JSON' }) as never,
+  handler: async (argv) => {
+    const parsed = argsSchema.safeParse(argv);
+    if (!parsed.success) throw new LayernasError('USAGE', `export: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const a = parsed.data;
+    if (a.int8 && !a.calibration) throw new LayernasError('USAGE', 'export: --int8 needs --calibration <mnist|fashion-mnist|idx:<dir>|folder:<dir>|random>');
+    if (!a.int8 && a.calibration) throw new LayernasError('USAGE', 'export: --calibration is only used with --int8');
+    if (a.int8 && !a.format.includes('tflite')) throw new LayernasError('USAGE', 'export: --int8 produces a TFLite model; add tflite to --format');
+    const spec = a.arch.endsWith('.json') && existsSync(a.arch)
+      ? specFromResultFile(a.arch, a)
+      : resolveArchitecture(a.arch, { ...(a.input ? { input: a.input } : {}), ...(a.classes ? { classes: a.classes } : {}) });
+    const weights = a.weights ? await readWeights(a.weights) : initWeights(spec, a.seed);
+    const log = (m: string): void => { if (!a.json) process.stderr.write(`${m}\n`); };
+    const result = await exportNetwork({
+      spec, weights, weightsSource: a.weights ?? `init:seed=${a.seed}`, formats: a.format, outDir: a.out, softmax: a.softmax,
+      ...(a.int8 ? { int8: calibrationInputs(spec, a) } : {}), verify: a.verify, threads: a.threads, onProgress: log,
+    });
+    if (a.json) process.stdout.write(`${JSON.stringify(result.manifest, null, 2)}\n`);
+    else {
+      const lines = result.manifest.models.map((m) => `  ${m.path}  ${m.precision}  ${m.files.reduce((s, f) => s + f.bytes, 0)} bytes` +
+        (m.parity ? `  parity ${m.parity.relDiff.toExponential(2)}${m.parity.tolerance !== null ? ` (≤ ${m.parity.tolerance})` : ''}` : ''));
+      process.stdout.write(`exported ${result.manifest.name ?? 'network'} (${result.manifest.madds} MAdds, ${result.manifest.params} params) to ${a.out}\n${lines.join('\n')}\n  manifest: ${result.manifestPath}\n`);
+    }
+    if (result.parityFailures.length > 0) {
+      throw new LayernasError('VERIFY_FAILED', `exported files differ from the reference forward pass beyond ${1e-4} of the output scale: ${result.parityFailures.join(', ')} (see manifest.json)`);
+    }
+  },
+};

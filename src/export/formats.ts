@@ -1,0 +1,90 @@
+/**
+ * Format dispatch by a typed map: each export format turns the graph into in-memory model files (nothing is written
+ * here) plus the runtime that loads them for verification. A format that cannot express an op throws
+ * 'EXPORT_UNSUPPORTED' before any file of the export is written.
+ */
+import type { Graph } from '../graph/ir.js';
+import { OnnxRuntime } from '../runtime/onnxruntime.js';
+import { TfliteRuntime } from '../runtime/tflite.js';
+import type { ModelRuntime, RuntimeTensorData } from '../runtime/types.js';
+import { writeOnnx } from './onnx/onnx-writer.js';
+import { TfjsLayersRuntime } from './tfjs/tfjs-runtime.js';
+import { writeTfjs } from './tfjs/tfjs-writer.js';
+import { buildTflite, dequantizeTensor, quantizeTensor, type QuantParams } from './tflite/index.js';
+
+export const EXPORT_FORMATS = ['tflite', 'onnx', 'tfjs'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export interface Int8Request {
+  /** calibration inputs, NHWC float32, one per sample */
+  readonly calibration: readonly Float32Array[];
+  /** where they came from, for the manifest */
+  readonly description: string;
+  /** int8 model input/output type ('float' keeps float32 I/O with quantize/dequantize inside) */
+  readonly io: 'float' | 'int8';
+}
+
+export interface FormatOptions {
+  readonly int8?: Int8Request;
+}
+
+export interface PlannedModel {
+  readonly format: ExportFormat;
+  readonly precision: 'float32' | 'int8';
+  /** the file a runtime loads, relative to the export directory */
+  readonly path: string;
+  readonly files: readonly { readonly path: string; readonly bytes: Uint8Array }[];
+  readonly quantization?: { readonly inputs: readonly QuantParams[]; readonly outputs: readonly QuantParams[]; readonly calibration: string };
+  readonly notes: readonly string[];
+  readonly runtime: () => ModelRuntime;
+  readonly prepareInput?: (x: Float32Array) => RuntimeTensorData;
+  readonly readOutput?: (y: RuntimeTensorData) => Float32Array;
+}
+
+type FormatWriter = (graph: Graph, options: FormatOptions) => PlannedModel[];
+
+function tfliteModels(graph: Graph, options: FormatOptions): PlannedModel[] {
+  const runtime = (): ModelRuntime => new TfliteRuntime({ xnnpack: 'auto' });
+  const float = buildTflite(graph);
+  const models: PlannedModel[] = [{
+    format: 'tflite', precision: 'float32', path: 'model_float32.tflite', files: [{ path: 'model_float32.tflite', bytes: float.bytes }], notes: [], runtime,
+  }];
+  const q = options.int8;
+  if (q) {
+    const int8 = buildTflite(graph, { quantization: { calibration: q.calibration, io: q.io } });
+    const inP = int8.inputParams[0];
+    const outP = int8.outputParams[0];
+    models.push({
+      format: 'tflite', precision: 'int8', path: 'model_int8.tflite', files: [{ path: 'model_int8.tflite', bytes: int8.bytes }],
+      quantization: { inputs: int8.inputParams, outputs: int8.outputParams, calibration: q.description },
+      notes: [`int8 post-training quantization: per-channel weights, per-tensor activations, int32 bias; ${q.io} input/output`],
+      runtime,
+      ...(q.io === 'int8' && inP && outP ? {
+        prepareInput: (x: Float32Array) => quantizeTensor(x, inP),
+        readOutput: (y: RuntimeTensorData) => dequantizeTensor(y as Int8Array, outP),
+      } : {}),
+    });
+  }
+  return models;
+}
+
+const FORMAT_WRITERS: Readonly<Record<ExportFormat, FormatWriter>> = {
+  tflite: tfliteModels,
+  onnx: (graph, options) => [{
+    format: 'onnx', precision: 'float32', path: 'model.onnx', files: [{ path: 'model.onnx', bytes: writeOnnx(graph) }],
+    notes: [
+      'opset 17, IR version 8; NHWC interface, NCHW inside (Transpose at input and rank-4 outputs)',
+      ...(options.int8 ? ['ONNX is exported in float32 only (int8 QDQ is not implemented)'] : []),
+    ],
+    runtime: () => new OnnxRuntime(),
+  }],
+  tfjs: (graph) => {
+    const files = writeTfjs(graph).map((f) => ({ path: `tfjs/${f.name}`, bytes: f.bytes }));
+    return [{ format: 'tfjs', precision: 'float32', path: 'tfjs/model.json', files, notes: ['TF.js layers format: load with tf.loadLayersModel'], runtime: () => new TfjsLayersRuntime() }];
+  },
+};
+
+/** every model of the requested formats, in memory */
+export function planModels(graph: Graph, formats: readonly ExportFormat[], options: FormatOptions): PlannedModel[] {
+  return formats.flatMap((f) => FORMAT_WRITERS[f](graph, options));
+}

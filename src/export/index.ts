@@ -1,0 +1,131 @@
+/**
+ * exportNetwork: spec + weights → model files of every requested format + weights + manifest.json in one directory.
+ * Every model is built in memory first (an op a format cannot express fails before anything is written), then each
+ * file is written atomically (temp + rename), then every model is loaded in its runtime and checked against the
+ * reference forward pass, and manifest.json is written last.
+ */
+import { createHash } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { formatNetwork } from '../arch/grammar.js';
+import { networkCost } from '../arch/shapes.js';
+import type { NetworkSpec } from '../arch/spec.js';
+import { writeWeights, type Weights } from '../arch/weights.js';
+import { isLayernasError, LayernasError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import type { Graph } from '../graph/ir.js';
+import { lowerNetwork } from '../graph/lower.js';
+import { checkParity } from '../verify/parity.js';
+import { planModels, type ExportFormat, type Int8Request, type PlannedModel } from './formats.js';
+import { MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type ManifestModel } from './manifest.js';
+import { ensureDir, writeFileAtomic } from './write-atomic.js';
+
+export { EXPORT_FORMATS, type ExportFormat, type Int8Request } from './formats.js';
+
+/** float models must agree with the reference within this share of the output scale */
+export const FLOAT_PARITY_TOLERANCE = 1e-4;
+
+export interface ExportRequest {
+  readonly spec: NetworkSpec;
+  readonly weights: Weights;
+  /** e.g. `init:seed=0` or the weights directory, for the manifest */
+  readonly weightsSource: string;
+  readonly formats: readonly ExportFormat[];
+  readonly outDir: string;
+  readonly softmax?: boolean;
+  readonly int8?: Int8Request;
+  /** load every model in its runtime and compare with the reference (default true) */
+  readonly verify?: boolean;
+  readonly threads?: number;
+  readonly onProgress?: (message: string) => void;
+}
+
+export interface ExportResult {
+  readonly manifest: Manifest;
+  readonly manifestPath: string;
+  /** float models whose parity exceeded FLOAT_PARITY_TOLERANCE (the manifest records them) */
+  readonly parityFailures: readonly string[];
+}
+
+const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+/** seeded input in [0, 1] (the range dataset images are scaled to) */
+export function parityInput(spec: NetworkSpec, seed = 1): Float32Array {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: spec.input.height * spec.input.width * spec.input.channels }, () => rng.next());
+}
+
+async function verifyModel(graph: Graph, input: Float32Array, outDir: string, m: PlannedModel, threads: number): Promise<Pick<ManifestModel, 'inputs' | 'outputs' | 'parity' | 'notes'>> {
+  const file = join(outDir, m.path);
+  const runtime = m.runtime();
+  try {
+    const loaded = await runtime.load(file, { threads });
+    const io = { inputs: loaded.inputs.map((t) => ({ ...t, shape: [...t.shape] })), outputs: loaded.outputs.map((t) => ({ ...t, shape: [...t.shape] })) };
+    await loaded.dispose();
+    const report = await checkParity(graph, input, [{
+      format: `${m.format}-${m.precision}`, file, runtime, threads,
+      ...(m.prepareInput ? { prepareInput: m.prepareInput } : {}), ...(m.readOutput ? { readOutput: m.readOutput } : {}),
+    }]);
+    const e = report.entries[0] as NonNullable<(typeof report.entries)[0]>;
+    const tolerance = m.precision === 'float32' ? FLOAT_PARITY_TOLERANCE : null;
+    return { ...io, parity: { relDiff: e.relDiff, maxAbsDiff: e.maxAbsDiff, argmaxAgrees: e.argmaxAgrees, tolerance }, notes: [...m.notes, `runtime ${runtime.id} ${runtime.version}`] };
+  } catch (err) {
+    if (!isLayernasError(err, 'RUNTIME_UNAVAILABLE')) throw err;
+    return { inputs: null, outputs: null, parity: null, notes: [...m.notes, `not verified: ${err.message}`] };
+  }
+}
+
+export async function exportNetwork(req: ExportRequest): Promise<ExportResult> {
+  const progress = req.onProgress ?? (() => undefined);
+  const graph = lowerNetwork(req.spec, req.weights.tensors, { softmax: req.softmax ?? false, name: req.spec.name ?? 'layernas' });
+  progress(`lowered ${graph.ops.length} ops`);
+  const planned = planModels(graph, req.formats, req.int8 ? { int8: req.int8 } : {});
+  progress(`built ${planned.map((m) => m.path).join(', ')} in memory`);
+  await ensureDir(req.outDir);
+  await writeWeights(req.outDir, req.weights);
+  const written = new Map<string, { path: string; bytes: number; sha256: string }[]>();
+  for (const m of planned) {
+    const files: { path: string; bytes: number; sha256: string }[] = [];
+    for (const f of m.files) {
+      const target = join(req.outDir, f.path);
+      await ensureDir(dirname(target));
+      await writeFileAtomic(target, f.bytes);
+      files.push({ path: f.path, bytes: f.bytes.length, sha256: sha256(f.bytes) });
+    }
+    written.set(m.path, files);
+    progress(`wrote ${m.path} (${files.reduce((s, f) => s + f.bytes, 0)} bytes)`);
+  }
+  const input = parityInput(req.spec);
+  const models: ManifestModel[] = [];
+  const parityFailures: string[] = [];
+  for (const m of planned) {
+    const checked = req.verify === false
+      ? { inputs: null, outputs: null, parity: null, notes: [...m.notes, 'not verified (--no-verify)'] }
+      : await verifyModel(graph, input, req.outDir, m, req.threads ?? 1);
+    if (checked.parity && checked.parity.tolerance !== null && !(checked.parity.relDiff <= checked.parity.tolerance)) parityFailures.push(m.path);
+    if (checked.parity) progress(`${m.path}: max |Δ| ${checked.parity.relDiff.toExponential(2)} of output scale vs reference`);
+    models.push({
+      format: m.format, precision: m.precision, path: m.path, files: written.get(m.path) ?? [],
+      ...(m.quantization ? { quantization: { inputs: m.quantization.inputs.map(q), outputs: m.quantization.outputs.map(q), calibration: m.quantization.calibration } } : {}),
+      ...checked,
+    });
+  }
+  const cost = networkCost(req.spec);
+  const inT = graph.tensors[graph.inputs[0] as number];
+  const outT = graph.tensors[graph.outputs[0] as number];
+  if (!inT || !outT) throw new LayernasError('MODEL_INVALID', 'lowered graph has no input or output');
+  const manifest: Manifest = {
+    format: MANIFEST_FORMAT, version: MANIFEST_VERSION, arch: formatNetwork(req.spec), name: req.spec.name ?? null,
+    madds: cost.madds, params: cost.params,
+    input: { name: inT.name, shape: [...inT.shape], layout: 'NHWC' },
+    output: { name: outT.name, shape: [...outT.shape], softmax: req.softmax ?? false },
+    weights: { source: req.weightsSource, files: ['weights.json', 'weights.bin'] },
+    models, createdBy: 'layernas 0.1.0',
+  };
+  const manifestPath = join(req.outDir, 'manifest.json');
+  await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  return { manifest, manifestPath, parityFailures };
+}
+
+function q(p: { scale: readonly number[]; zeroPoint: readonly number[] }): { scale: number[]; zeroPoint: number[] } {
+  return { scale: [...p.scale], zeroPoint: [...p.zeroPoint] };
+}
