@@ -1,0 +1,149 @@
+/**
+ * External trainer protocol: run a user command (argument array, never a shell string) with a JSON request file and
+ * read its JSON result file. Timeout, non-zero exit, a missing or malformed result -> TRAINER_FAILED with the stderr tail.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatNetwork } from '../arch/grammar.js';
+import { LayernasError } from '../core/errors.js';
+import { writeSplitFiles } from '../data/export-idx.js';
+import { stratifiedSubset } from '../data/splits.js';
+import type { Dataset } from '../data/types.js';
+import type { TrainSettings } from './settings.js';
+import { trainResultSchema, type TrainRequest, type TrainResult } from './protocol.js';
+import type { EpochProgress } from './trainer.js';
+import type { TrainJob, Trainer } from './types.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** The PyTorch reference trainer (Debian python3-torch), as an argument array. */
+export const PYTORCH_REFERENCE_COMMAND: readonly string[] = ['/usr/bin/python3', resolve(HERE, '../../trainers/pytorch/train.py')];
+
+export interface ExternalTrainerOptions {
+  readonly name: string;
+  /** argv; `{request}` in any argument is replaced by the request file path, otherwise the path is appended */
+  readonly command: readonly string[];
+  readonly timeoutMs: number;
+  /** where the fixed splits are written as IDX files for the command (default: os tmpdir) */
+  readonly dataCacheDir?: string;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+const TAIL_BYTES = 4000;
+
+function tail(text: string): string {
+  return text.length <= TAIL_BYTES ? text : text.slice(text.length - TAIL_BYTES);
+}
+
+/** Progress lines a trainer may print on stdout: `PROGRESS {"epoch":1,"epochs":3,"step":10,"steps":100,"loss":0.5,"imagesPerSecond":200}`. */
+function parseProgress(line: string): EpochProgress | undefined {
+  if (!line.startsWith('PROGRESS ')) return undefined;
+  try {
+    const p = JSON.parse(line.slice(9)) as EpochProgress;
+    return typeof p.epoch === 'number' && typeof p.step === 'number' ? p : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function materialiseSubsets(job: TrainJob): { dataset: Dataset; settings: TrainSettings } {
+  const { trainSubset, validationSubset, ...rest } = job.settings;
+  const s = job.settings.seed;
+  const train = trainSubset ? stratifiedSubset(job.dataset.train, trainSubset, s + 1) : job.dataset.train;
+  const validation = validationSubset ? stratifiedSubset(job.dataset.validation, validationSubset, s + 2) : job.dataset.validation;
+  const tag = trainSubset || validationSubset ? `#t${train.count}v${validation.count}s${s}` : '';
+  return { dataset: { ...job.dataset, name: `${job.dataset.name}${tag}`, train, validation }, settings: rest };
+}
+
+export class ExternalTrainer implements Trainer {
+  readonly name: string;
+  constructor(private readonly o: ExternalTrainerOptions) {
+    this.name = o.name;
+  }
+
+  async train(job: TrainJob, onProgress?: (p: EpochProgress) => void): Promise<TrainResult> {
+    await mkdir(job.outputDir, { recursive: true });
+    // subsets are drawn here, with the in-process trainer's functions and seeds, so every trainer sees the same images
+    const { dataset, settings } = materialiseSubsets(job);
+    const files = writeSplitFiles(dataset, this.o.dataCacheDir ?? join(tmpdir(), 'layernas-splits'));
+    const resultFile = join(job.outputDir, 'result.json');
+    const request: TrainRequest = {
+      protocol: 'layernas-train/1',
+      arch: formatNetwork(job.spec),
+      spec: job.spec as unknown as Record<string, unknown>,
+      dataset: { name: files.name, numClasses: files.numClasses, train: files.train, validation: files.validation, test: files.test },
+      settings,
+      evaluateTest: job.evaluateTest,
+      outputDir: job.outputDir,
+      resultFile,
+    };
+    const requestFile = join(job.outputDir, 'request.json');
+    await writeFile(requestFile, `${JSON.stringify(request, null, 1)}\n`);
+    await writeFile(resultFile, '').catch(() => undefined);
+    const argv = this.o.command.some((a) => a.includes('{request}'))
+      ? this.o.command.map((a) => a.replaceAll('{request}', requestFile))
+      : [...this.o.command, requestFile];
+    const stderr = await this.run(argv, onProgress);
+    let text: string;
+    try {
+      text = await readFile(resultFile, 'utf8');
+    } catch (e) {
+      throw this.failed(`wrote no result file ${resultFile}`, stderr, argv);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw this.failed(`wrote a result that is not JSON (${JSON.stringify(text.slice(0, 80))})`, stderr, argv);
+    }
+    const ok = trainResultSchema.safeParse(parsed);
+    if (!ok.success) {
+      const issue = ok.error.issues[0];
+      throw this.failed(`wrote an invalid result: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'schema mismatch'}`, stderr, argv);
+    }
+    return ok.data;
+  }
+
+  private failed(what: string, stderr: string, argv: readonly string[]): LayernasError {
+    const stderrTail = tail(stderr);
+    return new LayernasError('TRAINER_FAILED', `trainer ${this.name} ${what}${stderrTail ? `\n--- stderr (tail) ---\n${stderrTail}` : ''}`, {
+      trainer: this.name, argv, stderrTail,
+    });
+  }
+
+  private run(argv: readonly string[], onProgress?: (p: EpochProgress) => void): Promise<string> {
+    return new Promise((resolvePromise, reject) => {
+      const [cmd, ...args] = argv as [string, ...string[]];
+      const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.o.env } });
+      let stderr = '';
+      let stdoutBuf = '';
+      let timedOut = false;
+      child.stderr.on('data', (d: Buffer) => { stderr = tail(stderr + d.toString()); });
+      child.stdout.on('data', (d: Buffer) => {
+        stdoutBuf += d.toString();
+        const lines = stdoutBuf.split('\n');
+        stdoutBuf = lines.pop() ?? '';
+        for (const line of lines) {
+          const p = parseProgress(line);
+          if (p && onProgress) onProgress(p);
+        }
+      });
+      const timer = setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      }, this.o.timeoutMs);
+      child.on('error', (e) => {
+        clearTimeout(timer);
+        reject(this.failed(`could not start (${e.message})`, stderr, argv));
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        if (timedOut) reject(this.failed(`timed out after ${this.o.timeoutMs} ms`, stderr, argv));
+        else if (code !== 0) reject(this.failed(`exited with ${code !== null ? `code ${code}` : `signal ${signal}`}`, stderr, argv));
+        else resolvePromise(stderr);
+      });
+    });
+  }
+}

@@ -1,0 +1,54 @@
+/** The in-process trainer behind the Trainer interface: backend selection, training, weights and result files. */
+import { writeFile, mkdir, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LayernasError } from '../core/errors.js';
+import { selectTrainingBackend, type BackendPreference } from './backend.js';
+import { buildNetwork } from './network.js';
+import type { TrainResult } from './protocol.js';
+import { trainNetwork, type EpochProgress } from './trainer.js';
+import type { TrainJob, Trainer } from './types.js';
+import { checkParameterList, saveNetworkWeights } from './weights-io.js';
+
+export async function writeResultFile(file: string, result: TrainResult): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    await writeFile(tmp, `${JSON.stringify(result, null, 1)}\n`);
+    await rename(tmp, file);
+  } catch (e) {
+    throw new LayernasError('OUTPUT_UNWRITABLE', `cannot write ${file}: ${(e as Error).message}`, { file }, { cause: e });
+  }
+}
+
+export class TfjsTrainer implements Trainer {
+  readonly name = 'tfjs';
+  constructor(private readonly backend: BackendPreference = 'auto') {}
+
+  async train(job: TrainJob, onProgress?: (p: EpochProgress) => void): Promise<TrainResult> {
+    const backend = await selectTrainingBackend(this.backend);
+    try {
+      await mkdir(job.outputDir, { recursive: true });
+    } catch (e) {
+      throw new LayernasError('OUTPUT_UNWRITABLE', `cannot create ${job.outputDir}: ${(e as Error).message}`, { dir: job.outputDir }, { cause: e });
+    }
+    const net = buildNetwork(job.spec, job.settings.seed);
+    try {
+      checkParameterList(net);
+      const metrics = trainNetwork(net, job.dataset, job.settings, {
+        evaluateTest: job.evaluateTest,
+        bnGradient: backend.name === 'wasm' ? 'fused' : 'custom',
+        ...(onProgress ? { onProgress } : {}),
+      });
+      const weightsDir = join(job.outputDir, 'weights');
+      await saveNetworkWeights(net, weightsDir);
+      const result: TrainResult = {
+        protocol: 'layernas-train/1',
+        trainer: { name: 'tfjs', backend: backend.name, version: backend.reason },
+        metrics, weightsDir,
+      };
+      await writeResultFile(join(job.outputDir, 'result.json'), result);
+      return result;
+    } finally {
+      net.dispose();
+    }
+  }
+}

@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""layernas reference external trainer (PyTorch, Debian python3-torch).
+
+Usage: /usr/bin/python3 trainers/pytorch/train.py [--threads N] <request.json>
+
+Reads a layernas-train/1 request (docs/training.md): architecture spec, IDX files of the fixed splits, settings,
+output dir. Trains, writes weights (layernas weights format: weights.json + weights.bin in <outputDir>/weights)
+and the result JSON to request.resultFile. Progress lines on stdout: `PROGRESS {json}`. Errors: message on stderr,
+non-zero exit.
+"""
+import argparse
+import gzip
+import json
+import math
+import os
+import struct
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from layernas_net import Network, count_trainable, layernas_state  # noqa: E402
+
+
+def read_idx(path):
+    opener = gzip.open if path.endswith('.gz') else open
+    with opener(path, 'rb') as f:
+        data = f.read()
+    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 8:
+        raise ValueError(f'{path}: not an unsigned-byte IDX file')
+    nd = data[3]
+    dims = struct.unpack('>' + 'I' * nd, data[4:4 + 4 * nd])
+    arr = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * nd)
+    if arr.size != int(np.prod(dims)):
+        raise ValueError(f'{path}: {arr.size} values for dims {dims}')
+    return arr.reshape(dims)
+
+
+def load_split(part):
+    x = read_idx(part['images'])
+    if x.ndim == 3:
+        x = x[:, :, :, None]
+    y = read_idx(part['labels']).astype(np.int64)
+    return torch.from_numpy(np.ascontiguousarray(x)).permute(0, 3, 1, 2).contiguous(), torch.from_numpy(y)
+
+
+def to_input(xb, inp):
+    """uint8 NCHW -> float [0,1], bilinear resize (half-pixel centres), channel replication / luminance."""
+    x = xb.float() / 255.0
+    if x.shape[2] != inp['height'] or x.shape[3] != inp['width']:
+        x = F.interpolate(x, size=(inp['height'], inp['width']), mode='bilinear', align_corners=False)
+    c, tc = x.shape[1], inp['channels']
+    if c == 1 and tc == 3:
+        x = x.expand(-1, 3, -1, -1)
+    elif c == 3 and tc == 1:
+        x = 0.299 * x[:, 0:1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3]
+    elif c != tc:
+        raise ValueError(f'cannot convert {c} channels to {tc}')
+    return x.contiguous()
+
+
+def lr_at(s, step, total):
+    if step < s['warmupSteps']:
+        return s['lr'] * (step + 1) / s['warmupSteps']
+    t = (step - s['warmupSteps']) / max(1, total - s['warmupSteps'])
+    return 0.5 * s['lr'] * (1 + math.cos(math.pi * min(1.0, t)))
+
+
+def accuracy(net, x, y, inp, batch=256):
+    net.eval()
+    correct = 0
+    with torch.no_grad():
+        for i in range(0, x.shape[0], batch):
+            correct += (net(to_input(x[i:i + batch], inp)).argmax(1) == y[i:i + batch]).sum().item()
+    return correct / max(1, x.shape[0])
+
+
+def write_weights(net, arch, out_dir):
+    os.makedirs(out_dir, exist_ok=True)
+    tensors, chunks, offset = [], [], 0
+    for name, t in layernas_state(net):
+        a = t.detach().cpu().numpy().astype('<f4').ravel()
+        tensors.append({'name': name, 'shape': list(t.shape), 'dtype': 'float32', 'offset': offset, 'byteLength': a.size * 4})
+        chunks.append(a)
+        offset += a.size * 4
+    tmp = os.path.join(out_dir, f'weights.bin.tmp-{os.getpid()}')
+    np.concatenate(chunks).tofile(tmp)
+    os.replace(tmp, os.path.join(out_dir, 'weights.bin'))
+    header = {'format': 'layernas-weights', 'version': 1, 'arch': arch, 'tensors': tensors}
+    tmp = os.path.join(out_dir, f'weights.json.tmp-{os.getpid()}')
+    with open(tmp, 'w') as f:
+        json.dump(header, f, indent=1)
+    os.replace(tmp, os.path.join(out_dir, 'weights.json'))
+
+
+def train(req):
+    s = req['settings']
+    spec = req['spec']
+    inp = spec['input']
+    torch.manual_seed(s['seed'])
+    net = Network(spec)
+    if net.num_classes != req['dataset']['numClasses']:
+        raise ValueError(f"classifier has {net.num_classes} outputs, dataset has {req['dataset']['numClasses']} classes")
+    xtr, ytr = load_split(req['dataset']['train'])
+    xva, yva = load_split(req['dataset']['validation'])
+    bs = s['batchSize']
+    steps = xtr.shape[0] // bs
+    if steps < 1:
+        raise ValueError(f'{xtr.shape[0]} training images are fewer than one batch of {bs}')
+    total = steps * s['epochs']
+    decay = [p for n, p in net.named_parameters() if n.endswith('.weight') and p.dim() > 1]
+    other = [p for n, p in net.named_parameters() if not (n.endswith('.weight') and p.dim() > 1)]
+    groups = [{'params': decay, 'weight_decay': s['weightDecay']}, {'params': other, 'weight_decay': 0.0}]
+    if s['optimizer'] == 'sgd':
+        opt = torch.optim.SGD(groups, lr=s['lr'], momentum=s['momentum'])
+    else:
+        opt = torch.optim.AdamW(groups, lr=s['lr'])
+    loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=s['labelSmoothing'])
+    gen = torch.Generator().manual_seed(s['seed'])
+    t0 = time.time()
+    step, train_seconds, images, last_loss, last_print = 0, 0.0, 0, float('nan'), 0.0
+    max_steps = int(os.environ.get('LAYERNAS_MAX_STEPS', '0')) or None
+    for epoch in range(s['epochs']):
+        net.train()
+        order = torch.randperm(xtr.shape[0], generator=gen)
+        loss_sum = 0.0
+        for b in range(steps):
+            if max_steps is not None and step >= max_steps:
+                break
+            ts = time.time()
+            idx = order[b * bs:(b + 1) * bs]
+            for g in opt.param_groups:
+                g['lr'] = lr_at(s, step, total)
+            loss = loss_fn(net(to_input(xtr[idx], inp)), ytr[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            lv = loss.item()
+            if not math.isfinite(lv):
+                raise RuntimeError(f'training diverged at epoch {epoch + 1} step {b + 1} (loss {lv})')
+            train_seconds += time.time() - ts
+            images += bs
+            step += 1
+            loss_sum += lv
+            last_loss = loss_sum / (b + 1)
+            now = time.time()
+            if now - last_print > 5 or b + 1 == steps:
+                last_print = now
+                print('PROGRESS ' + json.dumps({'epoch': epoch + 1, 'epochs': s['epochs'], 'step': b + 1, 'steps': steps,
+                                                'loss': last_loss, 'imagesPerSecond': images / max(train_seconds, 1e-9)}), flush=True)
+    if s.get('validationSubset'):
+        xva, yva = xva[:s['validationSubset']], yva[:s['validationSubset']]
+    metrics = {
+        'valAccuracy': accuracy(net, xva, yva, inp),
+        'trainLoss': last_loss, 'epochs': s['epochs'], 'trainImages': int(xtr.shape[0]),
+        'imagesPerSecond': images / max(train_seconds, 1e-9), 'params': count_trainable(net),
+    }
+    if req['evaluateTest']:
+        xte, yte = load_split(req['dataset']['test'])
+        metrics['testAccuracy'] = accuracy(net, xte, yte, inp)
+    metrics['wallSeconds'] = time.time() - t0
+    weights_dir = os.path.join(req['outputDir'], 'weights')
+    write_weights(net, req['arch'], weights_dir)
+    return {'protocol': 'layernas-train/1',
+            'trainer': {'name': 'pytorch', 'backend': f'torch-cpu x{torch.get_num_threads()}', 'version': torch.__version__},
+            'metrics': metrics, 'weightsDir': weights_dir}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('request')
+    ap.add_argument('--threads', type=int, default=int(os.environ.get('LAYERNAS_THREADS', '0')) or os.cpu_count())
+    a = ap.parse_args()
+    torch.set_num_threads(max(1, a.threads))
+    with open(a.request) as f:
+        req = json.load(f)
+    if req.get('protocol') != 'layernas-train/1':
+        raise SystemExit(f"{a.request}: unsupported protocol {req.get('protocol')!r} (expected layernas-train/1)")
+    result = train(req)
+    tmp = req['resultFile'] + f'.tmp-{os.getpid()}'
+    with open(tmp, 'w') as f:
+        json.dump(result, f, indent=1)
+    os.replace(tmp, req['resultFile'])
+
+
+if __name__ == '__main__':
+    main()
