@@ -17,13 +17,16 @@ export const BENCH_NETWORK =
   'in32x32x1/conv_k3_s1_c16_relu6/ir_k3_s2_e3_c24_relu6/ir_k3_s1_e3_c24_relu6/ir_k5_s2_e6_c40_relu6/' +
   'ir_k3_s1_e6_c40_relu6/ir_k5_s2_e6_c80_relu6/ir_k3_s1_e6_c80_relu6/conv_k1_s1_c256_relu6/gap/fc_c10';
 
-export interface BenchArgs { backend: 'wasm' | 'cpu'; steps: number; batch: number; stock: boolean }
+export type BnMode = 'fused' | 'custom';
+export interface BenchArgs { backend: 'wasm' | 'cpu'; steps: number; batch: number; stock: boolean; bn: BnMode }
 
 export function benchArgs(argv: string[]): BenchArgs {
   const get = (flag: string): string | undefined => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
   const backend = get('--backend') ?? 'wasm';
   if (backend !== 'wasm' && backend !== 'cpu') throw new Error(`--backend must be wasm or cpu, got ${backend}`);
-  return { backend, steps: Number(get('--steps') ?? 5), batch: Number(get('--batch') ?? 64), stock: argv.includes('--stock') };
+  const bn = get('--bn') ?? 'fused';
+  if (bn !== 'fused' && bn !== 'custom') throw new Error(`--bn must be fused or custom, got ${bn}`);
+  return { backend, steps: Number(get('--steps') ?? 5), batch: Number(get('--batch') ?? 64), stock: argv.includes('--stock'), bn };
 }
 
 export async function setupBackend(backend: 'wasm' | 'cpu', ourKernels: boolean): Promise<void> {
@@ -39,8 +42,11 @@ export function buildBenchNetwork(seed = 0): TrainableNetwork {
   return buildNetwork(parseNetwork(BENCH_NETWORK), seed);
 }
 
-/** Returns a function doing one full training step (fwd + bwd + SGD) on a fixed random batch; returns the loss. */
-export function makeStep(net: TrainableNetwork, batch: number): () => number {
+/**
+ * Returns a function doing one full training step (fwd + bwd + SGD) on a fixed random batch; returns the loss.
+ * `bn` is the trainer's training-mode BN formulation (src/train/layers.ts ForwardContext.bnGradient).
+ */
+export function makeStep(net: TrainableNetwork, batch: number, bn: BnMode = 'fused'): () => number {
   const s = settingsFor('full', { batchSize: batch });
   const opt = makeOptimizer(s, net.store.params);
   const trainable = net.store.params.filter((p) => p.trainable);
@@ -49,7 +55,7 @@ export function makeStep(net: TrainableNetwork, batch: number): () => number {
   const { height: H, width: W, channels: C } = net.spec.input;
   const x = new Float32Array(batch * H * W * C).map(() => rng.next());
   const y = Int32Array.from({ length: batch }, () => rng.int(net.numClasses));
-  const ctx = { training: true, bnMomentum: 0.1 };
+  const ctx = { training: true, bnMomentum: 0.1, bnGradient: bn };
   return () => tf.tidy(() => {
     const xs = tf.tensor4d(x, [batch, H, W, C]);
     const ys = tf.oneHot(tf.tensor1d(y, 'int32'), net.numClasses);

@@ -2,7 +2,7 @@
  * Where does a training step's time go on the tfjs wasm backend with the layernas gradient kernels?
  * Runs forward + backward + SGD steps of the bench network (bench/train-kernels-net.ts) under tf.profile and
  * prints per-kernel wall time (the wasm backend times kernels synchronously) and per-step time.
- *   npx tsx bench/train-kernels-profile.ts [--backend wasm|cpu] [--steps 5] [--batch 64] [--stock]
+ *   npx tsx bench/train-kernels-profile.ts [--backend wasm|cpu] [--steps 5] [--batch 64] [--stock] [--bn fused|custom]
  */
 import * as tf from '@tensorflow/tfjs';
 import { benchArgs, buildBenchNetwork, makeStep, setupBackend } from './train-kernels-net.js';
@@ -10,7 +10,7 @@ import { benchArgs, buildBenchNetwork, makeStep, setupBackend } from './train-ke
 const args = benchArgs(process.argv.slice(2));
 await setupBackend(args.backend, !args.stock);
 const net = buildBenchNetwork();
-const step = makeStep(net, args.batch);
+const step = makeStep(net, args.batch, args.bn);
 for (let i = 0; i < 2; i++) step(); // warm-up
 const t0 = performance.now();
 const info = await tf.profile(() => { for (let i = 0; i < args.steps; i++) step(); });
@@ -24,7 +24,7 @@ for (const k of info.kernels) {
 }
 const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
 const kernelTotal = rows.reduce((s, [, e]) => s + e.ms, 0);
-console.log(`backend ${tf.getBackend()}${args.stock ? ' (stock kernels)' : ' + layernas kernels'}, batch ${args.batch}, ${args.steps} steps`);
+console.log(`backend ${tf.getBackend()}${args.stock ? ' (stock kernels)' : ' + layernas kernels'}, BN ${args.bn}, batch ${args.batch}, ${args.steps} steps`);
 console.log(`wall ${(wall / args.steps).toFixed(1)} ms/step (profiled), kernels ${(kernelTotal / args.steps).toFixed(1)} ms/step, ${(info.kernels.length / args.steps).toFixed(0)} kernel calls/step`);
 console.log('kernel                                   ms/step   calls/step  share');
 for (const [name, e] of rows.slice(0, 30)) {

@@ -23,6 +23,8 @@ const expectedExports = [
   'reduce_leading',
   'batchnorm_grad',
   'relu6_grad',
+  'broadcast_leading',
+  'mul_scaled',
 ];
 // Imports the loader (src/train/wasm-kernels/module.ts) knows how to satisfy.
 const allowedImports = new Set(['env.memory', 'env.__memory_base', 'env.__table_base', 'env.__stack_pointer',

@@ -79,3 +79,24 @@ void relu6_grad(const float *dy, const float *x, float *dx, int n) {
   }
   for (; i < n; i++) dx[i] = (x[i] > 0.0f && x[i] <= 6.0f) ? dy[i] : 0.0f;
 }
+
+/* out[p*C + c] = v[c] * scale: the gradient of a leading-axes Mean (scale 1/P) or Sum (scale 1). */
+LN_EXPORT(broadcast_leading)
+void broadcast_leading(const float *v, float *out, int P, int C, float scale) {
+  for (int p = 0; p < P; p++) {
+    float *o = out + p * C;
+    int c = 0;
+    f32x4 s = splat(scale);
+    for (; c + 4 <= C; c += 4) st(o + c, wasm_f32x4_mul(ld(v + c), s));
+    for (; c < C; c++) o[c] = v[c] * scale;
+  }
+}
+
+/* out = a * b * s (same shapes): the gradient of Square is dy * x * 2. */
+LN_EXPORT(mul_scaled)
+void mul_scaled(const float *a, const float *b, float *out, int n, float s) {
+  f32x4 sv = splat(s);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) st(out + i, wasm_f32x4_mul(wasm_f32x4_mul(ld(a + i), ld(b + i)), sv));
+  for (; i < n; i++) out[i] = a[i] * b[i] * s;
+}

@@ -5,10 +5,13 @@
  *
  *  - FusedBatchNorm: tfjs builds ~15 ops including a full-size Tile per BN layer; ours is one two-pass kernel.
  *  - Relu6: tfjs builds LessEqual, Step, Multiply, Cast, Multiply; ours is one pass.
+ *  - Mean / Sum over leading axes (tf.moments of NHWC): tfjs builds ones(x.shape), Multiply, RealDiv; ours is one
+ *    broadcast pass.
+ *  - Square: tfjs builds Cast, Multiply, Multiply; ours is one pass.
  */
 import * as tf from '@tensorflow/tfjs';
 import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { BATCHNORM_GRAD_KERNEL, RELU6_GRAD_KERNEL } from './norm-kernels.js';
+import { BATCHNORM_GRAD_KERNEL, BROADCAST_LEADING_KERNEL, MUL_SCALED_KERNEL, RELU6_GRAD_KERNEL } from './norm-kernels.js';
 
 type GradFunc = tf.GradConfig['gradFunc'];
 
@@ -51,6 +54,30 @@ function relu6Grad(original: GradFunc): GradFunc {
   };
 }
 
+function leadingReduceGrad(kernelName: 'Mean' | 'Sum') {
+  return (original: GradFunc): GradFunc => (dy, saved, attrs) => {
+    const [x] = saved as [tf.Tensor];
+    const g = Array.isArray(dy) ? dy[0] : dy;
+    const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape).sort((a, b) => a - b);
+    const leading = axes.length > 0 && axes.length < x.rank && axes.every((a, i) => a === i);
+    if (!onWasm() || g === undefined || !leading || !allFloat32([x, g])) return original(dy, saved, attrs);
+    const P = x.shape.slice(0, axes.length).reduce((a, b) => a * b, 1);
+    const dx = tf.engine().runKernel(BROADCAST_LEADING_KERNEL, { v: g },
+      { outShape: x.shape, scale: kernelName === 'Mean' ? 1 / P : 1 }) as tf.Tensor;
+    return { x: () => dx };
+  };
+}
+
+function squareGrad(original: GradFunc): GradFunc {
+  return (dy, saved, attrs) => {
+    const [x] = saved as [tf.Tensor];
+    const g = Array.isArray(dy) ? dy[0] : dy;
+    if (!onWasm() || g === undefined || !allFloat32([x, g]) || !tf.util.arraysEqual(x.shape, g.shape)) return original(dy, saved, attrs);
+    const dx = tf.engine().runKernel(MUL_SCALED_KERNEL, { a: g, b: x }, { scale: 2 }) as tf.Tensor;
+    return { x: () => dx };
+  };
+}
+
 function override(kernelName: string, make: (original: GradFunc) => GradFunc): void {
   const current = tf.getGradient(kernelName);
   if (current === undefined) return;
@@ -62,9 +89,12 @@ function override(kernelName: string, make: (original: GradFunc) => GradFunc): v
 export function installGradientOverrides(): void {
   override(tf.FusedBatchNorm, batchNormGrad);
   override(tf.Relu6, relu6Grad);
+  override(tf.Mean, leadingReduceGrad('Mean'));
+  override(tf.Sum, leadingReduceGrad('Sum'));
+  override(tf.Square, squareGrad);
 }
 
 export function uninstallGradientOverrides(): void {
-  for (const [name, config] of originals) tf.registerGradient(config);
+  for (const config of originals.values()) tf.registerGradient(config);
   originals.clear();
 }

@@ -15,7 +15,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { compileGradKernels } from './module.js';
 import { installGradientOverrides, uninstallGradientOverrides } from './gradients.js';
 import {
-  BATCHNORM_GRAD_KERNEL, RELU6_GRAD_KERNEL, makeBatchNormGrad, makeLeadingReduce, makeRelu6Grad, makeSharedIdentity,
+  BATCHNORM_GRAD_KERNEL, BROADCAST_LEADING_KERNEL, MUL_SCALED_KERNEL, RELU6_GRAD_KERNEL, makeBatchNormGrad,
+  makeBroadcastLeading, makeLeadingReduce, makeMulScaled, makeRelu6Grad, makeSharedCast, makeSharedIdentity,
 } from './norm-kernels.js';
 import {
   makeConv2DBackpropFilter, makeConv2DBackpropInput, makeDepthwiseBackpropFilter, makeDepthwiseBackpropInput,
@@ -60,12 +61,16 @@ function register(kernelName: string, kernelFunc: tf.KernelFunc): void {
 function registerStepKernels(mod: Awaited<ReturnType<typeof compileGradKernels>>): void {
   register(BATCHNORM_GRAD_KERNEL, makeBatchNormGrad(mod));
   register(RELU6_GRAD_KERNEL, makeRelu6Grad(mod));
+  register(BROADCAST_LEADING_KERNEL, makeBroadcastLeading(mod));
+  register(MUL_SCALED_KERNEL, makeMulScaled(mod));
   for (const name of [tf.Sum, tf.Mean] as const) {
     const stock = stockKernel(name);
     if (stock !== undefined) register(name, makeLeadingReduce(mod, name, stock));
   }
   const identity = stockKernel(tf.Identity);
   if (identity !== undefined) register(tf.Identity, makeSharedIdentity(identity));
+  const cast = stockKernel(tf.Cast);
+  if (cast !== undefined) register(tf.Cast, makeSharedCast(cast));
   installGradientOverrides();
 }
 
@@ -83,7 +88,8 @@ export async function installWasmGradientKernels(options: InstallOptions = {}): 
   if (options.stepKernels ?? true) {
     registerStepKernels(mod);
   } else {
-    for (const name of [BATCHNORM_GRAD_KERNEL, RELU6_GRAD_KERNEL, tf.Sum, tf.Mean, tf.Identity]) restore(name);
+    for (const name of [BATCHNORM_GRAD_KERNEL, RELU6_GRAD_KERNEL, BROADCAST_LEADING_KERNEL, MUL_SCALED_KERNEL, tf.Sum,
+      tf.Mean, tf.Identity, tf.Cast]) restore(name);
     uninstallGradientOverrides();
   }
 }

@@ -31,11 +31,13 @@ export interface GradKernelExports {
   batchnorm_grad(x: number, dy: number, mean: number, variance: number, scale: number, eps: number, p: number,
     c: number, dx: number, dmean: number, dvar: number, dscale: number, doffset: number): void;
   relu6_grad(dy: number, x: number, dx: number, n: number): void;
+  broadcast_leading(v: number, out: number, p: number, c: number, scale: number): void;
+  mul_scaled(a: number, b: number, out: number, n: number, s: number): void;
 }
 
 const EXPORT_NAMES: readonly (keyof GradKernelExports)[] = [
   'conv2d_backprop_filter', 'conv2d_backprop_input', 'depthwise_backprop_filter', 'depthwise_backprop_input',
-  'reduce_leading', 'batchnorm_grad', 'relu6_grad',
+  'reduce_leading', 'batchnorm_grad', 'relu6_grad', 'broadcast_leading', 'mul_scaled',
 ];
 
 /** The part of the tfjs wasm backend's emscripten module we rely on. */

@@ -13,6 +13,8 @@ import type { WasmModule } from './wasm-api.js';
 
 export const BATCHNORM_GRAD_KERNEL = 'LayernasBatchNormGrad';
 export const RELU6_GRAD_KERNEL = 'LayernasRelu6Grad';
+export const BROADCAST_LEADING_KERNEL = 'LayernasBroadcastLeading';
+export const MUL_SCALED_KERNEL = 'LayernasMulScaled';
 
 function offsetOf(backend: ReturnType<typeof wasmBackendOf>, t: tf.TensorInfo, kernelName: string): number {
   if (t.dtype !== 'float32') {
@@ -47,6 +49,44 @@ export function makeRelu6Grad(mod: WasmModule): tf.KernelFunc {
     kernelsFor(backend, mod).relu6_grad(offsetOf(backend, dy, RELU6_GRAD_KERNEL), offsetOf(backend, x, RELU6_GRAD_KERNEL),
       offsetOf(backend, out, RELU6_GRAD_KERNEL), size(x.shape));
     return out;
+  };
+}
+
+/** out[p, c] = v[c] * scale with out of shape attrs.outShape (gradient of a leading-axes Sum / Mean). */
+export function makeBroadcastLeading(mod: WasmModule): tf.KernelFunc {
+  return ({ inputs, backend: b, attrs }) => {
+    const backend = wasmBackendOf(b, BROADCAST_LEADING_KERNEL);
+    const { v } = inputs as unknown as { v: tf.TensorInfo };
+    const { outShape, scale } = attrs as unknown as { outShape: number[]; scale: number };
+    const C = size(v.shape);
+    const out = backend.makeOutput([...outShape], 'float32');
+    kernelsFor(backend, mod).broadcast_leading(offsetOf(backend, v, BROADCAST_LEADING_KERNEL),
+      offsetOf(backend, out, BROADCAST_LEADING_KERNEL), size(outShape) / Math.max(1, C), C, scale);
+    return out;
+  };
+}
+
+/** a * b * scale for same-shape float32 tensors (gradient of Square). */
+export function makeMulScaled(mod: WasmModule): tf.KernelFunc {
+  return ({ inputs, backend: b, attrs }) => {
+    const backend = wasmBackendOf(b, MUL_SCALED_KERNEL);
+    const { a, b: bb } = inputs as unknown as Record<'a' | 'b', tf.TensorInfo>;
+    const out = backend.makeOutput([...a.shape], 'float32');
+    kernelsFor(backend, mod).mul_scaled(offsetOf(backend, a, MUL_SCALED_KERNEL), offsetOf(backend, bb, MUL_SCALED_KERNEL),
+      offsetOf(backend, out, MUL_SCALED_KERNEL), size(a.shape), (attrs as unknown as { scale: number }).scale);
+    return out;
+  };
+}
+
+/** Cast to the same dtype shares the buffer (tfjs-wasm copies); real conversions go to the stock kernel. */
+export function makeSharedCast(stock: tf.KernelConfig): tf.KernelFunc {
+  return (args) => {
+    const backend = wasmBackendOf(args.backend, tf.Cast);
+    const { x } = args.inputs as unknown as { x: tf.TensorInfo };
+    const { dtype } = args.attrs as unknown as { dtype: string };
+    if (dtype !== x.dtype || x.dtype === 'string') return stock.kernelFunc(args);
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
   };
 }
 
