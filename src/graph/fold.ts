@@ -63,17 +63,3 @@ export function foldConv(weights: WeightMap, module: string, opts: { bias: boole
   }
   return { weight: out, shape: [O, kh, kw, Ig], bias: outBias };
 }
-
-/**
- * Linear weight [O, C*H*W] flattened in PyTorch's NCHW order → IR [O, H*W*C] (NHWC flatten order).
- * Identity when H*W = 1.
- */
-export function linearToNhwc(w: Float32Array, O: number, h: number, wd: number, c: number): Float32Array {
-  if (h * wd === 1) return w;
-  const I = c * h * wd;
-  const out = new Float32Array(w.length);
-  for (let o = 0; o < O; o++) for (let y = 0; y < h; y++) for (let x = 0; x < wd; x++) for (let ch = 0; ch < c; ch++) {
-    out[o * I + (y * wd + x) * c + ch] = w[o * I + (ch * h + y) * wd + x] as number;
-  }
-  return out;
-}

@@ -8,7 +8,7 @@ import { CELL_EDGE_SOURCE, NATS_CELL_EDGES, hasResidual, layerPrimitives, type C
 import type { Activation, LayerShape, Nb201Op } from '../arch/spec.js';
 import type { WeightMap } from '../arch/weights.js';
 import type { GraphBuilder } from './builder.js';
-import { bnAffine, foldConv, getTensor, linearToNhwc } from './fold.js';
+import { bnAffine, foldConv, getTensor } from './fold.js';
 import type { FusedActivation } from './ir.js';
 
 export interface LayerContext {
@@ -143,11 +143,13 @@ function lowerFc(ctx: LayerContext, x: number): number {
   if (layer.op !== 'fc') throw new LayernasError('SPEC_INVALID', `${ctx.prefix}: not an fc layer`);
   const origin = `${ctx.prefix}.fc`;
   const { h, w, c } = ctx.row.input;
+  // a linear layer's input columns are in NHWC flatten order (as the PyTorch reference trainer flattens), so
+  // its [out, in] weight is used as is
   let flat = x;
   if (ctx.g.shape(x).length === 4) flat = ctx.g.reshape(`${ctx.prefix}.flatten`, x, [1, h * w * c]);
   const wt = getTensor(ctx.weights, `${origin}.weight`);
   const bias = layer.bias ? getTensor(ctx.weights, `${origin}.bias`).data : new Float32Array(layer.out);
-  const y = ctx.g.fc(origin, flat, linearToNhwc(wt.data, layer.out, h, w, c), layer.out, bias, fusable(layer.act));
+  const y = ctx.g.fc(origin, flat, wt.data, layer.out, bias, fusable(layer.act));
   return layer.act === 'hswish' ? ctx.g.unary(origin, 'hard_swish', y) : y;
 }
 
