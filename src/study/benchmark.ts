@@ -10,6 +10,7 @@ import { layerNasSettingsFor, makeAlgorithm } from './algorithms.js';
 import { MemoryJournal } from './journal.js';
 import type { Problem } from './problem.js';
 import { runStudy, type TrialRecord } from './study.js';
+import type { TrialDispatcher } from '../dispatch/types.js';
 
 export interface BenchmarkOptions {
   readonly algorithms: readonly AlgorithmName[];
@@ -17,6 +18,8 @@ export interface BenchmarkOptions {
   readonly firstSeed?: number;
   readonly budgets: readonly number[];
   readonly onRunDone?: (done: number, total: number) => void;
+  /** evaluate through this dispatcher (e.g. BullMQ workers) instead of in-process; runs stay sequential */
+  readonly dispatcher?: TrialDispatcher;
 }
 
 export interface BenchmarkRow {
@@ -121,6 +124,7 @@ export async function runBenchmark(problem: Problem, options: BenchmarkOptions):
           batchSize: 1, // sequential, as in the papers; LayerNAS results do not depend on the batch size
           evaluator: problem.evaluator(seed),
           journal: new MemoryJournal(),
+          ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
         });
         if (!result.best) noAnswer++;
         else accs.push(result.best.metrics.test_acc ?? result.best.reward);

@@ -11,6 +11,7 @@ import { isAlgorithmName, type AlgorithmName } from '../../search/types.js';
 import { runBenchmark } from '../../study/benchmark.js';
 import { benchmarkSvg, benchmarkTable } from '../../study/report.js';
 import { problemArgsSchema, problemFromArgs } from './search.js';
+import { redisDispatcherFromArgs, withRedisDispatchOptions } from '../../dispatch/create.js';
 
 const argsSchema = problemArgsSchema.extend({
   algorithms: z.string(),
@@ -28,7 +29,7 @@ export const benchmarkCommand: CommandModule = {
   command: 'benchmark',
   describe: 'compare LayerNAS with random search, regularized evolution and REINFORCE over many seeds on tabular data',
   builder: (y) =>
-    y
+    withRedisDispatchOptions(y)
       .option('space', { type: 'string', default: 'nb201' })
       .option('dataset', { type: 'string', describe: 'dataset, or several separated by commas (cifar10,cifar100,ImageNet16-120)' })
       .option('cost', { type: 'string', array: true, describe: 'constrained cost: latency:<device> | madds | params' })
@@ -51,32 +52,38 @@ export const benchmarkCommand: CommandModule = {
     const datasets = a.dataset ? list(a.dataset) : [undefined];
     if (a.out) mkdirSync(a.out, { recursive: true });
     const tables: string[] = [];
-    for (const dataset of datasets) {
-      const problem = problemFromArgs(a, dataset);
-      const constraintText = problem.constraints.list.map((c) => `${c.model.name} in [${Number.isFinite(c.low) ? c.low : '-inf'}, ${c.high}]`).join(', ') || 'unconstrained';
-      const title = `${problem.space.name} ${dataset ?? ''} ${constraintText}, ${a.seeds} seeds, noise ${a.noise}`;
-      let lastPct = -1;
-      const result = await runBenchmark(problem, {
-        algorithms: algorithms as AlgorithmName[],
-        seeds: a.seeds,
-        budgets,
-        onRunDone: (done, total) => {
-          const pct = Math.floor((done / total) * 10);
-          if (pct !== lastPct) {
-            lastPct = pct;
-            process.stderr.write(`${dataset ?? ''}: ${done}/${total} runs\n`);
-          }
-        },
-      });
-      const table = `${benchmarkTable(result, title)}\n(${(result.elapsedMs / 1000).toFixed(1)} s)`;
-      tables.push(table);
-      process.stdout.write(table + '\n\n');
-      if (a.out) {
-        const base = path.join(a.out, dataset ?? problem.space.name);
-        writeFileSync(`${base}.json`, JSON.stringify({ title, command: process.argv.slice(2).join(' '), ...result }, null, 1) + '\n');
-        const top = Math.max(...budgets);
-        writeFileSync(`${base}.svg`, benchmarkSvg(result.curves.filter((c) => c.budget === top), result.oracle, `${title}, budget ${top}`) + '\n');
+    const dispatcher = await redisDispatcherFromArgs(argv as Record<string, unknown>);
+    try {
+      for (const dataset of datasets) {
+        const problem = problemFromArgs(a, dataset);
+        const constraintText = problem.constraints.list.map((c) => `${c.model.name} in [${Number.isFinite(c.low) ? c.low : '-inf'}, ${c.high}]`).join(', ') || 'unconstrained';
+        const title = `${problem.space.name} ${dataset ?? ''} ${constraintText}, ${a.seeds} seeds, noise ${a.noise}`;
+        let lastPct = -1;
+        const result = await runBenchmark(problem, {
+          algorithms: algorithms as AlgorithmName[],
+          seeds: a.seeds,
+          budgets,
+          ...(dispatcher ? { dispatcher } : {}),
+          onRunDone: (done, total) => {
+            const pct = Math.floor((done / total) * 10);
+            if (pct !== lastPct) {
+              lastPct = pct;
+              process.stderr.write(`${dataset ?? ''}: ${done}/${total} runs\n`);
+            }
+          },
+        });
+        const table = `${benchmarkTable(result, title)}\n(${(result.elapsedMs / 1000).toFixed(1)} s)`;
+        tables.push(table);
+        process.stdout.write(table + '\n\n');
+        if (a.out) {
+          const base = path.join(a.out, dataset ?? problem.space.name);
+          writeFileSync(`${base}.json`, JSON.stringify({ title, command: process.argv.slice(2).join(' '), ...result }, null, 1) + '\n');
+          const top = Math.max(...budgets);
+          writeFileSync(`${base}.svg`, benchmarkSvg(result.curves.filter((c) => c.budget === top), result.oracle, `${title}, budget ${top}`) + '\n');
+        }
       }
+    } finally {
+      await dispatcher?.close();
     }
     if (a.out) writeFileSync(path.join(a.out, 'table.txt'), tables.join('\n\n') + '\n');
   },
