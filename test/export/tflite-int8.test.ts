@@ -1,7 +1,8 @@
 /**
- * int8 post-training quantization of a TRAINED network: a small CNN trained on Fashion-MNIST (PyTorch, in the
- * test setup: test/export/tflite_train_fashion_mnist.py), exported float32 and int8 (calibrated on 100 training
- * images), both run in TFLite with XNNPack on 1,000 test images.
+ * int8 post-training quantization of a TRAINED network: a small CNN (layernas architecture string ARCH) trained on
+ * Fashion-MNIST by PyTorch in the test setup (test/export/tflite_train_fashion_mnist.py, which writes the layernas
+ * weights format), lowered by src/graph/lower.ts, exported float32 and int8 (calibrated on 100 training images not
+ * used for training), both run in TFLite with XNNPack on 1,000 test images.
  * Must show: int8 top-1 agrees with float on >= 98% of the images; int8 file <= 30% of the float file.
  */
 import { execFileSync } from 'node:child_process';
@@ -15,7 +16,9 @@ import type { Graph } from '../../src/graph/ir.js';
 import { runReference } from '../../src/graph/reference.js';
 import { buildTflite, quantizeTensor, writeTflite } from '../../src/export/tflite/index.js';
 import { TfliteRuntime } from '../../src/runtime/tflite.js';
-import { GraphBuilder } from './tflite-fixtures.js';
+import { formatNetwork, parseNetwork } from '../../src/arch/grammar.js';
+import { readWeights } from '../../src/arch/weights.js';
+import { lowerNetwork } from '../../src/graph/lower.js';
 
 const DATA = '/usr/share/datasets/fashion-mnist';
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
@@ -38,33 +41,14 @@ function argmax(v: ArrayLike<number>): number {
   return best;
 }
 
-/** the trained network as an IR graph: conv3x3/2 relu → conv3x3/2 relu → fc relu → fc (logits) */
-function trainedGraph(dir: string): Graph {
-  const header = JSON.parse(readFileSync(join(dir, 'weights.json'), 'utf8')) as { tensors: { name: string; shape: number[]; offset: number }[] };
-  const bin = readFileSync(join(dir, 'weights.bin'));
-  const g = new GraphBuilder('fashion-mnist-cnn');
-  const w = new Map(header.tensors.map((t) => {
-    const n = t.shape.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(bin.buffer.slice(bin.byteOffset + t.offset, bin.byteOffset + t.offset + 4 * n));
-    return [t.name, g.tensor(t.name, t.shape, data)];
-  }));
-  const p = (name: string): number => {
-    const id = w.get(name);
-    assert.ok(id !== undefined, `trained weights lack ${name}`);
-    return id;
-  };
-  const x = g.tensor('image', [1, 28, 28, 1]);
-  const c1 = g.tensor('conv1/y', [1, 14, 14, 8]);
-  const c2 = g.tensor('conv2/y', [1, 7, 7, 16]);
-  const f1 = g.tensor('fc1/y', [1, 128]);
-  const logits = g.tensor('logits', [1, 10]);
-  g.ops.push(
-    { type: 'conv2d', inputs: [x, p('conv1/w'), p('conv1/b')], outputs: [c1], origin: 'conv1', stride: 2, padding: 'same', groups: 1, act: 'relu' },
-    { type: 'conv2d', inputs: [c1, p('conv2/w'), p('conv2/b')], outputs: [c2], origin: 'conv2', stride: 2, padding: 'same', groups: 1, act: 'relu' },
-    { type: 'fully_connected', inputs: [c2, p('fc1/w'), p('fc1/b')], outputs: [f1], origin: 'fc1', act: 'relu' },
-    { type: 'fully_connected', inputs: [f1, p('fc2/w'), p('fc2/b')], outputs: [logits], origin: 'fc2', act: 'none' },
-  );
-  return g.build([x], [logits]);
+const ARCH = 'in28x28x1/conv_k3_s2_c16_relu/conv_k3_s2_c32_relu/conv_k3_s2_c64_relu/conv_k1_s1_c256_relu/gap/fc_c256_relu/fc_c10';
+
+/** the trained network: layernas weights file (written by the PyTorch trainer) → lowerNetwork → graph IR */
+async function trainedGraph(dir: string): Promise<Graph> {
+  const spec = parseNetwork(ARCH);
+  const weights = await readWeights(dir);
+  assert.equal(weights.arch, formatNetwork(spec));
+  return lowerNetwork(spec, weights.tensors, { name: 'fashion-mnist-cnn' });
 }
 
 let workDir = '';
@@ -73,10 +57,10 @@ let testImages: Uint8Array;
 let testLabels: Uint8Array;
 let trainImages: Uint8Array;
 
-before(() => {
+before(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'layernas-tflite-int8-'));
-  execFileSync(PYTHON, [join(import.meta.dirname, 'tflite_train_fashion_mnist.py'), DATA, workDir, '6000', '2'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  graph = trainedGraph(workDir);
+  execFileSync(PYTHON, [join(import.meta.dirname, 'tflite_train_fashion_mnist.py'), DATA, workDir, ARCH, '6000', '3'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  graph = await trainedGraph(workDir);
   testImages = readIdx(join(DATA, 't10k-images-idx3-ubyte.gz')).data;
   testLabels = readIdx(join(DATA, 't10k-labels-idx1-ubyte.gz')).data;
   trainImages = readIdx(join(DATA, 'train-images-idx3-ubyte.gz')).data;
