@@ -70,11 +70,11 @@ export class Constraints {
 
   /** Throws BUDGET_IMPOSSIBLE when no architecture of the space meets every constraint. Runs no evaluation. */
   assertPossible(): void {
-    const where = this.list.map((c) => `${c.model.name} in [${c.low}, ${c.high}]`).join(' and ');
+    const where = this.list.map(describeConstraint).join(' and ');
     for (const c of this.list) {
       const b = c.model.completionBounds(this.space.radix.map(() => 0), 0);
       if (b.max < c.low || b.min > c.high) {
-        throw new LayernasError('BUDGET_IMPOSSIBLE', `no architecture of space ${this.space.name} meets ${c.model.name} in [${c.low}, ${c.high}]: the space spans [${b.min}, ${b.max}]`, {
+        throw new LayernasError('BUDGET_IMPOSSIBLE', `no architecture of space ${this.space.name} meets ${describeConstraint(c)}: its ${c.model.name} spans [${b.min}, ${b.max}]`, {
           space: this.space.name,
           cost: c.model.name,
           low: c.low,
@@ -88,6 +88,12 @@ export class Constraints {
       throw new LayernasError('BUDGET_IMPOSSIBLE', `no architecture of space ${this.space.name} meets ${where} together`, { space: this.space.name });
     }
   }
+}
+
+export function describeConstraint(c: CostConstraint): string {
+  if (c.low === -Infinity) return `${c.model.name} <= ${c.high}`;
+  if (c.high === Infinity) return `${c.model.name} >= ${c.low}`;
+  return `${c.model.name} in [${c.low}, ${c.high}]`;
 }
 
 /** Set of DNA keys, for "never propose the same architecture twice". */

@@ -13,7 +13,8 @@ export interface EvolutionSettings {
   readonly sampleSize: number;
 }
 
-export const DEFAULT_EVOLUTION: EvolutionSettings = { population: 20, sampleSize: 5 };
+/** Best of a small sweep on NB201 (P,S) in {(10,3),(10,5),(20,5),(50,10),(64,16),(100,25)}: the baseline gets its best shot. */
+export const DEFAULT_EVOLUTION: EvolutionSettings = { population: 64, sampleSize: 16 };
 
 export class RegularizedEvolution implements SearchAlgorithm {
   readonly name = 're';

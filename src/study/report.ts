@@ -7,7 +7,7 @@ export function benchmarkTable(result: BenchmarkResult, title: string): string {
     r.algorithm,
     String(r.budget),
     `${r.meanAcc.toFixed(2)} ± ${r.stdAcc.toFixed(2)}`,
-    r.meanRegret.toFixed(2),
+    (Math.abs(r.meanRegret) < 0.005 ? 0 : r.meanRegret).toFixed(2),
     `${r.meanTrials.toFixed(1)} [${r.minTrials}-${r.maxTrials}]`,
     String(r.noAnswer),
   ]);
@@ -46,7 +46,7 @@ export function benchmarkSvg(curves: readonly BenchmarkCurve[], oracle: number, 
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
-  out.push(`<text x="${W / 2 - m.r / 2}" y="22" text-anchor="middle" font-size="14">${esc(title)}</text>`);
+  out.push(`<text x="${m.l}" y="22" font-size="13">${esc(title)}</text>`);
   // axes and ticks
   out.push(`<line x1="${m.l}" y1="${H - m.b}" x2="${W - m.r}" y2="${H - m.b}" stroke="black"/>`);
   out.push(`<line x1="${m.l}" y1="${m.t}" x2="${m.l}" y2="${H - m.b}" stroke="black"/>`);
