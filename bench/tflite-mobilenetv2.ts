@@ -94,6 +94,7 @@ try {
     entries.push(await load('TFLite 2.9 XNNPack int8', xnn, files.int8, threads));
   }
   entries.push(await load('TFLite 2.9 plain interpreter float32', plain, files.float, 1));
+  entries.push(await load('TFLite 2.9 plain interpreter int8', plain, files.int8, 1));
   await measureInterleaved(entries);
   const med = (i: number): number => median((entries[i] as Entry).samples);
   const results: Record<string, number> = { ort1: med(0), f1: med(1), q1: med(2), ort2: med(3), f2: med(4), q2: med(5) };
