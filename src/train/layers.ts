@@ -16,6 +16,11 @@ export interface ForwardContext {
    * kernels installed), 'custom' = hand-written gradient in a few tf ops (faster on the cpu backend); default 'fused'
    */
   readonly bnGradient?: 'fused' | 'custom';
+  /**
+   * 1x1 convs as 'matmul' (matrix products: fastest on the cpu backend, whose conv gradients are slow) or 'conv'
+   * (tf.conv2d: XNNPack forward + our SIMD gradient kernels on wasm, where BatchMatMul is slow). Default 'conv'.
+   */
+  readonly pointwise?: 'matmul' | 'conv';
 }
 
 export type Forward = (x: tf.Tensor4D, ctx: ForwardContext) => tf.Tensor4D;
@@ -136,9 +141,9 @@ export function convModule(store: ParamStore, name: string, o: ConvOptions): For
   const bias = o.bn ? undefined : store.vector(`${name}.bias`, o.outC, 0);
   const bn = o.bn ? batchNorm(store, `${name}.bn`, o.outC) : undefined;
   const s = o.stride as 1 | 2;
-  const conv = (x: tf.Tensor4D): tf.Tensor4D => {
+  const conv = (x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D => {
     if (depthwise) return tf.depthwiseConv2d(x, w as tf.Tensor4D, s, 'same');
-    if (o.kernel === 1) return pointwise(x, w as tf.Tensor4D, s, o.groups);
+    if (o.kernel === 1 && ctx.pointwise === 'matmul') return pointwise(x, w as tf.Tensor4D, s, o.groups);
     if (o.groups === 1) return tf.conv2d(x, w as tf.Tensor4D, s, 'same');
     const inG = o.inC / o.groups, outG = o.outC / o.groups;
     const parts: tf.Tensor4D[] = [];
@@ -151,7 +156,7 @@ export function convModule(store: ParamStore, name: string, o: ConvOptions): For
   };
   return (x, ctx) => {
     const xin = o.preRelu ? tf.relu(x) : x;
-    let y = conv(xin);
+    let y = conv(xin, ctx);
     if (bias) y = tf.add(y, bias);
     if (bn) y = bn(y, ctx);
     return activate(y, o.act);

@@ -36,6 +36,7 @@ export class TfjsTrainer implements Trainer {
       const metrics = trainNetwork(net, job.dataset, job.settings, {
         evaluateTest: job.evaluateTest,
         bnGradient: backend.name === 'wasm' ? 'fused' : 'custom',
+        pointwise: backend.name === 'cpu' ? 'matmul' : 'conv',
         ...(onProgress ? { onProgress } : {}),
       });
       const weightsDir = join(job.outputDir, 'weights');

@@ -38,6 +38,8 @@ export interface TrainRunOptions {
   readonly onProgress?: (p: EpochProgress) => void;
   /** see ForwardContext.bnGradient; pick 'fused' on the wasm backend */
   readonly bnGradient?: ForwardContext['bnGradient'];
+  /** see ForwardContext.pointwise; 'matmul' on the cpu backend */
+  readonly pointwise?: ForwardContext['pointwise'];
   /** stop after this many steps (throughput benches) */
   readonly maxSteps?: number;
 }
@@ -92,7 +94,7 @@ export function trainNetwork(net: TrainableNetwork, data: Dataset, s: TrainSetti
   const trainable = net.store.params.filter((p) => p.trainable);
   const varList = trainable.map((p) => p.variable);
   const rng = new Rng(s.seed).fork(11);
-  const ctx: ForwardContext = { training: true, bnMomentum: BN_MOMENTUM, bnGradient: opts.bnGradient ?? 'custom' };
+  const ctx: ForwardContext = { training: true, bnMomentum: BN_MOMENTUM, bnGradient: opts.bnGradient ?? 'custom', pointwise: opts.pointwise ?? 'conv' };
   let step = 0, lastLoss = NaN, trainSeconds = 0, trainedImages = 0;
   try {
     for (let epoch = 0; epoch < s.epochs && (opts.maxSteps === undefined || step < opts.maxSteps); epoch++) {
