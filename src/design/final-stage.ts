@@ -1,13 +1,12 @@
 /**
- * Final training: each chosen architecture is trained with the full recipe once, into <out>/final/<dna>/:
- * weights.json + weights.bin, test-predictions.json, then result.json last (atomically). A result.json that matches
- * the architecture, recipe and seed means "done": rerunning the design never trains that model again.
+ * Final training: each chosen architecture is trained with the full recipe once, into <out>/final/<dna>/: the
+ * trainer's weights/ and result.json, then final.json last (atomically). A final.json that matches the
+ * architecture, recipe, seed and trainer means "done": rerunning the design never trains that model again.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { formatNetwork } from '../arch/grammar.js';
-import { readWeights, writeWeights, type Weights } from '../arch/weights.js';
+import { readWeights, type Weights } from '../arch/weights.js';
 import { LayernasError } from '../core/errors.js';
 import { canonicalJson } from '../study/study.js';
 import type { Dna } from '../space/types.js';
@@ -15,7 +14,9 @@ import { recipeSchema, type Recipe } from './options.js';
 import type { DesignProblem } from './problem.js';
 import type { StageProgress } from './progress.js';
 import { readStageFile, writeJsonAtomic } from './stage-files.js';
-import type { DesignTrainer } from './trainer.js';
+import type { Dataset } from '../data/types.js';
+import { settingsFor } from '../train/settings.js';
+import type { Trainer } from '../train/types.js';
 
 export const finalResultSchema = z.object({
   dna: z.array(z.number().int().nonnegative()),
@@ -28,7 +29,9 @@ export const finalResultSchema = z.object({
   trainSeconds: z.number(),
   params: z.number(),
   trainImages: z.number().int(),
+  trainer: z.string(),
   backend: z.string(),
+  weightsDir: z.string(),
   finishedAt: z.string(),
 });
 export type FinalResult = z.infer<typeof finalResultSchema>;
@@ -45,20 +48,14 @@ export function finalDir(outDir: string, dna: Dna): string {
   return path.join(outDir, 'final', dna.join('-'));
 }
 
-export function readTestPredictions(dir: string): Int32Array {
-  const file = path.join(dir, 'test-predictions.json');
-  const parsed = z.array(z.number().int()).safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new LayernasError('WEIGHTS_INVALID', `${file} is not a list of class indices`, { file });
-  return Int32Array.from(parsed.data);
-}
-
-export function readFinalWeights(dir: string): Promise<Weights> {
-  return readWeights(path.join(dir, 'weights'));
+export function readFinalWeights(model: FinalModel): Promise<Weights> {
+  return readWeights(model.result.weightsDir);
 }
 
 export interface FinalTrainingRequest {
   readonly problem: DesignProblem;
-  readonly trainer: DesignTrainer;
+  readonly trainer: Trainer;
+  readonly data: Dataset;
   readonly recipe: Recipe;
   readonly seed: number;
   readonly outDir: string;
@@ -70,9 +67,9 @@ export async function trainFinal(req: FinalTrainingRequest, dna: Dna, label: str
   const dir = finalDir(req.outDir, dna);
   const spec = req.problem.networks.trained(dna);
   const arch = formatNetwork(spec);
-  const resultFile = path.join(dir, 'result.json');
+  const resultFile = path.join(dir, 'final.json');
   const old = readStageFile(resultFile, finalResultSchema);
-  if (old && old.arch === arch && old.seed === req.seed && canonicalJson(old.recipe) === canonicalJson(req.recipe)) {
+  if (old && old.arch === arch && old.seed === req.seed && old.trainer === req.trainer.name && canonicalJson(old.recipe) === canonicalJson(req.recipe)) {
     return { dna, dir, result: old, trainedNow: false };
   }
   const r = req.recipe;
@@ -80,24 +77,21 @@ export async function trainFinal(req: FinalTrainingRequest, dna: Dna, label: str
   req.progress.start(r.epochs, 0, `full training of ${label} (${spec.name}), ${r.epochs} epoch(s)${Number.isFinite(images) ? ` on ${images} images` : ''}`);
   let lastEpoch = 0;
   const out = await req.trainer.train({
-    spec, recipe: r, setting: 'full', seed: req.seed, withTest: true,
-    onProgress: (p) => {
-      if (p.step === p.steps && p.epoch > lastEpoch) {
-        lastEpoch = p.epoch;
-        req.progress.tick(`epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(3)} ${p.imagesPerSecond.toFixed(0)} img/s`);
-      }
-    },
+    spec, dataset: req.data, settings: settingsFor('full', { ...r, seed: req.seed }), evaluateTest: true, outputDir: dir,
+  }, (p) => {
+    if (p.step === p.steps && p.epoch > lastEpoch) {
+      lastEpoch = p.epoch;
+      req.progress.tick(`epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(3)} ${p.imagesPerSecond.toFixed(0)} img/s`);
+    }
   });
-  if (!out.weights || !out.testPredictions || out.testAccuracy === null) {
-    throw new LayernasError('TRAINER_FAILED', `trainer ${req.trainer.name} returned no weights or test predictions for ${label}`, { label });
-  }
-  await writeWeights(path.join(dir, 'weights'), out.weights);
-  await writeJsonAtomic(path.join(dir, 'test-predictions.json'), Array.from(out.testPredictions));
+  const m = out.metrics;
+  if (m.testAccuracy === undefined) throw new LayernasError('TRAINER_FAILED', `trainer ${req.trainer.name} returned no test accuracy for ${label}`, { label });
   const result: FinalResult = {
-    dna: [...dna], arch, recipe: r, seed: req.seed, valAccuracy: out.valAccuracy, testAccuracy: out.testAccuracy, trainLoss: out.trainLoss,
-    trainSeconds: out.wallSeconds, params: out.params, trainImages: out.trainImages, backend: req.trainer.backend, finishedAt: new Date().toISOString(),
+    dna: [...dna], arch, recipe: r, seed: req.seed, valAccuracy: m.valAccuracy, testAccuracy: m.testAccuracy, trainLoss: m.trainLoss,
+    trainSeconds: m.wallSeconds, params: m.params, trainImages: m.trainImages, trainer: req.trainer.name,
+    backend: `${out.trainer.name} ${out.trainer.backend}${out.trainer.version ? ` ${out.trainer.version}` : ''}`, weightsDir: out.weightsDir, finishedAt: new Date().toISOString(),
   };
   await writeJsonAtomic(resultFile, result);
-  req.progress.finish(`${label}: val ${(100 * out.valAccuracy).toFixed(2)}%, test ${(100 * out.testAccuracy).toFixed(2)}% (${out.wallSeconds.toFixed(0)} s)`);
+  req.progress.finish(`${label}: val ${(100 * m.valAccuracy).toFixed(2)}%, test ${(100 * m.testAccuracy).toFixed(2)}% (${m.wallSeconds.toFixed(0)} s)`);
   return { dna, dir, result, trainedNow: true };
 }

@@ -21,7 +21,7 @@ export type Recipe = z.infer<typeof recipeSchema>;
 export const COMPARISONS = ['baseline', 'random'] as const;
 export type Comparison = (typeof COMPARISONS)[number];
 
-export const trainerSchema = z.union([z.literal('tfjs'), z.string().regex(/^command:.+/, 'expected tfjs or command:<cmd>')]);
+export const trainerSchema = z.union([z.literal('tfjs'), z.literal('pytorch'), z.string().regex(/^command:.+/, 'expected tfjs, pytorch or command:<cmd>')]);
 
 export const designOptionsSchema = z.object({
   target: z.string().min(1),
@@ -66,7 +66,7 @@ export const DEFAULT_DESIGN: DesignOptions = {
   dataset: 'fashion-mnist',
   trials: 24,
   finalists: 1,
-  trainer: 'tfjs',
+  trainer: 'pytorch',
   proxy: DEFAULT_PROXY,
   full: DEFAULT_FULL,
   calibrationImages: 64,

@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../export/write-atomic.js';
 import { resolveTarget } from '../targets/load.js';
 import { handDesignedBaseline } from './baseline.js';
 import { runExportStage } from './export-stage.js';
-import { readFinalWeights, readTestPredictions, trainFinal, type FinalModel } from './final-stage.js';
+import { readFinalWeights, trainFinal, type FinalModel } from './final-stage.js';
 import { resolveLatencySource } from './latency-source.js';
 import type { DesignOptions } from './options.js';
 import { buildDesignProblem, costsOf } from './problem.js';
@@ -59,8 +59,8 @@ export async function runDesign(opts: DesignOptions, progress: DesignProgress): 
   const problem = buildDesignProblem(source, loaded.target.id, opts.latencyMs, opts.maddsMax);
   progress.note(`cheapest architecture of ${space.name}: ${problem.cheapest.latencyMs.toFixed(4)} ms predicted on ${loaded.target.id}`);
 
-  const trainer = await createDesignTrainer(opts.trainer, data);
-  const evaluator = new ProxyTrainingEvaluator(problem, trainer, opts.proxy, opts.seed);
+  const trainer = createDesignTrainer(opts.trainer);
+  const evaluator = new ProxyTrainingEvaluator(problem, trainer, data, opts.proxy, opts.seed, path.join(out, 'search', 'scratch'));
   const studySettings = {
     design: 1, target: loaded.target.id, space: space.name, dataset: formatDatasetRef(datasetRef), classes: data.numClasses,
     latencyMs: opts.latencyMs, maddsMax: opts.maddsMax ?? null, proxy: opts.proxy, seed: opts.seed, table: path.basename(source.table.file), trainer: trainer.name,
@@ -80,7 +80,7 @@ export async function runDesign(opts: DesignOptions, progress: DesignProgress): 
     throw new LayernasError('TRAINER_FAILED', `the search found no trained architecture within the budget (${layernas.trialsUsed} trials); see ${layernas.journal}`, { journal: layernas.journal });
   }
 
-  const finalReq = { problem, trainer, recipe: opts.full, seed: opts.seed, outDir: out, progress: progress.stage('final-training') };
+  const finalReq = { problem, trainer, data, recipe: opts.full, seed: opts.seed, outDir: out, progress: progress.stage('final-training') };
   const finals: { role: FinalRole; description: string; proxy: number | null; model: FinalModel }[] = [];
   await timed('final-training', async () => {
     for (const [i, f] of finalists.entries()) {
@@ -103,12 +103,12 @@ export async function runDesign(opts: DesignOptions, progress: DesignProgress): 
   const winnerSpec = problem.networks.trained(winner.dna);
 
   const exported = await timed('export', async () => runExportStage({
-    spec: winnerSpec, weights: await readFinalWeights(winner.dir), weightsFrom: path.relative(out, winner.dir), calibrationSet: data.train,
+    spec: winnerSpec, weights: await readFinalWeights(winner), weightsFrom: path.relative(out, winner.dir), calibrationSet: data.train,
     calibrationImages: opts.calibrationImages, seed: opts.seed, outDir: out, progress: progress.stage('export'),
   }));
   const verified = await timed('verify', () => runVerifyStage({
     loaded, tableFile: source.table.file, predictedMs: problem.latency.cost(winner.dna), exportDir: exported.dir, exported: exported.stage,
-    testSet: data.test, trainedPredictions: readTestPredictions(winner.dir), agreementImages: opts.agreementImages ?? data.test.count, outDir: out,
+    testSet: data.test, winnerSpec, weightsDir: winner.result.weightsDir, agreementImages: opts.agreementImages ?? data.test.count, outDir: out,
     progress: progress.stage('verify'),
   }));
 
@@ -130,7 +130,7 @@ export async function runDesign(opts: DesignOptions, progress: DesignProgress): 
   const summary: DesignSummary = {
     version: 1, createdAt: new Date().toISOString(), target: loaded.target.id, dataset: data.name,
     budget: { latencyMs: opts.latencyMs, ...(opts.maddsMax !== undefined ? { maddsMax: opts.maddsMax } : {}) },
-    cheapestLatencyMs: problem.cheapest.latencyMs, space: space.name, searchTrials: layernas.trialsUsed, trainer: trainer.backend,
+    cheapestLatencyMs: problem.cheapest.latencyMs, space: space.name, searchTrials: layernas.trialsUsed, trainer: [...new Set(finals.map((f) => f.model.result.backend))].join('; ') || trainer.name,
     recipes: { proxy: opts.proxy, full: opts.full },
     layerNames: space.layers.map((l) => l.name), optionNames: space.layers.map((l) => l.options),
     winner: { dna: winner.dna, arch: formatNetwork(winnerSpec) },

@@ -3,7 +3,7 @@
  * <out>/search/<algorithm>.journal.jsonl (fsync per event). Rerunning replays the journal: finished trials are
  * never trained again; the trial that was running when the process died is trained again.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Rng } from '../core/rng.js';
 import type { EvalRequest, EvalResult, Evaluator } from '../eval/types.js';
@@ -16,22 +16,40 @@ import { runStudy, type StudySettings, type TrialRecord } from '../study/study.j
 import type { Recipe } from './options.js';
 import type { DesignProblem } from './problem.js';
 import type { StageProgress } from './progress.js';
-import type { DesignTrainer } from './trainer.js';
+import type { Dataset } from '../data/types.js';
+import { settingsFor } from '../train/settings.js';
+import type { Trainer } from '../train/types.js';
 
 export type SearchAlgorithmName = 'layernas' | 'random';
 
 /** Proxy training as the search reward: validation accuracy after the proxy recipe (never test data). */
 export class ProxyTrainingEvaluator implements Evaluator {
   readonly kind = 'design-proxy-training';
-  constructor(private readonly problem: DesignProblem, private readonly trainer: DesignTrainer, private readonly recipe: Recipe, private readonly seed: number) {}
+  constructor(
+    private readonly problem: DesignProblem,
+    private readonly trainer: Trainer,
+    private readonly data: Dataset,
+    private readonly recipe: Recipe,
+    private readonly seed: number,
+    /** scratch directory for trial outputs (removed after each trial: only the reward is kept, in the journal) */
+    private readonly scratchDir: string,
+  ) {}
 
   get options(): Record<string, unknown> {
     return { recipe: this.recipe, seed: this.seed, trainer: this.trainer.name };
   }
 
   async evaluate(req: EvalRequest): Promise<EvalResult> {
-    const r = await this.trainer.train({ spec: this.problem.networks.trained(req.dna), recipe: this.recipe, setting: 'proxy', seed: this.seed, withTest: false });
-    return { reward: r.valAccuracy, metrics: { val_acc: r.valAccuracy, train_loss: r.trainLoss, train_seconds: r.wallSeconds, params: r.params } };
+    const outputDir = path.join(this.scratchDir, `trial-${req.trialNumber}`);
+    try {
+      const r = await this.trainer.train({
+        spec: this.problem.networks.trained(req.dna), dataset: this.data, settings: settingsFor('proxy', { ...this.recipe, seed: this.seed }), evaluateTest: false, outputDir,
+      });
+      const m = r.metrics;
+      return { reward: m.valAccuracy, metrics: { val_acc: m.valAccuracy, train_loss: m.trainLoss, train_seconds: m.wallSeconds, params: m.params } };
+    } finally {
+      rmSync(outputDir, { recursive: true, force: true });
+    }
   }
 }
 

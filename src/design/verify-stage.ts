@@ -20,6 +20,8 @@ import { verifyExport } from '../verify/verify.js';
 import type { ExportStage } from './export-stage.js';
 import type { StageProgress } from './progress.js';
 import { readStageFile, writeJsonAtomic } from './stage-files.js';
+import { trainedModelPredictions } from './trainer.js';
+import type { NetworkSpec } from '../arch/spec.js';
 
 export const latencyCheckSchema = z.object({
   format: z.string(),
@@ -45,6 +47,8 @@ export type Agreement = z.infer<typeof agreementSchema>;
 export const verifyStageSchema = z.object({
   exportHashes: z.array(z.string()),
   agreementImages: z.number().int(),
+  /** test accuracy of the trained model (in-process network with the trained weights) on the same images */
+  trainedAccuracy: z.number(),
   latency: z.array(latencyCheckSchema),
   agreement: z.array(agreementSchema),
   referenceParity: z.object({ maxRelativeDiff: z.number(), ok: z.boolean() }).nullable(),
@@ -60,7 +64,9 @@ export interface VerifyRequest {
   readonly exportDir: string;
   readonly exported: ExportStage;
   readonly testSet: ImageSet;
-  readonly trainedPredictions: Int32Array;
+  readonly winnerSpec: NetworkSpec;
+  /** the trained weights: loaded into the in-process network, they give the trained model's own predictions */
+  readonly weightsDir: string;
   readonly agreementImages: number;
   readonly outDir: string;
   readonly progress: StageProgress;
@@ -72,7 +78,7 @@ function runtimeFor(file: string): ModelRuntime {
   return file.endsWith('.onnx') ? new OnnxRuntime() : new TfliteRuntime({ xnnpack: 'auto' });
 }
 
-async function agreementOf(file: string, format: string, req: VerifyRequest, n: number): Promise<Agreement> {
+async function agreementOf(file: string, format: string, req: VerifyRequest, trained: Int32Array, n: number): Promise<Agreement> {
   const model = await runtimeFor(file).load(file, { threads: 1 });
   try {
     const info = model.inputs[0];
@@ -87,7 +93,7 @@ async function agreementOf(file: string, format: string, req: VerifyRequest, n: 
       const out = y as Float32Array;
       let best = 0;
       for (let c = 1; c < out.length; c++) if ((out[c] as number) > (out[best] as number)) best = c;
-      if (best === req.trainedPredictions[i]) identical++;
+      if (best === trained[i]) identical++;
       if (best === req.testSet.labels[i]) correct++;
     }
     return { file: path.basename(file), format, images: n, identical, share: identical / n, testAccuracy: correct / n };
@@ -110,7 +116,7 @@ async function timeFile(file: string): Promise<number> {
 
 export async function runVerifyStage(req: VerifyRequest): Promise<{ stage: VerifyStage; verifiedNow: boolean }> {
   const hashes = req.exported.files.map((f) => f.sha256);
-  const n = Math.min(req.agreementImages, req.testSet.count, req.trainedPredictions.length);
+  const n = Math.min(req.agreementImages, req.testSet.count);
   const old = readStageFile(stageFile(req.outDir), verifyStageSchema);
   if (old && old.agreementImages === n && old.exportHashes.join() === hashes.join()) return { stage: old, verifiedNow: false };
   const target = req.loaded.target;
@@ -134,14 +140,16 @@ export async function runVerifyStage(req: VerifyRequest): Promise<{ stage: Verif
   } else {
     latency.push({ format: `${target.runtime.name}-${target.precision}`, target: target.id, predictedMs: req.predictedMs, measuredMedianMs: null, errorPct: null, note: 'phone target: predicted from its table; measure with `layernas verify` when the phone is attached' });
   }
+  const trained = await trainedModelPredictions(req.winnerSpec, req.weightsDir, req.testSet, n);
+  const trainedAccuracy = trained.reduce((s, p, i) => s + (p === req.testSet.labels[i] ? 1 : 0), 0) / n;
   const agreement: Agreement[] = [];
   for (const f of req.exported.files) {
-    agreement.push(await agreementOf(path.join(req.exportDir, f.file), f.format, req, n));
+    agreement.push(await agreementOf(path.join(req.exportDir, f.file), f.format, req, trained, n));
     req.progress.tick(`${f.file}: ${(100 * (agreement.at(-1) as Agreement).share).toFixed(2)}% identical`);
   }
   const passed = agreement.every((a) => a.share >= (a.format === 'tflite-int8' ? 0.98 : 0.995)) &&
     latency.every((l) => l.errorPct === null || Math.abs(l.errorPct) <= 10);
-  const stage: VerifyStage = { exportHashes: hashes, agreementImages: n, latency, agreement, referenceParity, passed };
+  const stage: VerifyStage = { exportHashes: hashes, agreementImages: n, trainedAccuracy, latency, agreement, referenceParity, passed };
   await writeJsonAtomic(stageFile(req.outDir), stage);
   req.progress.finish(`${passed ? 'passed' : 'NOT passed'}: ${agreement.map((a) => `${a.format} ${(100 * a.share).toFixed(2)}%`).join(', ')}`);
   return { stage, verifiedNow: true };

@@ -65,7 +65,7 @@ export const designCommand: CommandModule = {
       .option('dataset', { type: 'string', describe: `fashion-mnist | mnist | idx:<dir> | folder:<dir> (default ${DEFAULT_DESIGN.dataset})` })
       .option('trials', { type: 'number', describe: `search trials, each a proxy training (default ${DEFAULT_DESIGN.trials})` })
       .option('finalists', { type: 'number', describe: `best search candidates trained with the full recipe (default ${DEFAULT_DESIGN.finalists})` })
-      .option('trainer', { type: 'string', describe: 'tfjs | command:<cmd> (default tfjs)' })
+      .option('trainer', { type: 'string', describe: `tfjs | pytorch | command:<cmd> (default ${DEFAULT_DESIGN.trainer})` })
       .option('proxy-epochs', { type: 'number', describe: `proxy recipe epochs (default ${DEFAULT_DESIGN.proxy.epochs})` })
       .option('proxy-images', { type: 'number', describe: `proxy recipe training images (default ${DEFAULT_DESIGN.proxy.trainSubset})` })
       .option('proxy-val-images', { type: 'number', describe: `validation images of the proxy reward (default ${DEFAULT_DESIGN.proxy.validationSubset})` })
@@ -78,8 +78,8 @@ export const designCommand: CommandModule = {
       .option('profile-rounds', { type: 'number', describe: `timing rounds when profiling a host target (default ${DEFAULT_DESIGN.profileRounds})` })
       .option('out', { type: 'string', describe: `output directory (default ${DEFAULT_DESIGN.out}); rerun with the same --out to resume` })
       .option('seed', { type: 'number', describe: 'seed of search, training and calibration (default 0)' })
-      .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' })
-      .option('json', { type: 'boolean', default: false, describe: 'progress as JSON lines on stderr, summary as JSON on stdout' })
+      .option('quiet', { type: 'boolean', describe: 'no progress output' })
+      .option('json', { type: 'boolean', describe: 'progress as JSON lines on stderr, summary as JSON on stdout' })
       .conflicts('quiet', 'json'),
   handler: async (argv) => {
     const opts = designOptionsFromArgv(argv as Record<string, unknown>);

@@ -1,0 +1,118 @@
+/**
+ * End-to-end `layernas design` on the real pieces (host TFLite target profiled now, Fashion-MNIST, the in-process
+ * tfjs trainer, real TFLite/ONNX runtimes, headless Chromium) with a tiny job: 2 search trials on 128 images, one
+ * final training on 256 images, agreement on 200 test images.
+ *  - the CLI is killed with SIGKILL after the first search trial is journaled, then rerun: it resumes, finishes,
+ *    and writes every output; a third run trains nothing and ends with the same winner;
+ *  - the winner's predicted latency meets the budget; the exported files exist and agree with the trained model;
+ *  - a budget below the cheapest architecture is refused with BUDGET_IMPOSSIBLE before any training;
+ *  - report.html renders in headless Chromium to a non-blank screenshot.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { PNG } from 'pngjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CLI = path.join(ROOT, 'src', 'cli', 'main.ts');
+const work = mkdtempSync(path.join(tmpdir(), 'layernas-design-test-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+const BUDGET_MS = 0.2;
+const tinyJob = (out: string): string[] => [
+  'design', '--target', 'host-tflite-1t', '--space', 'mobile32', '--dataset', 'fashion-mnist', '--latency-ms', String(BUDGET_MS),
+  '--trials', '2', '--trainer', 'tfjs', '--proxy-images', '128', '--proxy-val-images', '100', '--full-epochs', '1', '--full-images', '256',
+  '--agreement-images', '200', '--calibration-images', '8', '--profile-rounds', '2', '--out', out, '--json',
+];
+
+interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+/** Runs the CLI; with `killWhen`, SIGKILLs it as soon as the predicate holds (checked every 200 ms). */
+function runCli(args: string[], killWhen?: () => boolean): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = killWhen ? setInterval(() => { if (killWhen()) child.kill('SIGKILL'); }, 200) : undefined;
+    child.on('close', (code, signal) => {
+      if (timer) clearInterval(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+const journalResults = (out: string): number => {
+  const f = path.join(out, 'search', 'layernas.journal.jsonl');
+  return existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter((l) => l.includes('"type":"result"')).length : 0;
+};
+
+describe('layernas design (end to end, tiny job)', { timeout: 170_000 }, () => {
+  const out = path.join(work, 'run');
+
+  it('is killed during the search, resumes, and writes a verified model, summary and report', async () => {
+    const killed = await runCli(tinyJob(out), () => journalResults(out) >= 1);
+    assert.equal(killed.signal, 'SIGKILL', `the first run should be killed mid-search:\n${killed.stderr.slice(-2000)}`);
+    assert.equal(journalResults(out), 1, 'exactly one trial was journaled before the kill');
+
+    const resumed = await runCli(tinyJob(out));
+    assert.equal(resumed.code, 0, resumed.stderr.slice(-3000));
+    const r = JSON.parse(resumed.stdout) as { trainedNow: { proxy: number; full: number }; winner: { predictedLatencyMs: number; dna: number[] }; summary: string; report: string; modelDir: string };
+    assert.equal(r.trainedNow.proxy, 1, 'the resumed run trains only the trial that had not finished');
+    assert.equal(r.trainedNow.full, 1);
+    assert.ok(r.winner.predictedLatencyMs <= BUDGET_MS, `winner ${r.winner.predictedLatencyMs} ms is over the ${BUDGET_MS} ms budget`);
+    for (const f of ['model_float32.tflite', 'model_int8.tflite', 'model.onnx', 'manifest.json', 'weights.json', 'weights.bin']) {
+      assert.ok(existsSync(path.join(r.modelDir, f)), `missing ${f}`);
+    }
+    const summary = JSON.parse(readFileSync(r.summary, 'utf8')) as { files: { format: string; testAgreement: number }[]; latency: { measuredMedianMs: number | null; predictedMs: number | null }[]; trials: unknown[] };
+    assert.equal(summary.trials.length, 2);
+    const byFormat = new Map(summary.files.map((f) => [f.format, f.testAgreement]));
+    assert.ok((byFormat.get('tflite-float32') ?? 0) >= 0.995, `float TFLite agreement ${byFormat.get('tflite-float32')}`);
+    assert.ok((byFormat.get('onnx') ?? 0) >= 0.995, `ONNX agreement ${byFormat.get('onnx')}`);
+    assert.ok((byFormat.get('tflite-int8') ?? 0) >= 0.9, `int8 agreement ${byFormat.get('tflite-int8')}`);
+    const measured = summary.latency[0];
+    assert.ok(measured && measured.measuredMedianMs !== null && measured.measuredMedianMs > 0, 'the host target was measured');
+
+    const again = await runCli(tinyJob(out));
+    assert.equal(again.code, 0, again.stderr.slice(-2000));
+    const r2 = JSON.parse(again.stdout) as typeof r;
+    assert.deepEqual(r2.trainedNow, { proxy: 0, full: 0 }, 'a finished design trains nothing when rerun');
+    assert.deepEqual(r2.winner.dna, r.winner.dna, 'same winner');
+  });
+
+  it('refuses a budget below the cheapest architecture before any training, naming the cheapest latency', async () => {
+    const refusedOut = path.join(work, 'refused');
+    const args = tinyJob(refusedOut).map((a) => (a === String(BUDGET_MS) ? '0.001' : a));
+    const r = await runCli(args);
+    assert.equal(r.code, 2, r.stderr.slice(-2000));
+    assert.match(r.stderr, /error \[BUDGET_IMPOSSIBLE\]: latency budget 0\.001 ms on host-tflite-1t is below the cheapest architecture of space mobile32: \d+\.\d+ ms predicted/);
+    assert.equal(existsSync(path.join(refusedOut, 'search')), false, 'no search (no training) was started');
+  });
+
+  it('renders report.html in headless Chromium to a non-blank screenshot', () => {
+    const report = path.join(out, 'report.html');
+    assert.ok(existsSync(report), 'report.html from the first test');
+    const html = readFileSync(report, 'utf8');
+    assert.doesNotMatch(html, /(src|href)="https?:/, 'the report loads nothing from the network');
+    const png = path.join(work, 'report.png');
+    const profile = mkdtempSync(path.join(tmpdir(), 'layernas-chromium-'));
+    const res = spawnSync('/usr/bin/chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`, '--window-size=1200,1800', `--screenshot=${png}`, pathToFileURL(report).href], { timeout: 60_000 });
+    rmSync(profile, { recursive: true, force: true });
+    assert.ok(existsSync(png), `chromium wrote no screenshot: ${res.stderr?.toString().slice(-1000)}`);
+    const img = PNG.sync.read(readFileSync(png));
+    const colours = new Set<number>();
+    let nonWhite = 0;
+    for (let i = 0; i < img.data.length; i += 4) {
+      const rgb = ((img.data[i] as number) << 16) | ((img.data[i + 1] as number) << 8) | (img.data[i + 2] as number);
+      colours.add(rgb);
+      if (rgb !== 0xffffff) nonWhite++;
+    }
+    assert.ok(nonWhite / (img.width * img.height) > 0.01, `screenshot is blank (${nonWhite} non-white pixels)`);
+    assert.ok(colours.size > 20, `screenshot has only ${colours.size} colours`);
+  });
+});
