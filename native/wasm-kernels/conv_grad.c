@@ -213,3 +213,34 @@ void conv2d_backprop_input(const float *dy, const float *w, float *dx, float *wt
     }
   }
 }
+
+/*
+ * Matrix products for the gradients of a 2-D/3-D matMul (tfjs BatchMatMul with one operand transposed), which the
+ * stock wasm kernel runs slowly. Batch strides (in floats) may be 0 to broadcast an operand over the batch.
+ *   matmul_at_b: out[M x N] = A^T B with A stored [K x M], B [K x N]      (dW = x^T dy)
+ *   matmul_a_bt: out[M x N] = A B^T with A stored [M x K], B [N x K]      (dx = dy W^T); scratch K*N floats
+ */
+LN_EXPORT(matmul_at_b)
+void matmul_at_b(const float *a, const float *b, float *out, int batch, int M, int K, int N, int sa, int sb) {
+  for (int bi = 0; bi < batch; bi++) {
+    float *o = out + bi * M * N;
+    const float *ab = a + bi * sa, *bb = b + bi * sb;
+    zero_floats(o, M * N);
+    for (int k0 = 0; k0 < K; k0 += PIXEL_CHUNK)
+      fgrad_segment(ab + k0 * M, M, bb + k0 * N, N, imin(PIXEL_CHUNK, K - k0), o, M, N);
+  }
+}
+
+LN_EXPORT(matmul_a_bt)
+void matmul_a_bt(const float *a, const float *b, float *out, float *scratch, int batch, int M, int K, int N, int sa,
+                 int sb) {
+  for (int bi = 0; bi < batch; bi++) {
+    float *o = out + bi * M * N;
+    const float *ab = a + bi * sa, *bb = b + bi * sb;
+    if (bi == 0 || sb != 0)
+      for (int n = 0; n < N; n++)
+        for (int k = 0; k < K; k++) scratch[k * N + n] = bb[n * K + k];
+    zero_floats(o, M * N);
+    igrad_segment(o, N, ab, K, M, scratch, N, K);
+  }
+}

@@ -136,6 +136,20 @@ describe('layernas wasm gradient kernels vs tfjs cpu backend', () => {
     }
   });
 
+  it('BatchMatMul with one transposed operand (matMul gradients) matches the cpu backend', async () => {
+    const rng = new Rng(11);
+    const cases: [number[], number[], boolean, boolean][] = [
+      [[1, 37, 13], [1, 37, 9], true, false], [[1, 300, 24], [1, 300, 40], true, false],
+      [[1, 45, 19], [1, 7, 19], false, true], [[1, 260, 48], [1, 16, 48], false, true],
+      [[3, 11, 5], [1, 11, 6], true, false], [[2, 6, 10], [2, 3, 10], false, true],
+    ];
+    for (const [sa, sb, transposeA, transposeB] of cases) {
+      const a = { shape: sa, data: randn(rng, sa.reduce((x, y) => x * y, 1)) };
+      const b = { shape: sb, data: randn(rng, sb.reduce((x, y) => x * y, 1)) };
+      await compare(tf.BatchMatMul, { a, b }, { transposeA, transposeB }, `BatchMatMul ${JSON.stringify([sa, sb, transposeA, transposeB])}`);
+    }
+  });
+
   it('tf.grad through a MobileNet-style block with training batch norm matches the cpu backend', async () => {
     // exercises the conv kernels plus the step kernels: BN / Relu6 gradient overrides, leading-axes Sum/Mean, Identity.
     // (No BN directly on the loss: its gradient is a near-cancellation that float32 cannot resolve to 1e-4 on any backend.)

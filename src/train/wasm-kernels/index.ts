@@ -14,9 +14,10 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { compileGradKernels } from './module.js';
 import { installGradientOverrides, uninstallGradientOverrides } from './gradients.js';
+import { makeBatchMatMul } from './matmul-kernel.js';
 import {
   BATCHNORM_GRAD_KERNEL, BROADCAST_LEADING_KERNEL, MUL_SCALED_KERNEL, RELU6_GRAD_KERNEL, makeBatchNormGrad,
-  makeBroadcastLeading, makeLeadingReduce, makeMulScaled, makeRelu6Grad, makeSharedCast, makeSharedIdentity,
+  makeBroadcastLeading, makeLeadingReduce, makeMulScaled, makeRelu6Grad,
 } from './norm-kernels.js';
 import {
   makeConv2DBackpropFilter, makeConv2DBackpropInput, makeDepthwiseBackpropFilter, makeDepthwiseBackpropInput,
@@ -36,7 +37,8 @@ export interface InstallOptions {
   readonly replaceConv2DBackpropInput?: boolean;
   /**
    * Also speed up what dominates a step once convolutions are fast (default true): fused BatchNorm and Relu6
-   * gradients (gradient overrides active only on the wasm backend), leading-axes Sum/Mean, copy-free Identity.
+   * gradients, one-pass Mean/Sum/Square gradients (gradient overrides active only on the wasm backend),
+   * leading-axes Sum/Mean, BatchMatMul with one transposed operand (the gradients of a matMul).
    */
   readonly stepKernels?: boolean;
 }
@@ -67,10 +69,8 @@ function registerStepKernels(mod: Awaited<ReturnType<typeof compileGradKernels>>
     const stock = stockKernel(name);
     if (stock !== undefined) register(name, makeLeadingReduce(mod, name, stock));
   }
-  const identity = stockKernel(tf.Identity);
-  if (identity !== undefined) register(tf.Identity, makeSharedIdentity(identity));
-  const cast = stockKernel(tf.Cast);
-  if (cast !== undefined) register(tf.Cast, makeSharedCast(cast));
+  const matmul = stockKernel(tf.BatchMatMul);
+  if (matmul !== undefined) register(tf.BatchMatMul, makeBatchMatMul(mod, matmul));
   installGradientOverrides();
 }
 
@@ -89,7 +89,7 @@ export async function installWasmGradientKernels(options: InstallOptions = {}): 
     registerStepKernels(mod);
   } else {
     for (const name of [BATCHNORM_GRAD_KERNEL, RELU6_GRAD_KERNEL, BROADCAST_LEADING_KERNEL, MUL_SCALED_KERNEL, tf.Sum,
-      tf.Mean, tf.Identity, tf.Cast]) restore(name);
+      tf.Mean, tf.BatchMatMul]) restore(name);
     uninstallGradientOverrides();
   }
 }

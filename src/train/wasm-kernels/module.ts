@@ -33,11 +33,15 @@ export interface GradKernelExports {
   relu6_grad(dy: number, x: number, dx: number, n: number): void;
   broadcast_leading(v: number, out: number, p: number, c: number, scale: number): void;
   mul_scaled(a: number, b: number, out: number, n: number, s: number): void;
+  matmul_at_b(a: number, b: number, out: number, batch: number, m: number, k: number, n: number, sa: number, sb: number): void;
+  matmul_a_bt(a: number, b: number, out: number, scratch: number, batch: number, m: number, k: number, n: number,
+    sa: number, sb: number): void;
 }
 
 const EXPORT_NAMES: readonly (keyof GradKernelExports)[] = [
   'conv2d_backprop_filter', 'conv2d_backprop_input', 'depthwise_backprop_filter', 'depthwise_backprop_input',
   'reduce_leading', 'batchnorm_grad', 'relu6_grad', 'broadcast_leading', 'mul_scaled',
+  'matmul_at_b', 'matmul_a_bt',
 ];
 
 /** The part of the tfjs wasm backend's emscripten module we rely on. */

@@ -4,7 +4,6 @@
  *  - LayernasRelu6Grad: dy masked by 0 < x <= 6 in one pass (used by ./gradients.ts)
  *  - Sum / Mean over the leading axes of a tensor (per-channel reductions of NHWC): one pass instead of
  *    tfjs-wasm's transpose + reduce; any other reduction goes to the stock kernel
- *  - Identity: shares the input buffer (as the cpu backend does) instead of copying it
  */
 import * as tf from '@tensorflow/tfjs';
 import { LayernasError } from '../../core/errors.js';
@@ -78,18 +77,6 @@ export function makeMulScaled(mod: WasmModule): tf.KernelFunc {
   };
 }
 
-/** Cast to the same dtype shares the buffer (tfjs-wasm copies); real conversions go to the stock kernel. */
-export function makeSharedCast(stock: tf.KernelConfig): tf.KernelFunc {
-  return (args) => {
-    const backend = wasmBackendOf(args.backend, tf.Cast);
-    const { x } = args.inputs as unknown as { x: tf.TensorInfo };
-    const { dtype } = args.attrs as unknown as { dtype: string };
-    if (dtype !== x.dtype || x.dtype === 'string') return stock.kernelFunc(args);
-    backend.incRef(x.dataId);
-    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
-  };
-}
-
 /** Sum or Mean: our kernel when the reduced axes are exactly the leading ones (0..k-1), else the stock kernel. */
 export function makeLeadingReduce(mod: WasmModule, kernelName: 'Sum' | 'Mean', stock: tf.KernelConfig): tf.KernelFunc {
   return (args) => {
@@ -107,16 +94,5 @@ export function makeLeadingReduce(mod: WasmModule, kernelName: 'Sum' | 'Mean', s
     kernelsFor(backend, mod).reduce_leading(offsetOf(backend, x, kernelName), offsetOf(backend, out, kernelName), P,
       size(rest), kernelName === 'Mean' ? 1 / P : 1);
     return out;
-  };
-}
-
-/** Identity without a copy: the output shares the input's heap buffer (reference counted by the backend). */
-export function makeSharedIdentity(stock: tf.KernelConfig): tf.KernelFunc {
-  return (args) => {
-    const backend = wasmBackendOf(args.backend, tf.Identity);
-    const { x } = args.inputs as unknown as { x: tf.TensorInfo };
-    if (x.dtype === 'string') return stock.kernelFunc(args);
-    backend.incRef(x.dataId);
-    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
   };
 }
