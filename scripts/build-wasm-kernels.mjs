@@ -27,6 +27,7 @@ const expectedExports = [
   'mul_scaled',
   'matmul_at_b',
   'matmul_a_bt',
+  'batchnorm_forward',
 ];
 // Imports the loader (src/train/wasm-kernels/module.ts) knows how to satisfy.
 const allowedImports = new Set(['env.memory', 'env.__memory_base', 'env.__table_base', 'env.__stack_pointer',

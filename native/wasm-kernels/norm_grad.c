@@ -100,3 +100,22 @@ void mul_scaled(const float *a, const float *b, float *out, int n, float s) {
   for (; i + 4 <= n; i += 4) st(out + i, wasm_f32x4_mul(wasm_f32x4_mul(ld(a + i), ld(b + i)), sv));
   for (; i < n; i++) out[i] = a[i] * b[i] * s;
 }
+
+/* y = (x - mean) * rsqrt(var + eps) * scale + offset per channel, in one pass; scale/offset may be 0 (absent).
+ * ab: 2*C floats of scratch for the per-channel affine factors. */
+LN_EXPORT(batchnorm_forward)
+void batchnorm_forward(const float *x, const float *mean, const float *var, const float *scale, const float *offset,
+                       float eps, int P, int C, float *y, float *ab) {
+  float *a = ab, *b = ab + C;
+  for (int c = 0; c < C; c++) {
+    a[c] = (scale ? scale[c] : 1.0f) / __builtin_sqrtf(var[c] + eps);
+    b[c] = (offset ? offset[c] : 0.0f) - mean[c] * a[c];
+  }
+  for (int p = 0; p < P; p++) {
+    const float *xr = x + p * C;
+    float *yr = y + p * C;
+    int c = 0;
+    for (; c + 4 <= C; c += 4) st(yr + c, madd(ld(b + c), ld(xr + c), ld(a + c)));
+    for (; c < C; c++) yr[c] = xr[c] * a[c] + b[c];
+  }
+}

@@ -17,7 +17,8 @@ import { installGradientOverrides, uninstallGradientOverrides } from './gradient
 import { makeBatchMatMul } from './matmul-kernel.js';
 import {
   BATCHNORM_GRAD_KERNEL, BROADCAST_LEADING_KERNEL, MUL_SCALED_KERNEL, RELU6_GRAD_KERNEL, makeBatchNormGrad,
-  makeBroadcastLeading, makeLeadingReduce, makeMulScaled, makeRelu6Grad,
+  makeBatchNormForward, makeBroadcastLeading, makeLeadingReduce, makeMulScaled, makeRelu6Grad, makeSharedCast,
+  makeSharedIdentity,
 } from './norm-kernels.js';
 import {
   makeConv2DBackpropFilter, makeConv2DBackpropInput, makeDepthwiseBackpropFilter, makeDepthwiseBackpropInput,
@@ -71,6 +72,12 @@ function registerStepKernels(mod: Awaited<ReturnType<typeof compileGradKernels>>
   }
   const matmul = stockKernel(tf.BatchMatMul);
   if (matmul !== undefined) register(tf.BatchMatMul, makeBatchMatMul(mod, matmul));
+  const bn = stockKernel(tf.FusedBatchNorm);
+  if (bn !== undefined) register(tf.FusedBatchNorm, makeBatchNormForward(mod, bn));
+  const identity = stockKernel(tf.Identity);
+  if (identity !== undefined) register(tf.Identity, makeSharedIdentity(identity));
+  const cast = stockKernel(tf.Cast);
+  if (cast !== undefined) register(tf.Cast, makeSharedCast(cast));
   installGradientOverrides();
 }
 
@@ -89,7 +96,7 @@ export async function installWasmGradientKernels(options: InstallOptions = {}): 
     registerStepKernels(mod);
   } else {
     for (const name of [BATCHNORM_GRAD_KERNEL, RELU6_GRAD_KERNEL, BROADCAST_LEADING_KERNEL, MUL_SCALED_KERNEL, tf.Sum,
-      tf.Mean, tf.BatchMatMul]) restore(name);
+      tf.Mean, tf.BatchMatMul, tf.FusedBatchNorm, tf.Identity, tf.Cast]) restore(name);
     uninstallGradientOverrides();
   }
 }

@@ -36,12 +36,14 @@ export interface GradKernelExports {
   matmul_at_b(a: number, b: number, out: number, batch: number, m: number, k: number, n: number, sa: number, sb: number): void;
   matmul_a_bt(a: number, b: number, out: number, scratch: number, batch: number, m: number, k: number, n: number,
     sa: number, sb: number): void;
+  batchnorm_forward(x: number, mean: number, variance: number, scale: number, offset: number, eps: number, p: number,
+    c: number, y: number, abScratch: number): void;
 }
 
 const EXPORT_NAMES: readonly (keyof GradKernelExports)[] = [
   'conv2d_backprop_filter', 'conv2d_backprop_input', 'depthwise_backprop_filter', 'depthwise_backprop_input',
   'reduce_leading', 'batchnorm_grad', 'relu6_grad', 'broadcast_leading', 'mul_scaled',
-  'matmul_at_b', 'matmul_a_bt',
+  'matmul_at_b', 'matmul_a_bt', 'batchnorm_forward',
 ];
 
 /** The part of the tfjs wasm backend's emscripten module we rely on. */

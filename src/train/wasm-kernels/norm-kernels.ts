@@ -2,12 +2,14 @@
  * Kernels beyond convolutions that dominate a wasm training step (see docs/wasm-kernels.md for the profile):
  *  - LayernasBatchNormGrad: all five FusedBatchNorm input gradients in two passes (used by ./gradients.ts)
  *  - LayernasRelu6Grad: dy masked by 0 < x <= 6 in one pass (used by ./gradients.ts)
+ *  - FusedBatchNorm (forward) with per-channel statistics: one pass (the stock kernel is several times slower)
+ *  - Identity / same-dtype Cast: share the input buffer (ref-counted, as the cpu backend does) instead of copying
  *  - Sum / Mean over the leading axes of a tensor (per-channel reductions of NHWC): one pass instead of
  *    tfjs-wasm's transpose + reduce; any other reduction goes to the stock kernel
  */
 import * as tf from '@tensorflow/tfjs';
 import { LayernasError } from '../../core/errors.js';
-import { kernelsFor, wasmBackendOf } from './kernels.js';
+import { heapOf, kernelsFor, wasmBackendOf } from './kernels.js';
 import type { WasmModule } from './wasm-api.js';
 
 export const BATCHNORM_GRAD_KERNEL = 'LayernasBatchNormGrad';
@@ -94,5 +96,54 @@ export function makeLeadingReduce(mod: WasmModule, kernelName: 'Sum' | 'Mean', s
     kernelsFor(backend, mod).reduce_leading(offsetOf(backend, x, kernelName), offsetOf(backend, out, kernelName), P,
       size(rest), kernelName === 'Mean' ? 1 / P : 1);
     return out;
+  };
+}
+
+/** FusedBatchNorm with rank-1 per-channel mean/variance/scale/offset: our one-pass kernel; else the stock kernel. */
+export function makeBatchNormForward(mod: WasmModule, stock: tf.KernelConfig): tf.KernelFunc {
+  return (args) => {
+    const backend = wasmBackendOf(args.backend, tf.FusedBatchNorm);
+    const { x, mean, variance, scale, offset } = args.inputs as unknown as Record<'x' | 'mean' | 'variance', tf.TensorInfo> &
+      { scale?: tf.TensorInfo; offset?: tf.TensorInfo };
+    const C = x.shape[x.shape.length - 1] ?? 0;
+    const perChannel = (t: tf.TensorInfo | undefined): boolean =>
+      t === undefined || (t.shape.length === 1 && t.shape[0] === C && t.dtype === 'float32');
+    if (x.dtype !== 'float32' || mean === undefined || variance === undefined || !perChannel(mean) || !perChannel(variance) ||
+      !perChannel(scale) || !perChannel(offset)) return stock.kernelFunc(args);
+    const eps = (args.attrs as unknown as { varianceEpsilon: number }).varianceEpsilon;
+    const out = backend.makeOutput([...x.shape], 'float32');
+    const heap = heapOf(backend);
+    const ab = heap.malloc(Math.max(16, 8 * C)) >>> 0;
+    try {
+      const p = (t: tf.TensorInfo | undefined): number => (t === undefined ? 0 : offsetOf(backend, t, tf.FusedBatchNorm));
+      kernelsFor(backend, mod).batchnorm_forward(p(x), p(mean), p(variance), p(scale), p(offset), eps,
+        size(x.shape) / Math.max(1, C), C, p(out), ab);
+    } finally {
+      heap.free(ab);
+    }
+    return out;
+  };
+}
+
+/** Cast to the same dtype shares the buffer (tfjs-wasm copies); real conversions go to the stock kernel. */
+export function makeSharedCast(stock: tf.KernelConfig): tf.KernelFunc {
+  return (args) => {
+    const backend = wasmBackendOf(args.backend, tf.Cast);
+    const { x } = args.inputs as unknown as { x: tf.TensorInfo };
+    const { dtype } = args.attrs as unknown as { dtype: string };
+    if (dtype !== x.dtype || x.dtype === 'string') return stock.kernelFunc(args);
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  };
+}
+
+/** Identity without a copy: the output shares the input's heap buffer (reference counted by the backend). */
+export function makeSharedIdentity(stock: tf.KernelConfig): tf.KernelFunc {
+  return (args) => {
+    const backend = wasmBackendOf(args.backend, tf.Identity);
+    const { x } = args.inputs as unknown as { x: tf.TensorInfo };
+    if (x.dtype === 'string') return stock.kernelFunc(args);
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
   };
 }
