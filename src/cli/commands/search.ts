@@ -7,6 +7,8 @@ import type { CommandModule } from 'yargs';
 import { z } from 'zod';
 import { LayernasError } from '../../core/errors.js';
 import type { Evaluator } from '../../eval/types.js';
+import { LocalPool } from '../../dispatch/local-pool.js';
+import type { TrialDispatcher } from '../../dispatch/types.js';
 import { ALGORITHMS } from '../../search/types.js';
 import { layerNasSettingsFor, makeAlgorithm } from '../../study/algorithms.js';
 import { FileJournal, readJournal } from '../../study/journal.js';
@@ -59,8 +61,9 @@ const searchArgsSchema = problemArgsSchema.extend({
   batch: z.number().int().positive(),
   buckets: z.number().int().positive().optional(),
   keep: z.number().int().positive().optional(),
-  'eval-delay-ms': z.number().min(0),
+  'eval-delay-ms': z.number().int().min(0),
   json: z.boolean(),
+  workers: z.number().int().positive().optional(),
 });
 
 function withDelay(inner: Evaluator, ms: number): Evaluator {
@@ -94,6 +97,7 @@ export const searchCommand: CommandModule = {
       .option('csv', { type: 'string', describe: 'per-architecture CSV with an arch column (your own measurements)' })
       .option('reward-column', { type: 'string', describe: 'CSV column to maximise' })
       .option('eval-delay-ms', { type: 'number', default: 0, describe: 'wait this long per evaluation (simulates training time)' })
+      .option('workers', { type: 'number', describe: 'evaluate in a local pool of this many worker processes (nb201 tabular)' })
       .option('json', { type: 'boolean', default: false }) as never,
   handler: async (argv) => {
     const parsed = searchArgsSchema.safeParse(argv);
@@ -126,7 +130,11 @@ export const searchCommand: CommandModule = {
     }
     const journal = a.journal ? FileJournal.open(a.journal) : { append: () => {}, close: () => {} };
     let lastBest: TrialRecord | undefined;
-    const dispatcher = await redisDispatcherFromArgs(argv as Record<string, unknown>);
+    let dispatcher: TrialDispatcher | undefined = await redisDispatcherFromArgs(argv as Record<string, unknown>);
+    if (dispatcher === undefined && a.workers !== undefined) {
+      if (evaluator.kind !== 'nb201-tabular') throw new LayernasError('USAGE', `--workers evaluates with the nb201 tabular evaluator only (this study uses ${evaluator.kind})`);
+      dispatcher = await LocalPool.start({ evaluator: { evaluator: { kind: 'nb201' }, delayMs: a['eval-delay-ms'] }, workers: a.workers, trialTimeoutMs: 600_000 });
+    }
     try {
       const result = await runStudy({
         studyId: a.journal ?? `search-${a.seed}`,
