@@ -107,6 +107,8 @@ export interface ConvOptions {
   readonly groups: number;
   readonly bn: boolean;       // conv(no bias) + BN, else conv + bias
   readonly act: Activation;
+  /** bias when there is no BN (default true; the NB201 reduction shortcut has neither) */
+  readonly bias?: boolean;
   /** activation before the conv (NAS-Bench-201 ReLU-Conv-BN) */
   readonly preRelu?: boolean;
 }
@@ -138,7 +140,7 @@ function pointwise(x: tf.Tensor4D, w: tf.Tensor4D, stride: 1 | 2, groups: number
 export function convModule(store: ParamStore, name: string, o: ConvOptions): Forward {
   const depthwise = o.groups === o.inC && o.groups === o.outC && o.groups > 1;
   const w = depthwise ? store.depthwiseWeight(`${name}.weight`, o.kernel, o.inC) : store.convWeight(`${name}.weight`, o.kernel, o.inC / o.groups, o.outC);
-  const bias = o.bn ? undefined : store.vector(`${name}.bias`, o.outC, 0);
+  const bias = o.bn || o.bias === false ? undefined : store.vector(`${name}.bias`, o.outC, 0);
   const bn = o.bn ? batchNorm(store, `${name}.bn`, o.outC) : undefined;
   const s = o.stride as 1 | 2;
   const conv = (x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D => {

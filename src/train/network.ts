@@ -96,16 +96,17 @@ function buildLayer(store: ParamStore, layer: LayerSpec, i: number, inC: number,
       const C = layer.out;
       const conv = (e: number, a: number): Forward =>
         convModule(store, `${p}.e${e}`, { kernel: 3, stride: 1, inC: a, outC: C, groups: 1, bn: true, act: 'none', preRelu: true });
-      const skip: Forward = inC === C ? (x) => x
+      const e0 = conv(0, inC), e1 = conv(1, inC), e2 = conv(2, C);
+      const e3: Forward = inC === C ? (x) => x
         : convModule(store, `${p}.e3`, { kernel: 1, stride: 1, inC, outC: C, groups: 1, bn: true, act: 'none', preRelu: true });
-      return { fwd: cell([conv(0, inC), conv(1, inC), conv(2, C), skip, conv(4, C), conv(5, C)]), outC: C };
+      return { fwd: cell([e0, e1, e2, e3, conv(4, C), conv(5, C)]), outC: C };
     }
     case 'resblock': {
       const a = convModule(store, `${p}.a`, { kernel: 3, stride: layer.stride, inC, outC: layer.out, groups: 1, bn: true, act: 'none', preRelu: true });
       const b = convModule(store, `${p}.b`, { kernel: 3, stride: 1, inC: layer.out, outC: layer.out, groups: 1, bn: true, act: 'none', preRelu: true });
       let short: Forward = (x) => x;
       if (layer.stride === 2) {
-        const c = convModule(store, `${p}.shortcut`, { kernel: 1, stride: 1, inC, outC: layer.out, groups: 1, bn: false, act: 'none' });
+        const c = convModule(store, `${p}.shortcut`, { kernel: 1, stride: 1, inC, outC: layer.out, groups: 1, bn: false, bias: false, act: 'none' });
         short = (x, ctx) => c(avgPool(x, 2, 2), ctx);
       } else if (inC !== layer.out) {
         short = convModule(store, `${p}.shortcut`, { kernel: 1, stride: 1, inC, outC: layer.out, groups: 1, bn: true, act: 'none', preRelu: true });

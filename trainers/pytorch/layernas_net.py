@@ -59,11 +59,11 @@ def avg_pool_same(x, k, s):
 class ConvUnit(nn.Module):
     """[ReLU ->] conv (SAME) -> BN or bias -> activation."""
 
-    def __init__(self, cin, cout, k, stride=1, groups=1, bn=True, act='none', pre_relu=False):
+    def __init__(self, cin, cout, k, stride=1, groups=1, bn=True, act='none', pre_relu=False, bias=True):
         super().__init__()
         self.weight = nn.Parameter(torch.empty(cout, cin // groups, k, k))
         nn.init.kaiming_normal_(self.weight, mode='fan_out', nonlinearity='relu')
-        self.bias = None if bn else nn.Parameter(torch.zeros(cout))
+        self.bias = None if bn or not bias else nn.Parameter(torch.zeros(cout))
         self.bn = nn.BatchNorm2d(cout, eps=1e-5, momentum=0.1) if bn else None
         self.k, self.stride, self.groups, self.act, self.pre_relu = k, stride, groups, act, pre_relu
 
@@ -158,7 +158,7 @@ class ResBlock(nn.Module):
         self.b = ConvUnit(out, out, 3, 1, 1, True, 'none', pre_relu=True)
         self.stride = s
         if s == 2:
-            self.shortcut = ConvUnit(cin, out, 1, 1, 1, False, 'none')
+            self.shortcut = ConvUnit(cin, out, 1, 1, 1, False, 'none', bias=False)
         elif cin != out:
             self.shortcut = ConvUnit(cin, out, 1, 1, 1, True, 'none', pre_relu=True)
         else:

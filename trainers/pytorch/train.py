@@ -169,14 +169,52 @@ def train(req):
             'metrics': metrics, 'weightsDir': weights_dir}
 
 
+def load_weights(net, weights_dir):
+    with open(os.path.join(weights_dir, 'weights.json')) as f:
+        header = json.load(f)
+    raw = np.fromfile(os.path.join(weights_dir, 'weights.bin'), dtype='<f4')
+    sd = net.state_dict()
+    for t in header['tensors']:
+        a = raw[t['offset'] // 4:(t['offset'] + t['byteLength']) // 4].reshape(t['shape'])
+        sd[t['name']] = torch.from_numpy(a.copy())
+    net.load_state_dict(sd)
+
+
+def describe(spec):
+    """Parameter names, shapes and trainable count of the network (checked against layernas' listParameters)."""
+    net = Network(spec)
+    trainable = {n for n, _ in net.named_parameters()}
+    return {'params': count_trainable(net),
+            'tensors': [{'name': n, 'shape': list(t.shape), 'trainable': n in trainable} for n, t in layernas_state(net)]}
+
+
+def predict(req, weights_dir, n):
+    """Eval-mode logits of the first n test images (the trainer's own forward pass)."""
+    net = Network(req['spec'])
+    load_weights(net, weights_dir)
+    net.eval()
+    xte, _ = load_split(req['dataset']['test'])
+    with torch.no_grad():
+        return net(to_input(xte[:n], req['spec']['input'])).tolist()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('request')
+    ap.add_argument('request', help='request JSON (or a NetworkSpec JSON with --describe)')
     ap.add_argument('--threads', type=int, default=int(os.environ.get('LAYERNAS_THREADS', '0')) or os.cpu_count())
+    ap.add_argument('--describe', action='store_true', help='print the parameter list of the spec in <request> and exit')
+    ap.add_argument('--predict', metavar='WEIGHTS_DIR', help='print eval-mode logits of the first --n test images and exit')
+    ap.add_argument('--n', type=int, default=100)
     a = ap.parse_args()
     torch.set_num_threads(max(1, a.threads))
     with open(a.request) as f:
         req = json.load(f)
+    if a.describe:
+        print(json.dumps([describe(s) for s in req] if isinstance(req, list) else describe(req)))
+        return
+    if a.predict:
+        print(json.dumps(predict(req, a.predict, a.n)))
+        return
     if req.get('protocol') != 'layernas-train/1':
         raise SystemExit(f"{a.request}: unsupported protocol {req.get('protocol')!r} (expected layernas-train/1)")
     result = train(req)
