@@ -54,17 +54,17 @@ export const designOptionsSchema = z.object({
 
 export type DesignOptions = z.infer<typeof designOptionsSchema>;
 
-/** Proxy reward: 1 epoch on a 2,500-image balanced subset, validation accuracy on 1,000 held-out images. */
-export const DEFAULT_PROXY: Recipe = { epochs: 1, trainSubset: 2500, validationSubset: 1000, batchSize: 64, lr: 0.1, warmupSteps: 10 };
-/** Final training: 3 epochs on 12,000 training images, validation on the whole validation split. */
-export const DEFAULT_FULL: Recipe = { epochs: 3, trainSubset: 12000, batchSize: 64, lr: 0.1, warmupSteps: 50 };
+/** Proxy reward: 1 epoch on a 2,000-image balanced subset, validation accuracy on 1,000 held-out images. */
+export const DEFAULT_PROXY: Recipe = { epochs: 1, trainSubset: 2000, validationSubset: 1000, batchSize: 64, lr: 0.1, warmupSteps: 10 };
+/** Final training: 3 epochs on 10,000 training images, validation on the whole validation split. */
+export const DEFAULT_FULL: Recipe = { epochs: 3, trainSubset: 10000, batchSize: 64, lr: 0.1, warmupSteps: 50 };
 
 export const DEFAULT_DESIGN: DesignOptions = {
   target: 'host-tflite-1t',
   latencyMs: 0.5,
   space: 'mobile32',
   dataset: 'fashion-mnist',
-  trials: 24,
+  trials: 20,
   finalists: 1,
   trainer: 'pytorch',
   proxy: DEFAULT_PROXY,
