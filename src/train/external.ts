@@ -3,7 +3,7 @@
  * read its JSON result file. Timeout, non-zero exit, a missing or malformed result -> TRAINER_FAILED with the stderr tail.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,7 +81,7 @@ export class ExternalTrainer implements Trainer {
     };
     const requestFile = join(job.outputDir, 'request.json');
     await writeFile(requestFile, `${JSON.stringify(request, null, 1)}\n`);
-    await writeFile(resultFile, '').catch(() => undefined);
+    await rm(resultFile, { force: true }); // a stale result must never pass for this run's
     const argv = this.o.command.some((a) => a.includes('{request}'))
       ? this.o.command.map((a) => a.replaceAll('{request}', requestFile))
       : [...this.o.command, requestFile];
