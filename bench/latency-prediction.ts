@@ -2,6 +2,7 @@
  * How well the host tables predict whole networks on this machine.
  *   npx tsx bench/latency-prediction.ts [--targets host-tflite-1t,host-tflite-2t,host-onnxruntime-1t,host-onnxruntime-2t]
  *        [--spaces mobilenetv2,fbnet] [--archs 50] [--seed 7] [--passes 2] [--out .tmp/latency-prediction.json]
+ *        [--clock wall|cpu] [--tables latency-tables]
  * Needs the tables from bench/latency-profile.ts (latency-tables/<target>-<space>-<H>.json).
  * For N random architectures per space: predicted latency (table sum) vs measured end-to-end median. Measurement:
  * every (arch, target) pair in turn, in several passes over the whole list (so slow drifts of a shared machine are
@@ -35,6 +36,9 @@ const seed = Number(arg('seed', '7'));
 const passes = Number(arg('passes', '2'));
 const outFile = arg('out', '.tmp/latency-prediction.json');
 const modelDir = '.tmp/bench-models';
+/** --clock cpu: per-run process CPU time (1-thread targets) against the `.cpu` tables of bench/latency-profile.ts */
+const clock = arg('clock', 'wall') === 'cpu' ? 'cpu' : 'wall';
+const suffix = clock === 'cpu' ? '.cpu' : '';
 mkdirSync(modelDir, { recursive: true });
 const factory = new ExporterModelFactory(1);
 
@@ -50,7 +54,7 @@ for (const spaceName of spaceNames) {
   const res = nets[0]?.input.height ?? 0;
   const targets = targetIds.map((id) => {
     const { target } = resolveTarget(id);
-    const table = loadTable(join('latency-tables', `${id}-${spaceName}-${res}.json`));
+    const table = loadTable(join(arg('tables', 'latency-tables'), `${id}-${spaceName}-${res}${suffix}.json`));
     checkTableMatchesTarget(table, target);
     return { id, target, table, backend: backendForTarget(target, factory) };
   });
@@ -72,7 +76,18 @@ for (const spaceName of spaceNames) {
         try {
           const warm = await model.sample(3);
           const runs = Math.max(5, Math.ceil(150 / Math.max(0.01, median(warm))));
-          const s = await model.sample(runs);
+          let s: number[];
+          if (clock === 'cpu') {
+            s = [];
+            for (let k = 0; k < 5; k++) {
+              const c0 = process.cpuUsage();
+              await model.sample(Math.ceil(runs / 5));
+              const c = process.cpuUsage(c0);
+              s.push((c.user + c.system) / 1000 / Math.ceil(runs / 5));
+            }
+          } else {
+            s = await model.sample(runs);
+          }
           row.samples.push(...s);
           row.passMedians.push(median(s));
           row.min = Math.min(row.min, ...s);
@@ -92,7 +107,7 @@ for (const spaceName of spaceNames) {
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const lines: string[] = [];
-lines.push(`latency prediction on this machine (${new Date().toISOString()}), ${nArchs} random archs per space, seed ${seed}, ${passes} passes; load average during: median ${median(loads).toFixed(1)}, max ${Math.max(...loads).toFixed(1)} (2 cores, shared)`);
+lines.push(`latency prediction on this machine (${new Date().toISOString()}), clock ${clock}, ${nArchs} random archs per space, seed ${seed}, ${passes} passes; load average during: median ${median(loads).toFixed(1)}, max ${Math.max(...loads).toFixed(1)} (2 cores, shared)`);
 lines.push('space        target               within10%(median)  median|err|  bias    within10%(fastest)  pass-to-pass noise  measured median range');
 const summary: Record<string, unknown>[] = [];
 for (const space of spaceNames) {

@@ -1,7 +1,7 @@
 /**
  * Profiles the host latency tables layernas ships (latency-tables/host-*.json) and prints profiling time and noise.
  *   npx tsx bench/latency-profile.ts [--targets host-tflite-1t,host-tflite-2t,host-onnxruntime-1t,host-onnxruntime-2t]
- *                                    [--spaces mobilenetv2,fbnet] [--out latency-tables] [--fresh]
+ *                                    [--spaces mobilenetv2,fbnet] [--out latency-tables] [--fresh] [--clock wall|cpu]
  * Resumable: each table keeps its journal in .tmp/profile-journals/ (rerun skips measured keys; --fresh starts over).
  */
 import { cpus, hostname, loadavg } from 'node:os';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { writeTableFile } from '../src/cost/table-convert/shipped.js';
 import { backendForTarget, checkBackendVersion } from '../src/profile/backends.js';
 import { ExporterModelFactory } from '../src/profile/model-factory.js';
+import { DEFAULT_PROTOCOL } from '../src/profile/measure.js';
 import { randomDnas, runProfile } from '../src/profile/profiler.js';
 import { StderrProgress } from '../src/profile/progress.js';
 import { distinctSpaceBlocks, spaceNetwork } from '../src/profile/space-networks.js';
@@ -23,6 +24,9 @@ function arg(name: string, dflt: string): string {
 const targets = arg('targets', 'host-tflite-1t,host-tflite-2t,host-onnxruntime-1t,host-onnxruntime-2t').split(',');
 const spaces = arg('spaces', 'mobilenetv2,fbnet').split(',');
 const outDir = arg('out', 'latency-tables');
+/** --clock cpu: process CPU time (1-thread targets only), for an oversubscribed machine; tables get a `.cpu` suffix */
+const clock = arg('clock', 'wall') === 'cpu' ? 'cpu' : 'wall';
+const suffix = clock === 'cpu' ? '.cpu' : '';
 const journals = '.tmp/profile-journals';
 mkdirSync(journals, { recursive: true });
 const machine = `${hostname()} (${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores; shared with other jobs, load avg at start ${loadavg()[0]?.toFixed(1)})`;
@@ -35,14 +39,14 @@ for (const spaceName of spaces) {
   const input = spaceNetwork(space, space.radix.map(() => 0)).input;
   for (const id of targets) {
     const { target } = resolveTarget(id);
-    const name = `${id}-${spaceName}-${input.height}`;
+    const name = `${id}-${spaceName}-${input.height}${suffix}`;
     const journal = join(journals, `${name}.jsonl`);
     if (process.argv.includes('--fresh')) rmSync(journal, { force: true });
     const backend = backendForTarget(target, new ExporterModelFactory());
     try {
       checkBackendVersion(backend, target);
       const load0 = loadavg()[0] ?? 0;
-      const r = await runProfile({ target, spaceName, blocks, calibrationNetworks: calibration, input, journalFile: journal, machine }, backend, new StderrProgress());
+      const r = await runProfile({ target, spaceName, blocks, calibrationNetworks: calibration, input, journalFile: journal, machine, protocol: { ...DEFAULT_PROTOCOL, clock } }, backend, new StderrProgress());
       const file = join(outDir, `${name}.json`);
       writeTableFile(file, r.table);
       const n = r.table.metadata.noise ?? {};

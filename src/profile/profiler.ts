@@ -58,19 +58,23 @@ export function oneBlockNetwork(b: DistinctBlock): NetworkSpec {
 }
 
 function journalSettings(req: ProfileRequest, backend: LatencyBackend): Record<string, string | number> {
-  return { target: req.target.id, runtime: backend.runtimeVersion, threads: req.target.threads, precision: req.target.precision, format: backend.format, space: req.spaceName };
+  return { target: req.target.id, runtime: backend.runtimeVersion, threads: req.target.threads, precision: req.target.precision, format: backend.format, space: req.spaceName, clock: req.protocol?.clock ?? 'wall' };
 }
 
 export async function runProfile(req: ProfileRequest, backend: LatencyBackend, progress: ProgressSink): Promise<ProfileResult> {
   const t0 = Date.now();
   const protocol = req.protocol ?? DEFAULT_PROTOCOL;
   const batchSize = req.batchSize ?? 6;
+  if (protocol.clock === 'cpu' && req.target.threads !== 1) {
+    throw new LayernasError('USAGE', `--clock cpu measures process CPU time, which equals latency only with 1 thread; target ${req.target.id} uses ${req.target.threads}`, { target: req.target.id });
+  }
   const settings = journalSettings(req, backend);
   const { lines, droppedTornLine } = readJournal(req.journalFile);
   const writer = new JournalWriter(req.journalFile);
   const header = lines.find((l) => l.kind === 'header');
   if (header) {
-    const diff = Object.entries(settings).filter(([k, v]) => header.settings?.[k] !== v).map(([k, v]) => `${k}: journal ${String(header.settings?.[k])} vs now ${String(v)}`);
+    const had = (k: string): unknown => header.settings?.[k] ?? (k === 'clock' ? 'wall' : undefined); // journals before --clock were wall-clock
+    const diff = Object.entries(settings).filter(([k, v]) => had(k) !== v).map(([k, v]) => `${k}: journal ${String(had(k))} vs now ${String(v)}`);
     if (diff.length > 0) throw new LayernasError('TABLE_MISMATCH', `profile journal ${req.journalFile} was made with other settings (${diff.join('; ')}); use another --out or delete it`, { file: req.journalFile, diff });
   }
   if (droppedTornLine) {
@@ -170,7 +174,7 @@ function buildTable(req: ProfileRequest, backend: LatencyBackend, done: Readonly
       precision: req.target.precision,
       input: req.input,
       date: new Date().toISOString().slice(0, 10),
-      method: `layernas profile: one-block ${backend.format} models written by layernas, ${req.target.measure.method}, ${DEFAULT_PROTOCOL.warmupRuns} warm-up runs, interleaved rounds; median of all timed runs minus the invoke overhead`,
+      method: `layernas profile: one-block ${backend.format} models written by layernas, ${req.target.measure.method}, ${req.protocol?.warmupRuns ?? DEFAULT_PROTOCOL.warmupRuns} warm-up runs, interleaved rounds, ${req.protocol?.clock === 'cpu' ? 'process CPU time per run (per-round averages)' : 'wall-clock time per run'}; median minus the invoke overhead`,
       machine: req.machine,
       source: { citation: `measured with layernas profile --target ${req.target.id} --space ${req.spaceName}`, files: [] },
       noise: {

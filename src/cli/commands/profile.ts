@@ -27,6 +27,7 @@ const argsSchema = z.object({
   calibrate: z.number().int().min(0).max(200),
   rounds: z.number().int().min(1).max(100),
   seed: z.number().int(),
+  clock: z.enum(['wall', 'cpu']),
   json: z.boolean(),
 });
 
@@ -70,6 +71,7 @@ export const profileCommand: CommandModule = {
       .option('calibrate', { type: 'number', default: 6, describe: 'end-to-end networks measured to calibrate fixed parts' })
       .option('rounds', { type: 'number', default: DEFAULT_PROTOCOL.rounds, describe: 'interleaved timing rounds per model' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the calibration networks' })
+      .option('clock', { choices: ['wall', 'cpu'], default: 'wall', describe: 'wall-clock time, or process CPU time (1-thread targets on an oversubscribed machine)' })
       .option('json', { type: 'boolean', default: false, describe: 'print a JSON summary on stdout' }),
   handler: async (argv) => {
     const args = argsSchema.parse(argv);
@@ -83,7 +85,7 @@ export const profileCommand: CommandModule = {
         {
           target, spaceName: work.name, blocks: work.blocks, calibrationNetworks: work.calibration, input: work.input,
           journalFile: `${out}.journal.jsonl`, machine: `${hostname()} (${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores)`,
-          protocol: { ...DEFAULT_PROTOCOL, rounds: args.rounds },
+          protocol: { ...DEFAULT_PROTOCOL, rounds: args.rounds, clock: args.clock },
         },
         backend,
         new StderrProgress(),
