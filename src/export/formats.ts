@@ -10,6 +10,7 @@ import type { ModelRuntime, RuntimeTensorData } from '../runtime/types.js';
 import { writeOnnx } from './onnx/onnx-writer.js';
 import { TfjsLayersRuntime } from './tfjs/tfjs-runtime.js';
 import { writeTfjs } from './tfjs/tfjs-writer.js';
+import { calibrate, planActivationParams } from './tflite/calibration.js';
 import { buildTflite, dequantizeTensor, quantizeTensor, type QuantParams } from './tflite/index.js';
 
 export const EXPORT_FORMATS = ['tflite', 'onnx', 'tfjs'] as const;
@@ -70,14 +71,27 @@ function tfliteModels(graph: Graph, options: FormatOptions): PlannedModel[] {
 
 const FORMAT_WRITERS: Readonly<Record<ExportFormat, FormatWriter>> = {
   tflite: tfliteModels,
-  onnx: (graph, options) => [{
-    format: 'onnx', precision: 'float32', path: 'model.onnx', files: [{ path: 'model.onnx', bytes: writeOnnx(graph) }],
-    notes: [
-      'opset 17, IR version 8; NHWC interface, NCHW inside (Transpose at input and rank-4 outputs)',
-      ...(options.int8 ? ['ONNX is exported in float32 only (int8 QDQ is not implemented)'] : []),
-    ],
-    runtime: () => new OnnxRuntime(),
-  }],
+  onnx: (graph, options) => {
+    const models: PlannedModel[] = [{
+      format: 'onnx', precision: 'float32', path: 'model.onnx', files: [{ path: 'model.onnx', bytes: writeOnnx(graph) }],
+      notes: ['opset 17, IR version 8; NHWC interface, NCHW inside (Transpose at input and rank-4 outputs)'],
+      runtime: () => new OnnxRuntime(),
+    }];
+    const q = options.int8;
+    if (q) {
+      // the same calibration and per-tensor activation parameters as the int8 TFLite model
+      const activations = planActivationParams(graph, calibrate(graph, q.calibration));
+      const bytes = writeOnnx(graph, { int8Activations: activations });
+      const paramsOf = (id: number): QuantParams => activations.get(id) as QuantParams;
+      models.push({
+        format: 'onnx', precision: 'int8', path: 'model_int8.onnx', files: [{ path: 'model_int8.onnx', bytes }],
+        quantization: { inputs: graph.inputs.map(paramsOf), outputs: graph.outputs.map(paramsOf), calibration: q.description },
+        notes: ['int8 QDQ (QuantizeLinear/DequantizeLinear): per-channel int8 weights, int32 bias, per-tensor int8 activations; float32 input/output'],
+        runtime: () => new OnnxRuntime(),
+      });
+    }
+    return models;
+  },
   tfjs: (graph) => {
     const files = writeTfjs(graph).map((f) => ({ path: `tfjs/${f.name}`, bytes: f.bytes }));
     return [{ format: 'tfjs', precision: 'float32', path: 'tfjs/model.json', files, notes: ['TF.js layers format: load with tf.loadLayersModel'], runtime: () => new TfjsLayersRuntime() }];

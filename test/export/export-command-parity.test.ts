@@ -22,20 +22,23 @@ async function run(args: string[]): Promise<{ code: number; stderr: string }> {
 
 const sha = (f: string): string => createHash('sha256').update(readFileSync(f)).digest('hex');
 
-test('export to tflite (float + int8), onnx and tfjs: manifest is valid, hashes match, float parity ≤ 1e-4', async () => {
+test('export to tflite (float + int8), onnx (float + int8 QDQ) and tfjs: manifest is valid, hashes match, float parity ≤ 1e-4', async () => {
   const out = join(root, 'ok');
   const r = await run(['export', ARCH, '--format', 'tflite,onnx,tfjs', '--int8', '--calibration', 'random', '--calibration-count', '16', '--out', out]);
   assert.equal(r.code, 0, r.stderr);
   const m = manifestSchema.parse(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')));
   assert.equal(m.arch.startsWith('in32x32x3/'), true);
   assert.equal(m.madds > 0 && m.params > 0, true);
-  assert.deepEqual(m.models.map((x) => x.path).sort(), ['model.onnx', 'model_float32.tflite', 'model_int8.tflite', 'tfjs/model.json']);
+  assert.deepEqual(m.models.map((x) => x.path).sort(), ['model.onnx', 'model_float32.tflite', 'model_int8.onnx', 'model_int8.tflite', 'tfjs/model.json']);
   for (const model of m.models) {
     for (const f of model.files) assert.equal(sha(join(out, f.path)), f.sha256, f.path);
     assert.ok(model.parity, `${model.path} verified`);
     assert.deepEqual(model.inputs?.[0]?.shape, [1, 32, 32, 3]);
     if (model.precision === 'float32') assert.ok(model.parity.relDiff <= 1e-4, `${model.path}: ${model.parity.relDiff}`);
-    else assert.ok(model.quantization && model.quantization.inputs.length === 1 && model.quantization.outputs[0]?.scale[0]! > 0);
+    else {
+      assert.ok(model.quantization && model.quantization.inputs.length === 1 && model.quantization.outputs[0]?.scale[0]! > 0);
+      assert.ok(model.parity.relDiff <= 0.1 && model.parity.tolerance === null, `${model.path}: int8 rel diff ${model.parity.relDiff}`);
+    }
   }
   assert.ok(existsSync(join(out, 'weights.json')) && existsSync(join(out, 'weights.bin')));
   assert.deepEqual(readdirSync(out).filter((f) => f.includes('.tmp')), []);

@@ -7,6 +7,7 @@ import { isLayernasError } from '../../src/core/errors.js';
 import { onnxModelOf, writeOnnx } from '../../src/export/onnx/onnx-writer.js';
 import { runReference } from '../../src/graph/reference.js';
 import { OnnxRuntime } from '../../src/runtime/onnxruntime.js';
+import { calibrate, planActivationParams } from '../../src/export/tflite/calibration.js';
 import { allOpsGraph, randomInput } from './graph-fixtures.js';
 import { checkOnnxFiles } from './onnx-checker.js';
 
@@ -72,4 +73,25 @@ test('time() returns one positive sample per run at 1 and 2 threads', async () =
     assert.ok(samples.every((s) => s > 0));
     await model.dispose();
   }
+});
+
+test('int8 QDQ ONNX: passes the checker, runs in ORT, stays within 5% of the output scale of the float reference', async () => {
+  const g = allOpsGraph(21, 9);
+  const calibration = Array.from({ length: 8 }, (_, i) => randomInput(100 + i, 9 * 9 * 3));
+  const activations = planActivationParams(g, calibrate(g, calibration));
+  const model = onnxModelOf(g, { int8Activations: activations });
+  assert.ok(model.nodes.filter((n) => n.opType === 'QuantizeLinear').length >= g.ops.length - 2);
+  assert.ok(model.initializers.some((t) => t.name === 'stem.weight_int8' && t.dataType === 3));
+  assert.ok(model.initializers.some((t) => t.name === 'stem.bias_int32' && t.dataType === 6));
+  const file = join(dir, 'int8.onnx');
+  writeFileSync(file, writeOnnx(g, { int8Activations: activations }));
+  assert.match(checkOnnxFiles([file]), /^ok 1/);
+  const m = await new OnnxRuntime().load(file, { threads: 1 });
+  for (let k = 0; k < 3; k++) {
+    const input = randomInput(200 + k, 9 * 9 * 3);
+    const ref = runReference(g, input).outputs;
+    const outs = await m.run([input]);
+    outs.forEach((o, i) => assert.ok(maxRelDiff(ref[i] as Float32Array, o as Float32Array) <= 0.05, `input ${k} output ${i}: ${maxRelDiff(ref[i] as Float32Array, o as Float32Array)}`));
+  }
+  await m.dispose();
 });

@@ -96,7 +96,7 @@ export const exportCommand: CommandModule = {
     .option('out', { type: 'string', demandOption: true, describe: 'output directory' })
     .option('weights', { type: 'string', describe: 'weights directory (weights.json + weights.bin); default: deterministic random init' })
     .option('seed', { type: 'number', default: 0, describe: 'seed of the random init (without --weights) and of calibration sampling' })
-    .option('int8', { type: 'boolean', default: false, describe: 'also write an int8 post-training-quantized TFLite model' })
+    .option('int8', { type: 'boolean', default: false, describe: 'also write int8 post-training-quantized models (TFLite; ONNX as QDQ)' })
     .option('calibration', { type: 'string', describe: 'calibration data for --int8: mnist | fashion-mnist | idx:<dir> | folder:<dir> | random' })
     .option('calibration-count', { type: 'number', default: 200, describe: 'calibration images' })
     .option('int8-io', { type: 'string', choices: ['float', 'int8'], default: 'float', describe: 'int8 model input/output type' })
@@ -113,7 +113,7 @@ export const exportCommand: CommandModule = {
     const a = parsed.data;
     if (a.int8 && !a.calibration) throw new LayernasError('USAGE', 'export: --int8 needs --calibration <mnist|fashion-mnist|idx:<dir>|folder:<dir>|random>');
     if (!a.int8 && a.calibration) throw new LayernasError('USAGE', 'export: --calibration is only used with --int8');
-    if (a.int8 && !a.format.includes('tflite')) throw new LayernasError('USAGE', 'export: --int8 produces a TFLite model; add tflite to --format');
+    if (a.int8 && !a.format.includes('tflite') && !a.format.includes('onnx')) throw new LayernasError('USAGE', 'export: --int8 produces TFLite and ONNX (QDQ) models; add tflite or onnx to --format');
     const spec = a.arch.endsWith('.json') && existsSync(a.arch)
       ? specFromResultFile(a.arch, a)
       : resolveArchitecture(a.arch, { ...(a.input ? { input: a.input } : {}), ...(a.classes ? { classes: a.classes } : {}) });

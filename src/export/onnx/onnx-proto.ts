@@ -75,6 +75,15 @@ export function int64Tensor(name: string, dims: readonly number[], data: readonl
   return { name, dataType: OnnxDataType.INT64, dims, raw };
 }
 
+/** integer tensor (int8 / int32) from its typed array, little-endian */
+export function rawTensor(name: string, dataType: OnnxDataTypeValue, dims: readonly number[], data: Int8Array | Int32Array): OnnxTensor {
+  const raw = new Uint8Array(data.byteLength);
+  const view = new DataView(raw.buffer);
+  if (data instanceof Int8Array) raw.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  else data.forEach((v, i) => view.setInt32(i * 4, v, true));
+  return { name, dataType, dims, raw };
+}
+
 function writeTensor(w: ProtoWriter, t: OnnxTensor): void {
   for (const d of t.dims) w.int(1, d);
   w.int(2, t.dataType);

@@ -9,14 +9,18 @@
 import { LayernasError } from '../../core/errors.js';
 import type { FusedActivation, Graph, GraphOp, Tensor } from '../../graph/ir.js';
 import { samePadding } from '../../graph/kernels.js';
-import {
-  encodeModel, float32Tensor, int64Tensor, OnnxDataType, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor,
-} from './onnx-proto.js';
+import type { QuantParams } from '../tflite/index.js';
+import { NCHW_TO_NHWC, NHWC_TO_NCHW, nchwShape, OnnxBuilder, permute } from './onnx-builder.js';
+import { encodeModel, float32Tensor, OnnxDataType, type OnnxAttribute, type OnnxModel, type OnnxTensor } from './onnx-proto.js';
+
+export { permute } from './onnx-builder.js';
 
 export const ONNX_OPSET = 17;
 export const ONNX_IR_VERSION = 8;
 
 export interface OnnxWriteOptions {
+  /** int8 QDQ: per-tensor parameters of activation tensors (by IR tensor id), e.g. from TFLite calibration */
+  readonly int8Activations?: ReadonlyMap<number, QuantParams>;
   readonly producerVersion?: string;
   readonly docString?: string;
   readonly metadata?: Readonly<Record<string, string>>;
@@ -25,133 +29,6 @@ export interface OnnxWriteOptions {
 const ints = (name: string, value: readonly number[]): OnnxAttribute => ({ name, kind: 'ints', value });
 const int = (name: string, value: number): OnnxAttribute => ({ name, kind: 'int', value });
 const float = (name: string, value: number): OnnxAttribute => ({ name, kind: 'float', value });
-
-/** permute a row-major tensor: out[dims[perm]] (like numpy.transpose) */
-export function permute(data: Float32Array, shape: readonly number[], perm: readonly number[]): { data: Float32Array; shape: number[] } {
-  const outShape = perm.map((p) => shape[p] as number);
-  const rank = shape.length;
-  if (rank === 4) return { data: permute4(data, shape, perm, outShape), shape: outShape };
-  const inStrides = new Array<number>(rank);
-  let acc = 1;
-  for (let d = rank - 1; d >= 0; d--) { inStrides[d] = acc; acc *= shape[d] as number; }
-  const out = new Float32Array(data.length);
-  const idx = new Array<number>(rank).fill(0);
-  for (let i = 0; i < data.length; i++) {
-    let src = 0;
-    for (let d = 0; d < rank; d++) src += (idx[d] as number) * (inStrides[perm[d] as number] as number);
-    out[i] = data[src] as number;
-    for (let d = rank - 1; d >= 0; d--) {
-      idx[d] = (idx[d] as number) + 1;
-      if ((idx[d] as number) < (outShape[d] as number)) break;
-      idx[d] = 0;
-    }
-  }
-  return { data: out, shape: outShape };
-}
-
-function permute4(data: Float32Array, shape: readonly number[], perm: readonly number[], outShape: readonly number[]): Float32Array {
-  const st = [shape[1]! * shape[2]! * shape[3]!, shape[2]! * shape[3]!, shape[3]!, 1];
-  const [s0, s1, s2, s3] = perm.map((p) => st[p] as number) as [number, number, number, number];
-  const [d0, d1, d2, d3] = outShape as [number, number, number, number];
-  const out = new Float32Array(data.length);
-  let i = 0;
-  for (let a = 0; a < d0; a++) for (let b = 0; b < d1; b++) for (let c = 0; c < d2; c++) {
-    const base = a * s0 + b * s1 + c * s2;
-    for (let d = 0; d < d3; d++) out[i++] = data[base + d * s3] as number;
-  }
-  return out;
-}
-
-const NHWC_TO_NCHW = [0, 3, 1, 2];
-const NCHW_TO_NHWC = [0, 2, 3, 1];
-const nchwShape = (s: readonly number[]): number[] => (s.length === 4 ? NHWC_TO_NCHW.map((p) => s[p] as number) : [...s]);
-
-class OnnxBuilder {
-  readonly nodes: OnnxNode[] = [];
-  readonly initializers: OnnxTensor[] = [];
-  private readonly names = new Map<number, string>();
-  private readonly used = new Set<string>();
-  private readonly shared = new Map<string, string>();
-  private counter = 0;
-
-  constructor(private readonly graph: Graph) {}
-
-  tensor(id: number): Tensor {
-    const t = this.graph.tensors[id];
-    if (!t) throw new LayernasError('MODEL_INVALID', `graph '${this.graph.name}': unknown tensor id ${id}`);
-    return t;
-  }
-
-  unique(base: string): string {
-    let name = base;
-    while (this.used.has(name)) name = `${base}_${++this.counter}`;
-    this.used.add(name);
-    return name;
-  }
-
-  /** ONNX name of an activation tensor (NCHW when rank 4) */
-  name(id: number): string {
-    let n = this.names.get(id);
-    if (n === undefined) {
-      n = this.unique(this.tensor(id).name);
-      this.names.set(id, n);
-    }
-    return n;
-  }
-
-  bind(id: number, name: string): void {
-    this.names.set(id, name);
-  }
-
-  fresh(base: string): string {
-    return this.unique(base);
-  }
-
-  node(opType: string, origin: string, inputs: readonly string[], outputs: readonly string[], attributes: OnnxAttribute[] = []): void {
-    this.nodes.push({ opType, name: this.unique(`${origin}/${opType}`), inputs, outputs, attributes, docString: origin });
-  }
-
-  constFloat(base: string, dims: readonly number[], data: Float32Array): string {
-    const name = this.unique(base);
-    this.initializers.push(float32Tensor(name, dims, data));
-    return name;
-  }
-
-  /** shared small constants (clip bounds, shapes), created once */
-  sharedConst(key: string, make: (name: string) => OnnxTensor): string {
-    let name = this.shared.get(key);
-    if (name === undefined) {
-      name = this.unique(key);
-      this.initializers.push(make(name));
-      this.shared.set(key, name);
-    }
-    return name;
-  }
-
-  /** constant operand of an elementwise op, laid out to broadcast against NCHW activations */
-  constOperand(t: Tensor, data: Float32Array): string {
-    if (t.shape.length === 4) {
-      const p = permute(data, t.shape, NHWC_TO_NCHW);
-      return this.constFloat(t.name, p.shape, p.data);
-    }
-    if (t.shape.length === 1) return this.constFloat(t.name, [1, t.shape[0] as number, 1, 1], data);
-    throw new LayernasError('EXPORT_UNSUPPORTED', `ONNX export: constant '${t.name}' of shape [${t.shape}] cannot be broadcast against an NCHW activation`);
-  }
-
-  act(act: FusedActivation, origin: string, input: string, output: string): void {
-    if (act === 'relu') this.node('Relu', origin, [input], [output]);
-    else if (act === 'relu6') this.node('Clip', origin, [input, this.scalar(0), this.scalar(6)], [output]);
-    else this.node('Identity', origin, [input], [output]);
-  }
-
-  scalar(v: number): string {
-    return this.sharedConst(`const_${v}`, (n) => float32Tensor(n, [], new Float32Array([v])));
-  }
-
-  shapeConst(shape: readonly number[]): string {
-    return this.sharedConst(`shape_${shape.join('x')}`, (n) => int64Tensor(n, [shape.length], shape));
-  }
-}
 
 function spatialAttrs(x: Tensor, kh: number, kw: number, stride: number, padding: 'same' | 'valid'): OnnxAttribute[] {
   const [, H, W] = x.shape as [number, number, number, number];
@@ -168,6 +45,28 @@ function constData(b: OnnxBuilder, id: number | undefined, op: GraphOp): { t: Te
   const t = b.tensor(id);
   if (!t.data) throw new LayernasError('EXPORT_UNSUPPORTED', `ONNX export: ${op.type} (${op.origin}) needs constant weights, '${t.name}' is computed`);
   return { t, data: t.data };
+}
+
+/** weight + bias of conv / gemm: float initializers, or int8 weight + int32 bias behind DequantizeLinear (QDQ) */
+function weightAndBias(b: OnnxBuilder, op: GraphOp, xId: number, wName: string, wDims: readonly number[], w: Float32Array,
+  bName: string, bias: Float32Array): { wn: string; bn: string } {
+  const inParams = b.quant?.get(xId);
+  if (!b.quant || !inParams) return { wn: b.constFloat(wName, wDims, w), bn: b.constFloat(bName, [bias.length], bias) };
+  const qw = b.int8Weight(op.origin, wName, wDims, w);
+  return { wn: qw.name, bn: b.int32Bias(op.origin, bName, bias, inParams.scale[0] as number, qw.scales) };
+}
+
+/** lower one op; with int8 parameters for its output, the result passes through QuantizeLinear → DequantizeLinear */
+function lowerOpQdq(b: OnnxBuilder, op: GraphOp): void {
+  const outId = op.outputs[0] as number;
+  const p = b.quant?.get(outId);
+  if (!p) return lowerOp(b, op);
+  const final = b.name(outId);
+  const pre = b.fresh(`${final}_float`);
+  b.bind(outId, pre);
+  lowerOp(b, op);
+  b.qdq(op.origin, pre, final, p);
+  b.bind(outId, final);
 }
 
 /** output name for an op with a fused activation: intermediate when the activation needs its own node */
@@ -193,8 +92,7 @@ function lowerOp(b: OnnxBuilder, op: GraphOp): void {
       const [, kh, kw, last] = w.t.shape as [number, number, number, number];
       const oihw = op.type === 'conv2d' ? permute(w.data, w.t.shape, [0, 3, 1, 2]) : permute(w.data, w.t.shape, [3, 0, 1, 2]);
       const group = op.type === 'conv2d' ? op.groups : last;
-      const wn = b.constFloat(w.t.name, oihw.shape, oihw.data);
-      const bn = b.constFloat(bias.t.name, bias.t.shape, bias.data);
+      const { wn, bn } = weightAndBias(b, op, xId, w.t.name, oihw.shape, oihw.data, bias.t.name, bias.data);
       withAct(b, op.act, op, out, (target) => b.node('Conv', op.origin, [xn, wn, bn], [target],
         [...spatialAttrs(x, kh, kw, op.stride, op.padding), int('group', group), ints('dilations', [1, 1])]));
       return;
@@ -204,8 +102,7 @@ function lowerOp(b: OnnxBuilder, op: GraphOp): void {
       const bias = constData(b, op.inputs[2], op);
       let a = xn;
       if (x.shape.length === 4) a = toRank2(b, op, x, xn);
-      const wn = b.constFloat(w.t.name, w.t.shape, w.data);
-      const bn = b.constFloat(bias.t.name, bias.t.shape, bias.data);
+      const { wn, bn } = weightAndBias(b, op, xId, w.t.name, w.t.shape, w.data, bias.t.name, bias.data);
       const gemmOut = outT.shape.length === 4 ? b.fresh(`${out}_2d`) : out;
       withAct(b, op.act, op, gemmOut, (target) => b.node('Gemm', op.origin, [a, wn, bn], [target], [int('transB', 1)]));
       if (outT.shape.length === 4) b.node('Reshape', op.origin, [gemmOut, b.shapeConst(nchwShape(outT.shape))], [out]);
@@ -272,13 +169,16 @@ function lowerReshape(b: OnnxBuilder, op: GraphOp, x: Tensor, xn: string, outT: 
 }
 
 export function onnxModelOf(graph: Graph, options: OnnxWriteOptions = {}): OnnxModel {
-  const b = new OnnxBuilder(graph);
+  const b = new OnnxBuilder(graph, options.int8Activations);
   const inputs = graph.inputs.map((id) => {
     const t = b.tensor(id);
     const external = b.unique(t.name);
     if (t.shape.length === 4) {
       const inner = b.unique(`${t.name}_nchw`);
-      b.node('Transpose', 'input', [external], [inner], [ints('perm', NHWC_TO_NCHW)]);
+      const p = b.quant?.get(id);
+      const transposed = p ? b.fresh(`${t.name}_nchw_float`) : inner;
+      b.node('Transpose', 'input', [external], [transposed], [ints('perm', NHWC_TO_NCHW)]);
+      if (p) b.qdq('input', transposed, inner, p);
       b.bind(id, inner);
     } else {
       b.bind(id, external);
@@ -295,7 +195,7 @@ export function onnxModelOf(graph: Graph, options: OnnxWriteOptions = {}): OnnxM
       outputNames.set(id, b.name(id));
     }
   }
-  for (const op of graph.ops) lowerOp(b, op);
+  for (const op of graph.ops) lowerOpQdq(b, op);
   const outputs = graph.outputs.map((id) => {
     const t = b.tensor(id);
     const name = outputNames.get(id) as string;
