@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { LayernasError } from '../core/errors.js';
 import { Nb201TabularEvaluator, loadNb201Accuracy, NB201_DATASETS, type Nb201AccuracyTable } from '../eval/tabular-nb201.js';
+import { TrainingWorkerEvaluator, type TrainingEvaluatorConfig } from '../eval/training-evaluator.js';
 import { loadSpace } from '../space/load.js';
 import { isValidDna, type SearchSpace } from '../space/types.js';
 import type { TrialRequest } from '../dispatch/types.js';
@@ -25,9 +26,11 @@ export interface WorkerEvaluator {
 /** Evaluator choices a worker can be started with (parsed from CLI flags). */
 export type WorkerEvaluatorConfig =
   | { readonly kind: 'nb201' }
-  | { readonly kind: 'noop' };
+  | { readonly kind: 'noop' }
+  /** training with the trainer the worker's operator chose (tfjs in-process, or a command as an argument array) */
+  | { readonly kind: 'training'; readonly config: TrainingEvaluatorConfig };
 
-export const WORKER_EVALUATOR_CHOICES = ['nb201', 'noop'] as const;
+export const WORKER_EVALUATOR_CHOICES = ['nb201', 'noop', 'training'] as const;
 
 function invalidOptions(kind: string, trialId: string, issues: z.ZodIssue[]): LayernasError {
   const text = issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
@@ -98,5 +101,7 @@ export function buildWorkerEvaluator(config: WorkerEvaluatorConfig): WorkerEvalu
       return new Nb201WorkerEvaluator();
     case 'noop':
       return new NoopWorkerEvaluator();
+    case 'training':
+      return new TrainingWorkerEvaluator(config.config);
   }
 }

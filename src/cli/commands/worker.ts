@@ -7,7 +7,8 @@ import type { CommandModule } from 'yargs';
 import { z } from 'zod';
 import { LayernasError } from '../../core/errors.js';
 import { DEFAULT_QUEUE_NAME } from '../../dispatch/bullmq.js';
-import { buildWorkerEvaluator, DelayedWorkerEvaluator, WORKER_EVALUATOR_CHOICES } from '../../worker/evaluators.js';
+import { PYTORCH_REFERENCE_COMMAND } from '../../train/external.js';
+import { buildWorkerEvaluator, DelayedWorkerEvaluator, WORKER_EVALUATOR_CHOICES, type WorkerEvaluatorConfig } from '../../worker/evaluators.js';
 import { startTrialWorker } from '../../worker/trial-worker.js';
 
 const argsSchema = z.object({
@@ -19,6 +20,10 @@ const argsSchema = z.object({
   'lock-ms': z.number().int().min(500),
   'stalled-interval-ms': z.number().int().min(100),
   'redis-ca': z.string().optional(),
+  trainer: z.string().min(1),
+  'tfjs-backend': z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+  output: z.string().min(1).optional(),
+  'trial-timeout-ms': z.number().int().positive(),
   quiet: z.boolean(),
 });
 
@@ -31,7 +36,28 @@ interface WorkerArgs {
   'lock-ms': number;
   'stalled-interval-ms': number;
   'redis-ca'?: string;
+  trainer: string;
+  'tfjs-backend': string;
+  output?: string;
+  'trial-timeout-ms': number;
   quiet: boolean;
+}
+
+/** --evaluator training: the trainer is the operator's choice; jobs only carry data (dataset, setting, overrides). */
+function evaluatorConfig(a: z.infer<typeof argsSchema>): WorkerEvaluatorConfig {
+  switch (a.evaluator) {
+    case 'nb201':
+    case 'noop':
+      return { kind: a.evaluator };
+    case 'training': {
+      if (a.output === undefined) throw new LayernasError('USAGE', 'worker --evaluator training needs --output <dir> (trial outputs and trained weights go there)');
+      const t = a.trainer;
+      if (t === 'tfjs') return { kind: 'training', config: { trainer: { kind: 'tfjs', backend: a['tfjs-backend'] }, outputRoot: a.output } };
+      const command = t === 'pytorch' ? [...PYTORCH_REFERENCE_COMMAND] : t.startsWith('command:') ? t.slice('command:'.length).trim().split(/\s+/).filter((x) => x !== '') : undefined;
+      if (command === undefined || command.length === 0) throw new LayernasError('USAGE', `worker --trainer ${t}: use tfjs, pytorch or command:<program> [args...]`);
+      return { kind: 'training', config: { trainer: { kind: 'command', command, timeoutMs: a['trial-timeout-ms'] }, outputRoot: a.output } };
+    }
+  }
 }
 
 export const workerCommand: CommandModule<object, WorkerArgs> = {
@@ -47,6 +73,10 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
       .option('lock-ms', { type: 'number', default: 30_000, describe: 'a trial whose worker is silent this long is treated as crashed and retried elsewhere' })
       .option('stalled-interval-ms', { type: 'number', default: 15_000, describe: 'how often to look for crashed trials of other workers' })
       .option('redis-ca', { type: 'string', describe: 'PEM file of a CA to trust for rediss:// (self-signed servers)' })
+      .option('trainer', { type: 'string', default: 'tfjs', describe: 'with --evaluator training: tfjs | pytorch | command:<program> [args] (an argument array, never a shell)' })
+      .option('tfjs-backend', { type: 'string', choices: ['auto', 'tensorflow', 'wasm', 'cpu'], default: 'auto', describe: 'backend of the tfjs trainer' })
+      .option('output', { type: 'string', describe: 'with --evaluator training: directory for trial outputs and trained weights (reported back as artifacts)' })
+      .option('trial-timeout-ms', { type: 'number', default: 6 * 3600 * 1000, describe: 'with an external trainer: kill a trial after this long' })
       .option('quiet', { type: 'boolean', default: false, describe: 'no per-trial log lines' }) as never,
   handler: async (raw) => {
     const parsed = argsSchema.safeParse(raw);
@@ -63,7 +93,7 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
         throw new LayernasError('USAGE', `worker: cannot read --redis-ca ${a['redis-ca']}: ${(err as Error).message}`);
       }
     }
-    const base = buildWorkerEvaluator({ kind: a.evaluator });
+    const base = buildWorkerEvaluator(evaluatorConfig(a));
     const evaluator = a['eval-delay-ms'] > 0 ? new DelayedWorkerEvaluator(base, a['eval-delay-ms']) : base;
     const log = a.quiet ? (): void => {} : (line: string): void => { process.stdout.write(`${line}\n`); };
     const handle = await startTrialWorker({
