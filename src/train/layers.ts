@@ -51,8 +51,9 @@ function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D): 
   const stats: { mean?: tf.Tensor; variance?: tf.Tensor } = {};
   const f = tf.customGrad(((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     const { mean, variance } = tf.moments(xi, [0, 1, 2]);
-    stats.mean = mean;
-    stats.variance = variance;
+    // kept beyond customGrad's scope for the running statistics; disposed by the caller
+    stats.mean = tf.keep(tf.clone(mean));
+    stats.variance = tf.keep(tf.clone(variance));
     const rstd = tf.rsqrt(tf.add(variance, BN_EPS));
     const xhat = tf.mul(tf.sub(xi, mean), rstd);
     save([xhat, rstd, g]);
@@ -95,6 +96,10 @@ export function batchNorm(store: ParamStore, name: string, channels: number): Fo
       runMean.assign(tf.add(tf.mul(runMean, 1 - m), tf.mul(mean, m)));
       runVar.assign(tf.add(tf.mul(runVar, 1 - m), tf.mul(variance, m * unbiased)));
     });
+    if (ctx.bnGradient === 'custom') {
+      mean.dispose();
+      variance.dispose();
+    }
     return y;
   };
 }

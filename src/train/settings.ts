@@ -16,6 +16,11 @@ export const trainSettingsSchema = z.object({
   /** evaluate validation on at most this many images (proxy setting) */
   validationSubset: z.number().int().positive().optional(),
   seed: z.number().int(),
+  /**
+   * after training, re-estimate BN running statistics as the plain average over this many training batches
+   * (no gradient). Short proxy runs otherwise evaluate with statistics that lag the fast-moving weights.
+   */
+  bnRecalibrationBatches: z.number().int().min(0).default(0),
 });
 
 export type TrainSettings = z.infer<typeof trainSettingsSchema>;
@@ -23,13 +28,13 @@ export type TrainSettings = z.infer<typeof trainSettingsSchema>;
 /** Proxy setting: a search reward in about a minute per candidate on this class of machine. */
 export const PROXY_SETTINGS: TrainSettings = {
   epochs: 2, batchSize: 64, optimizer: 'sgd', lr: 0.1, warmupSteps: 20, momentum: 0.9, weightDecay: 4e-5,
-  labelSmoothing: 0.1, trainSubset: 8000, validationSubset: 2000, seed: 0,
+  labelSmoothing: 0.1, trainSubset: 8000, validationSubset: 2000, seed: 0, bnRecalibrationBatches: 10,
 };
 
 /** Full setting: final training of chosen candidates on the whole training split. */
 export const FULL_SETTINGS: TrainSettings = {
   epochs: 10, batchSize: 64, optimizer: 'sgd', lr: 0.1, warmupSteps: 200, momentum: 0.9, weightDecay: 4e-5,
-  labelSmoothing: 0.1, seed: 0,
+  labelSmoothing: 0.1, seed: 0, bnRecalibrationBatches: 0,
 };
 
 export type TrainSettingName = 'proxy' | 'full';

@@ -75,6 +75,17 @@ export function countTrainable(net: TrainableNetwork): number {
   return net.store.params.filter((p) => p.trainable).reduce((s, p) => s + p.variable.size, 0);
 }
 
+/** Running BN statistics := average of batch statistics over `s.bnRecalibrationBatches` training batches. */
+function recalibrateBatchNorm(net: TrainableNetwork, train: ImageSet, conv: InputConverter, s: TrainSettings): void {
+  const n = Math.min(s.bnRecalibrationBatches, Math.floor(train.count / s.batchSize));
+  const { height: H, width: W, channels: C } = net.spec.input;
+  for (let k = 0; k < n; k++) {
+    const { x } = conv.batch(train, Array.from({ length: s.batchSize }, (_, i) => (k * s.batchSize + i) % train.count));
+    // momentum 1/(k+1): the k-th update makes the running value the mean of the first k+1 batch statistics
+    tf.tidy(() => { net.forward(tf.tensor4d(x, [s.batchSize, H, W, C]), { training: true, bnMomentum: 1 / (k + 1) }); });
+  }
+}
+
 /** Train `net` (already built) on `data` with `s`. */
 export function trainNetwork(net: TrainableNetwork, data: Dataset, s: TrainSettings, opts: TrainRunOptions = {}): TrainMetrics {
   if (net.numClasses !== data.numClasses) {
@@ -124,6 +135,7 @@ export function trainNetwork(net: TrainableNetwork, data: Dataset, s: TrainSetti
         opts.onProgress?.({ epoch: epoch + 1, epochs: s.epochs, step: b + 1, steps: stepsPerEpoch, loss: lastLoss, imagesPerSecond: trainedImages / trainSeconds });
       }
     }
+    recalibrateBatchNorm(net, train, conv, s);
   } finally {
     opt.dispose();
   }

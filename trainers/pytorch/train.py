@@ -69,6 +69,23 @@ def lr_at(s, step, total):
     return 0.5 * s['lr'] * (1 + math.cos(math.pi * min(1.0, t)))
 
 
+def recalibrate_bn(net, x, inp, bs, batches):
+    """Running BN statistics := plain average over `batches` training batches (as layernas' tfjs trainer)."""
+    n = min(batches, x.shape[0] // bs)
+    if n <= 0:
+        return
+    bns = [m for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    for m in bns:
+        m.reset_running_stats()
+        m.momentum = None  # cumulative moving average
+    net.train()
+    with torch.no_grad():
+        for k in range(n):
+            net(to_input(x[k * bs:(k + 1) * bs], inp))
+    for m in bns:
+        m.momentum = 0.1
+
+
 def accuracy(net, x, y, inp, batch=256):
     net.eval()
     correct = 0
@@ -151,6 +168,7 @@ def train(req):
                 last_print = now
                 print('PROGRESS ' + json.dumps({'epoch': epoch + 1, 'epochs': s['epochs'], 'step': b + 1, 'steps': steps,
                                                 'loss': last_loss, 'imagesPerSecond': images / max(train_seconds, 1e-9)}), flush=True)
+    recalibrate_bn(net, xtr, inp, bs, s.get('bnRecalibrationBatches', 0))
     if s.get('validationSubset'):
         xva, yva = xva[:s['validationSubset']], yva[:s['validationSubset']]
     metrics = {
