@@ -61,10 +61,11 @@ test('the two BN gradient paths and the two 1x1 conv paths give the same gradien
     const net = buildNetwork(SPEC, 0);
     loadNetworkWeights(net, w);
     const vars = net.store.params.filter((p) => p.trainable);
-    const out = tf.tidy(() => {
+    const out = new Map<string, Float32Array>();
+    tf.tidy(() => {
       const { grads: g } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(Y, 'int32'), 10),
         net.forward(tf.tensor4d(X, [8, 16, 16, 1]), { training: true, bnMomentum: 0.1, bnGradient, pointwise })) as import('@tensorflow/tfjs').Scalar, vars.map((p) => p.variable));
-      return new Map(vars.map((p) => [p.name, (g[p.variable.name] as import('@tensorflow/tfjs').Tensor).dataSync().slice() as Float32Array]));
+      for (const p of vars) out.set(p.name, (g[p.variable.name] as import('@tensorflow/tfjs').Tensor).dataSync().slice() as Float32Array);
     });
     net.dispose();
     return out;
