@@ -5,6 +5,7 @@
  *      SIGKILL during final training (as soon as its progress says so), rerun to the end, then rerun once more.
  * Prints what each run trained and whether B ends with A's winner (same DNA, same final accuracy).
  *   npx tsx bench/design-resume.ts [--out /tmp/design-resume] [--trainer pytorch|tfjs] [--kill-after-trials 2]
+ *     [--latency-table <table.json>] [--latency-ms 0.2]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -19,11 +20,14 @@ const arg = (flag: string, fallback: string): string => {
 const base = arg('--out', '/tmp/design-resume');
 const trainer = arg('--trainer', 'pytorch');
 const killAfter = Number(arg('--kill-after-trials', '2'));
+/** one latency table for A and B (profiles made at different moments of a shared machine differ) */
+const table = arg('--latency-table', '');
+const budget = arg('--latency-ms', '0.2');
 
 const job = (out: string): string[] => [
-  'design', '--target', 'host-tflite-1t', '--space', 'mobile32', '--dataset', 'fashion-mnist', '--latency-ms', '0.2', '--trials', '5',
+  'design', '--target', 'host-tflite-1t', '--space', 'mobile32', '--dataset', 'fashion-mnist', '--latency-ms', budget, '--trials', '5',
   '--trainer', trainer, '--proxy-images', '384', '--proxy-val-images', '500', '--full-epochs', '1', '--full-images', '2000',
-  '--agreement-images', '1000', '--out', out, '--json',
+  '--agreement-images', '1000', '--out', out, '--json', ...(table ? ['--latency-table', table] : []),
 ];
 
 interface Run { code: number | null; signal: string | null; stdout: string; stderr: string; seconds: number }

@@ -54,8 +54,12 @@ export const designOptionsSchema = z.object({
 
 export type DesignOptions = z.infer<typeof designOptionsSchema>;
 
-/** Proxy reward: 1 epoch on a 2,000-image balanced subset, validation accuracy on 1,000 held-out images. */
-export const DEFAULT_PROXY: Recipe = { epochs: 1, trainSubset: 2000, validationSubset: 1000, batchSize: 64, lr: 0.1, warmupSteps: 10 };
+/**
+ * Proxy reward: 1 epoch on a 2,000-image balanced subset in batches of 32 (62 steps), validation accuracy on 1,000
+ * held-out images. Fewer than ~50 steps leave the BN running statistics unsettled: eval-mode predictions collapse
+ * to one class (exactly 10% on a balanced 10-class subset), a reward with no signal.
+ */
+export const DEFAULT_PROXY: Recipe = { epochs: 1, trainSubset: 2000, validationSubset: 1000, batchSize: 32, lr: 0.1, warmupSteps: 10 };
 /** Final training: 3 epochs on 10,000 training images, validation on the whole validation split. */
 export const DEFAULT_FULL: Recipe = { epochs: 3, trainSubset: 10000, batchSize: 64, lr: 0.1, warmupSteps: 50 };
 
