@@ -27,6 +27,14 @@ export interface Int8Request {
 
 export interface FormatOptions {
   readonly int8?: Int8Request;
+  /** progress of long steps (int8 calibration) */
+  readonly onProgress?: (message: string) => void;
+}
+
+function calibrationProgress(options: FormatOptions, what: string): { onProgress?: (done: number, total: number) => void } {
+  const report = options.onProgress;
+  if (!report) return {};
+  return { onProgress: (done, total) => { if (done === total || done % 10 === 0) report(`${what} calibration ${done}/${total}`); } };
 }
 
 export interface PlannedModel {
@@ -52,7 +60,7 @@ function tfliteModels(graph: Graph, options: FormatOptions): PlannedModel[] {
   }];
   const q = options.int8;
   if (q) {
-    const int8 = buildTflite(graph, { quantization: { calibration: q.calibration, io: q.io } });
+    const int8 = buildTflite(graph, { quantization: { calibration: q.calibration, io: q.io, ...calibrationProgress(options, 'TFLite int8') } });
     const inP = int8.inputParams[0];
     const outP = int8.outputParams[0];
     models.push({
@@ -80,7 +88,7 @@ const FORMAT_WRITERS: Readonly<Record<ExportFormat, FormatWriter>> = {
     const q = options.int8;
     if (q) {
       // the same calibration and per-tensor activation parameters as the int8 TFLite model
-      const activations = planActivationParams(graph, calibrate(graph, q.calibration));
+      const activations = planActivationParams(graph, calibrate(graph, q.calibration, calibrationProgress(options, 'ONNX int8')));
       const bytes = writeOnnx(graph, { int8Activations: activations });
       const paramsOf = (id: number): QuantParams => activations.get(id) as QuantParams;
       models.push({

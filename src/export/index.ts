@@ -78,7 +78,7 @@ export async function exportNetwork(req: ExportRequest): Promise<ExportResult> {
   const progress = req.onProgress ?? (() => undefined);
   const graph = lowerNetwork(req.spec, req.weights.tensors, { softmax: req.softmax ?? false, name: req.spec.name ?? 'layernas' });
   progress(`lowered ${graph.ops.length} ops`);
-  const planned = planModels(graph, req.formats, req.int8 ? { int8: req.int8 } : {});
+  const planned = planModels(graph, req.formats, { ...(req.int8 ? { int8: req.int8 } : {}), onProgress: progress });
   progress(`built ${planned.map((m) => m.path).join(', ')} in memory`);
   await ensureDir(req.outDir);
   await writeWeights(req.outDir, req.weights);
