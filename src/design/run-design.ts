@@ -25,6 +25,8 @@ import { writeJsonAtomic } from './stage-files.js';
 import type { DesignFinalModel, DesignSummary, DesignTrialRow, FinalRole } from './summary.js';
 import { createDesignTrainer } from './trainer.js';
 import { runVerifyStage } from './verify-stage.js';
+import type { TrialDispatcher } from '../dispatch/types.js';
+import { TrainingEvaluator } from '../eval/training-evaluator.js';
 
 export interface DesignResult {
   readonly summary: DesignSummary;
@@ -35,7 +37,8 @@ export interface DesignResult {
   readonly trainedNow: { readonly proxy: number; readonly full: number };
 }
 
-export async function runDesign(opts: DesignOptions, progress: DesignProgress): Promise<DesignResult> {
+/** `dispatcher`: proxy-train the search trials on BullMQ workers (`layernas worker --evaluator training`); final training stays here. */
+export async function runDesign(opts: DesignOptions, progress: DesignProgress, dispatcher?: TrialDispatcher): Promise<DesignResult> {
   const out = path.resolve(opts.out);
   const timings: Record<string, number> = {};
   const timed = async <T>(stage: string, f: () => Promise<T>): Promise<T> => {
@@ -60,7 +63,10 @@ export async function runDesign(opts: DesignOptions, progress: DesignProgress): 
   progress.note(`cheapest architecture of ${space.name}: ${problem.cheapest.latencyMs.toFixed(4)} ms predicted on ${loaded.target.id}`);
 
   const trainer = createDesignTrainer(opts.trainer);
-  const evaluator = new ProxyTrainingEvaluator(problem, trainer, data, opts.proxy, opts.seed, path.join(out, 'search', 'scratch'));
+  // with a dispatcher, trials go out as kind 'training' with the same proxy recipe (workers rebuild the trained network from its string)
+  const evaluator = dispatcher
+    ? new TrainingEvaluator({ trainer: { kind: 'tfjs', backend: 'auto' }, outputRoot: path.join(out, 'search', 'scratch') }, { dataset: formatDatasetRef(datasetRef), setting: 'proxy', overrides: { ...opts.proxy, seed: opts.seed } })
+    : new ProxyTrainingEvaluator(problem, trainer, data, opts.proxy, opts.seed, path.join(out, 'search', 'scratch'));
   const studySettings = {
     design: 1, target: loaded.target.id, space: space.name, dataset: formatDatasetRef(datasetRef), classes: data.numClasses,
     latencyMs: opts.latencyMs, maddsMax: opts.maddsMax ?? null, proxy: opts.proxy, seed: opts.seed, table: path.basename(source.table.file), trainer: trainer.name,
@@ -68,11 +74,13 @@ export async function runDesign(opts: DesignOptions, progress: DesignProgress): 
   const searches: SearchStageResult[] = [];
   const layernas = await timed('search', () => runSearchStage({
     algorithm: 'layernas', problem, evaluator, trials: opts.trials, seed: opts.seed, outDir: out, settings: studySettings, progress: progress.stage('search'),
+    ...(dispatcher ? { dispatcher } : {}),
   }));
   searches.push(layernas);
   if (opts.compare.includes('random')) {
     searches.push(await timed('random-search', () => runSearchStage({
       algorithm: 'random', problem, evaluator, trials: layernas.trialsUsed, seed: opts.seed, outDir: out, settings: studySettings, progress: progress.stage('random-search'),
+      ...(dispatcher ? { dispatcher } : {}),
     })));
   }
   const finalists = topFeasible(layernas.trials, opts.finalists);

@@ -19,6 +19,8 @@ import type { StageProgress } from './progress.js';
 import type { Dataset } from '../data/types.js';
 import { settingsFor } from '../train/settings.js';
 import type { Trainer } from '../train/types.js';
+import { formatNetwork } from '../arch/grammar.js';
+import type { TrialDispatcher } from '../dispatch/types.js';
 
 export type SearchAlgorithmName = 'layernas' | 'random';
 
@@ -63,6 +65,8 @@ export interface SearchStageRequest {
   /** everything that must match to resume (target, budget, dataset, recipe, ...) */
   readonly settings: StudySettings;
   readonly progress: StageProgress;
+  /** train trials on `layernas worker --evaluator training` processes (BullMQ) instead of in-process */
+  readonly dispatcher?: TrialDispatcher;
 }
 
 export interface SearchStageResult {
@@ -106,6 +110,7 @@ export async function runSearchStage(req: SearchStageRequest): Promise<SearchSta
       maxTrials: req.trials,
       batchSize: 1,
       evaluator: req.evaluator,
+      ...(req.dispatcher ? { dispatcher: req.dispatcher, requestArch: (dna: number[] | readonly number[]) => formatNetwork(req.problem.networks.trained(dna)) } : {}),
       journal,
       history: events,
       onProgress: (p) => {

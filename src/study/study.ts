@@ -57,6 +57,8 @@ export interface StudyOptions {
   readonly batchSize: number;
   readonly evaluator: Evaluator;
   readonly dispatcher?: TrialDispatcher;
+  /** architecture string sent to dispatched workers (default: decodeArch; a network string lets training workers build it) */
+  readonly requestArch?: (dna: Dna) => string;
   readonly journal: JournalSink;
   /** events of an existing journal to resume from */
   readonly history?: readonly JournalEvent[];
@@ -147,7 +149,7 @@ export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
           trialId: `${opts.studyId}:${t.trial}`,
           studyId: opts.studyId,
           dna: [...t.dna],
-          arch: t.arch,
+          arch: opts.requestArch ? opts.requestArch(t.dna) : t.arch,
           evaluator: { kind: opts.evaluator.kind, options: { ...opts.evaluator.options } },
           attempt: 1,
         }));

@@ -9,6 +9,7 @@ import { LayernasError } from '../../core/errors.js';
 import { COMPARISONS, DEFAULT_DESIGN, designOptionsSchema, type DesignOptions } from '../../design/options.js';
 import { designProgress } from '../../design/progress.js';
 import { runDesign } from '../../design/run-design.js';
+import { redisDispatcherFromArgs, withRedisDispatchOptions } from '../../dispatch/create.js';
 
 function numberList(v: unknown): unknown {
   return v === undefined ? undefined : Number(v);
@@ -57,7 +58,7 @@ export const designCommand: CommandModule = {
   command: 'design',
   describe: 'design a model for a target and latency budget: search, train, export (TFLite float32/int8, ONNX), verify, report',
   builder: (y) =>
-    y
+    withRedisDispatchOptions(y)
       .option('target', { type: 'string', describe: `target id or .json (default ${DEFAULT_DESIGN.target})` })
       .option('latency-ms', { type: 'number', describe: `latency budget on the target in ms (default ${DEFAULT_DESIGN.latencyMs})` })
       .option('madds-max', { type: 'number', describe: 'optional MAdds budget' })
@@ -85,7 +86,8 @@ export const designCommand: CommandModule = {
     const opts = designOptionsFromArgv(argv as Record<string, unknown>);
     const json = argv.json === true;
     const progress = designProgress(json ? 'json' : argv.quiet === true ? 'quiet' : 'text');
-    const r = await runDesign(opts, progress);
+    const dispatcher = await redisDispatcherFromArgs(argv as Record<string, unknown>);
+    const r = await runDesign(opts, progress, dispatcher).finally(() => dispatcher?.close());
     const winner = r.summary.finals.find((f) => f.role === 'winner');
     if (json) {
       process.stdout.write(`${JSON.stringify({ summary: r.summaryFile, report: r.reportFile, modelDir: r.modelDir, trainedNow: r.trainedNow, winner, verifyPassed: r.summary.verifyPassed }, null, 1)}\n`);
