@@ -78,7 +78,8 @@ export async function startTrialWorker(options: TrialWorkerOptions): Promise<Tri
     }
     log(`start ${request.trialId} attempt ${used + 1}`);
     try {
-      const r = await evaluator.evaluate(request, abort.signal);
+      // the evaluator sees the real attempt number (output directories per attempt), not the coordinator's guess
+      const r = await evaluator.evaluate({ ...request, attempt: used + 1 }, abort.signal);
       const outcome = r.artifacts === undefined
         ? { status: 'ok' as const, reward: r.reward, metrics: r.metrics }
         : { status: 'ok' as const, reward: r.reward, metrics: r.metrics, artifacts: r.artifacts };
