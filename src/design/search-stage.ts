@@ -42,7 +42,8 @@ export class ProxyTrainingEvaluator implements Evaluator {
   }
 
   async evaluate(req: EvalRequest): Promise<EvalResult> {
-    const outputDir = path.join(this.scratchDir, `trial-${req.trialNumber}`);
+    // per process: a trainer orphaned by a killed design run must not write into the retried trial's directory
+    const outputDir = path.join(this.scratchDir, `trial-${req.trialNumber}-${process.pid}`);
     try {
       const r = await this.trainer.train({
         spec: this.problem.networks.trained(req.dna), dataset: this.data, settings: settingsFor('proxy', { ...this.recipe, seed: this.seed }), evaluateTest: false, outputDir,

@@ -22,7 +22,11 @@ import { PNG } from 'pngjs';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = path.join(ROOT, 'src', 'cli', 'main.ts');
 const work = mkdtempSync(path.join(tmpdir(), 'layernas-design-test-'));
-after(() => rmSync(work, { recursive: true, force: true }));
+const live = new Set<ReturnType<typeof spawn>>();
+after(() => {
+  for (const c of live) killGroup(c); // a timed-out test leaves no design (or trainer) running
+  rmSync(work, { recursive: true, force: true });
+});
 
 const tinyJob = (out: string, budgetMs: number, table?: string): string[] => [
   'design', '--target', 'host-tflite-1t', '--space', 'mobile32', '--dataset', 'fashion-mnist', '--latency-ms', String(budgetMs),
@@ -30,18 +34,29 @@ const tinyJob = (out: string, budgetMs: number, table?: string): string[] => [
   '--agreement-images', '200', '--calibration-images', '8', '--profile-rounds', '2', '--out', out, '--json', ...(table ? ['--latency-table', table] : []),
 ];
 
+/** SIGKILL the CLI and everything it started (its trainer processes): what `kill -9` of the whole job does. */
+function killGroup(child: ReturnType<typeof spawn>): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
 /** Runs the CLI; with `killWhen`, SIGKILLs it as soon as the predicate holds (checked every 200 ms). */
 function runCli(args: string[], killWhen?: () => boolean): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    live.add(child);
     let stdout = '', stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = killWhen ? setInterval(() => { if (killWhen()) child.kill('SIGKILL'); }, 200) : undefined;
+    const timer = killWhen ? setInterval(() => { if (killWhen()) killGroup(child); }, 200) : undefined;
     child.on('close', (code, signal) => {
       if (timer) clearInterval(timer);
+      live.delete(child);
       resolve({ code, signal, stdout, stderr });
     });
   });
