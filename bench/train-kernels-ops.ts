@@ -65,24 +65,27 @@ function gmacs(c: OpCase): number {
   return (outPixels * f[0]! * f[1]! * f[2]! * f[3]!) / 1e9;
 }
 
-export async function benchKernels(cpuReps = 1, ourReps = 5): Promise<void> {
-  console.log('per-kernel CPU ms per call (median), batch 64:');
-  console.log(`  ${'kernel'.padEnd(36)} ${'shape'.padEnd(24)} ${'ours'.padStart(8)} ${'GMAC/s'.padStart(7)} ${'cpu-be'.padStart(9)} ${'speedup'.padStart(8)}  stock-wasm`);
-  const ours: Timing[] = [];
-  const stock: (Timing | undefined)[] = [];
-  const cpu: Timing[] = [];
-  await setupBackend('wasm', true);
-  await installWasmGradientKernels();
-  for (const c of CASES) ours.push(time(c, ourReps));
-  uninstallWasmGradientKernels();
-  for (const c of CASES) stock.push(c.kernel === tf.Conv2DBackpropInput ? time(c, ourReps) : undefined);
-  await installWasmGradientKernels();
-  await setupBackend('cpu', true);
-  for (const c of CASES) cpu.push(time(c, cpuReps));
-  CASES.forEach((c, i) => {
-    const o = ours[i]!, p = cpu[i]!, s = stock[i];
-    console.log(`  ${c.kernel.padEnd(36)} ${c.label.padEnd(24)} ${o.cpuMs.toFixed(1).padStart(8)} ${(gmacs(c) / (o.cpuMs / 1000)).toFixed(2).padStart(7)} ` +
-      `${p.cpuMs.toFixed(1).padStart(9)} ${(p.cpuMs / o.cpuMs).toFixed(1).padStart(7)}x  ${s ? `${s.cpuMs.toFixed(1)} (${(s.cpuMs / o.cpuMs).toFixed(1)}x)` : '-'}` +
-      `   [wall ours ${o.wallMs.toFixed(1)}, cpu-be ${p.wallMs.toFixed(1)}]`);
-  });
+export async function benchKernels(withCpuBackend: boolean, cpuReps = 1, ourReps = 5): Promise<void> {
+  console.log('per-kernel CPU ms per call (median), batch 64; GMAC/s of ours; stock = stock tfjs-wasm kernel:');
+  console.log(`  ${'kernel'.padEnd(36)} ${'shape'.padEnd(24)} ${'ours'.padStart(8)} ${'GMAC/s'.padStart(7)}  other`);
+  for (const c of CASES) {
+    await setupBackend('wasm', true);
+    await installWasmGradientKernels();
+    const o = time(c, ourReps);
+    let other = '';
+    if (c.kernel === tf.Conv2DBackpropInput) {
+      uninstallWasmGradientKernels();
+      const s = time(c, ourReps);
+      await installWasmGradientKernels();
+      other += `stock-wasm ${s.cpuMs.toFixed(1)} (${(s.cpuMs / o.cpuMs).toFixed(1)}x slower)  `;
+    }
+    if (withCpuBackend) {
+      await tf.setBackend('cpu');
+      const p = time(c, cpuReps);
+      other += `cpu-backend ${p.cpuMs.toFixed(1)} (${(p.cpuMs / o.cpuMs).toFixed(1)}x slower)`;
+      await tf.setBackend('wasm');
+    }
+    console.log(`  ${c.kernel.padEnd(36)} ${c.label.padEnd(24)} ${o.cpuMs.toFixed(1).padStart(8)} ` +
+      `${(gmacs(c) / (o.cpuMs / 1000)).toFixed(2).padStart(7)}  ${other}[wall ours ${o.wallMs.toFixed(1)}]`);
+  }
 }

@@ -2,7 +2,8 @@
  * Training speed of the in-process trainer's step on each engine, and per-kernel timings of the layernas wasm
  * gradient kernels vs the tfjs cpu backend (and the stock wasm Conv2DBackpropInput).
  *
- *   npx tsx bench/train-kernels.ts [--rounds 3] [--images 640] [--cpu-images 128] [--batch 64] [--skip-kernels]
+ *   npx tsx bench/train-kernels.ts [--rounds 3] [--images 640] [--cpu-images 64] [--batch 64] [--skip-kernels]
+ *                                  [--cpu-kernels]   (per-kernel figures of the tfjs cpu backend too: slow)
  *
  * --images 60000 trains one Fashion-MNIST-sized epoch per engine and round. Engines are measured interleaved,
  * round by round, so a shared machine's load drifts over all of them alike; every figure is printed per round
@@ -22,7 +23,7 @@ const opt = (flag: string, dflt: number): number => { const i = argv.indexOf(fla
 const rounds = opt('--rounds', 3);
 const batch = opt('--batch', 64);
 const images = opt('--images', 640);
-const cpuImages = opt('--cpu-images', 128);
+const cpuImages = opt('--cpu-images', 64);
 
 interface Run { engine: string; images: number; wallS: number; cpuS: number }
 const runs: Run[] = [];
@@ -38,7 +39,7 @@ async function tfjsRun(engine: string, backend: 'wasm' | 'cpu', kernels: 'all' |
   if (backend === 'wasm') await installWasmGradientKernels({ stepKernels: kernels === 'all' });
   const net = buildBenchNetwork();
   const step = makeStep(net, batch);
-  step(); // warm-up (XNNPACK operator creation, kernel instantiation)
+  if (backend === 'wasm') step(); // warm-up (XNNPACK operator creation, kernel instantiation); cpu is too slow to bother
   const steps = Math.max(1, Math.round(n / batch));
   const c0 = process.cpuUsage();
   const w0 = performance.now();
@@ -64,13 +65,16 @@ function median(xs: number[]): number {
 }
 
 console.log(`network ${BENCH_NETWORK}, batch ${batch}`);
-if (!argv.includes('--skip-kernels')) await benchKernels();
+if (!argv.includes('--skip-kernels')) await benchKernels(argv.includes('--cpu-kernels'));
 for (let r = 1; r <= rounds; r++) {
   console.log(`round ${r}/${rounds}`);
   await tfjsRun('tfjs-wasm + layernas', 'wasm', 'all', images);
   torchRun(images);
-  await tfjsRun('tfjs-wasm + conv kernels', 'wasm', 'conv-only', images);
-  if (r === 1) await tfjsRun('tfjs cpu', 'cpu', 'all', cpuImages);
+  if (r === 1) await tfjsRun('tfjs-wasm + conv kernels', 'wasm', 'conv-only', images);
+}
+if (cpuImages > 0) {
+  console.log('tfjs cpu backend (one measurement, it is slow):');
+  await tfjsRun('tfjs cpu', 'cpu', 'all', cpuImages);
 }
 
 console.log('\nsummary (median over rounds; the spread shows the machine noise)');
