@@ -16,6 +16,7 @@ import { searchCommand } from './commands/search.js';
 import { benchmarkCommand } from './commands/benchmark.js';
 import { designCommand } from './commands/design.js';
 import { exportCommand } from './commands/export.js';
+import { trainCommand } from './commands/train.js';
 
 export interface CliIo {
   readonly stderr: (text: string) => void;
@@ -38,6 +39,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     .command(benchmarkCommand)
     .command(designCommand)
     .command(exportCommand)
+    .command(trainCommand)
     .demandCommand(1, 'give a command (see --help)')
     .strict()
     .help()

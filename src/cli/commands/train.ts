@@ -1,0 +1,96 @@
+/**
+ * `layernas train <arch> --dataset <name|path> [--setting proxy|full] [--trainer tfjs|command] [--out <dir>]`:
+ * train one architecture, write weights (docs/weights-format.md) and result.json, print the metrics.
+ * External trainers: `--trainer command --command /usr/bin/python3 --command trainers/pytorch/train.py` (argument array).
+ */
+import type { CommandModule } from 'yargs';
+import { z } from 'zod';
+import { LayernasError } from '../../core/errors.js';
+import { loadDataset, parseDatasetRef } from '../../data/load.js';
+import { makeTrainer } from '../../eval/training-evaluator.js';
+import { PYTORCH_REFERENCE_COMMAND } from '../../train/external.js';
+import { settingsFor, trainSettingsSchema } from '../../train/settings.js';
+import { resolveArchitecture } from './cost.js';
+
+interface TrainArgs {
+  arch: string;
+  dataset: string;
+  setting: string;
+  trainer: string;
+  backend: string;
+  command?: string[];
+  'timeout-min': number;
+  epochs?: number;
+  'batch-size'?: number;
+  lr?: number;
+  optimizer?: string;
+  seed?: number;
+  test: boolean;
+  out: string;
+  json: boolean;
+}
+
+const argsSchema = z.object({
+  setting: z.enum(['proxy', 'full']),
+  trainer: z.enum(['tfjs', 'pytorch', 'command']),
+  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+  'timeout-min': z.number().positive(),
+});
+
+export const trainCommand: CommandModule<object, TrainArgs> = {
+  command: 'train <arch>',
+  describe: 'train one architecture (in-process tfjs, the PyTorch reference trainer, or your own command)',
+  builder: (y) => y
+    .positional('arch', { type: 'string', demandOption: true, describe: 'architecture string or zoo name' })
+    .option('dataset', { type: 'string', default: 'fashion-mnist', describe: 'mnist | fashion-mnist | idx:<dir> | folder:<dir>' })
+    .option('setting', { type: 'string', default: 'full', describe: 'proxy (few epochs, data subset) or full' })
+    .option('trainer', { type: 'string', default: 'tfjs', describe: 'tfjs | pytorch | command (with --command)' })
+    .option('backend', { type: 'string', default: 'auto', describe: 'tfjs backend: auto | tensorflow | wasm | cpu' })
+    .option('command', { type: 'string', array: true, describe: 'external trainer argv, one --command per argument (write --command=-x for arguments starting with -)' })
+    .option('timeout-min', { type: 'number', default: 240, describe: 'external trainer timeout (minutes)' })
+    .option('epochs', { type: 'number' })
+    .option('batch-size', { type: 'number' })
+    .option('lr', { type: 'number' })
+    .option('optimizer', { type: 'string', describe: 'sgd | adam' })
+    .option('seed', { type: 'number' })
+    .option('test', { type: 'boolean', default: true, describe: 'also report test-split accuracy' })
+    .option('out', { type: 'string', default: 'train-out', describe: 'output directory (weights/, result.json)' })
+    .option('json', { type: 'boolean', default: false }) as never,
+  handler: async (a) => {
+    const parsed = argsSchema.safeParse(a);
+    if (!parsed.success) {
+      const i = parsed.error.issues[0];
+      throw new LayernasError('USAGE', `--${i?.path.join('.')}: ${i?.message}`);
+    }
+    const o = parsed.data;
+    const overrides = trainSettingsSchema.partial().safeParse({
+      ...(a.epochs !== undefined ? { epochs: a.epochs } : {}), ...(a['batch-size'] !== undefined ? { batchSize: a['batch-size'] } : {}),
+      ...(a.lr !== undefined ? { lr: a.lr } : {}), ...(a.optimizer !== undefined ? { optimizer: a.optimizer } : {}),
+      ...(a.seed !== undefined ? { seed: a.seed } : {}),
+    });
+    if (!overrides.success) throw new LayernasError('USAGE', `bad training option: ${overrides.error.issues[0]?.message}`);
+    if (o.trainer === 'command' && !(a.command && a.command.length > 0)) throw new LayernasError('USAGE', '--trainer command needs --command <argv...>');
+    const trainer = makeTrainer({
+      trainer: o.trainer === 'tfjs' ? { kind: 'tfjs', backend: o.backend }
+        : { kind: 'command', command: o.trainer === 'pytorch' ? [...PYTORCH_REFERENCE_COMMAND] : (a.command as string[]), timeoutMs: o['timeout-min'] * 60_000 },
+      outputRoot: a.out,
+    });
+    const spec = resolveArchitecture(a.arch, {});
+    const dataset = loadDataset(parseDatasetRef(a.dataset));
+    const settings = settingsFor(o.setting, overrides.data);
+    let last = 0;
+    const result = await trainer.train({ spec, dataset, settings, evaluateTest: a.test, outputDir: a.out }, (p) => {
+      if (a.json || Date.now() - last < 2000) return;
+      last = Date.now();
+      process.stderr.write(`epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)} ${p.imagesPerSecond.toFixed(1)} img/s\n`);
+    });
+    if (a.json) {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return;
+    }
+    const m = result.metrics;
+    process.stdout.write(`trainer ${result.trainer.name} (${result.trainer.backend}), ${m.params} params, ${m.epochs} epochs on ${m.trainImages} images\n` +
+      `validation accuracy ${(m.valAccuracy * 100).toFixed(2)}%${m.testAccuracy !== undefined ? `, test accuracy ${(m.testAccuracy * 100).toFixed(2)}%` : ''}\n` +
+      `${m.imagesPerSecond.toFixed(1)} img/s, ${m.wallSeconds.toFixed(0)} s\nweights: ${result.weightsDir}\n`);
+  },
+};
