@@ -1,0 +1,110 @@
+/**
+ * Must-show: does the proxy setting rank architectures like full training? Samples N random architectures of a
+ * MobileNet-style space, trains each with the proxy setting (reward = validation accuracy) and the full setting
+ * (test accuracy) through the local worker pool, and prints Kendall's tau between the two rankings.
+ * Results are journaled (one JSON line per finished trial) so an interrupted run resumes where it stopped.
+ *   npx tsx bench/train-kendall.ts [--archs 20] [--trainer pytorch|tfjs] [--workers 2] [--space spaces/mobile32.json]
+ *     [--proxy-epochs 2 --proxy-images 8000] [--full-epochs 10 --full-images 0(all)] [--journal kendall.jsonl]
+ */
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { formatNetwork } from '../src/arch/grammar.js';
+import { Rng } from '../src/core/rng.js';
+import { LocalPool } from '../src/dispatch/local-pool.js';
+import type { TrialRequest } from '../src/dispatch/types.js';
+import { PYTORCH_REFERENCE_COMMAND } from '../src/train/external.js';
+import { loadSpaceFile } from '../src/space/load.js';
+import { decodeNetwork } from '../src/space/network.js';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? (process.argv[i + 1] as string) : fallback;
+}
+
+/** Kendall's tau-b between two equally long score lists. */
+export function kendallTau(a: readonly number[], b: readonly number[]): number {
+  let concordant = 0, discordant = 0, tiesA = 0, tiesB = 0;
+  for (let i = 0; i < a.length; i++) {
+    for (let j = i + 1; j < a.length; j++) {
+      const da = Math.sign((a[i] as number) - (a[j] as number)), db = Math.sign((b[i] as number) - (b[j] as number));
+      if (da === 0 && db === 0) continue;
+      if (da === 0) tiesA++;
+      else if (db === 0) tiesB++;
+      else if (da === db) concordant++;
+      else discordant++;
+    }
+  }
+  const denom = Math.sqrt((concordant + discordant + tiesA) * (concordant + discordant + tiesB));
+  return denom === 0 ? 0 : (concordant - discordant) / denom;
+}
+
+const nArchs = Number(arg('archs', '20'));
+const trainer = arg('trainer', 'pytorch');
+const space = loadSpaceFile(resolve(arg('space', 'spaces/mobile32.json')));
+const journal = resolve(arg('journal', 'kendall-journal.jsonl'));
+const fullImages = Number(arg('full-images', '0'));
+const proxy = { epochs: Number(arg('proxy-epochs', '2')), trainSubset: Number(arg('proxy-images', '8000')) };
+const full = { epochs: Number(arg('full-epochs', '10')), ...(fullImages > 0 ? { trainSubset: fullImages } : {}) };
+
+const rng = new Rng(Number(arg('seed', '2024')));
+const archs: string[] = [];
+while (archs.length < nArchs) {
+  const spec = decodeNetwork(space, space.radix.map((r) => rng.int(r)));
+  const s = formatNetwork(spec);
+  if (!archs.includes(s)) archs.push(s);
+}
+
+type Row = { trialId: string; status: string; reward?: number; metrics?: Record<string, number>; error?: string };
+const done = new Map<string, Row>();
+if (existsSync(journal)) {
+  for (const line of readFileSync(journal, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try { const r = JSON.parse(line) as Row; done.set(r.trialId, r); } catch { /* torn last line: that trial reruns */ }
+  }
+}
+const requests: TrialRequest[] = [];
+archs.forEach((arch, i) => {
+  for (const [kind, setting, overrides, evaluateTest] of [['proxy', 'proxy', proxy, false], ['full', 'full', full, true]] as const) {
+    const trialId = `kendall:${i}:${kind}`;
+    if (done.has(trialId)) continue;
+    requests.push({ trialId, studyId: 'kendall', dna: [i], arch, attempt: 1,
+      evaluator: { kind: 'training', options: { dataset: 'fashion-mnist', setting, overrides, evaluateTest } } });
+  }
+});
+console.log(`${archs.length} archs, ${requests.length} trials to run (${done.size} journaled); proxy ${JSON.stringify(proxy)} full ${JSON.stringify(full)}; trainer ${trainer}`);
+
+function report(): void {
+  const pairs: { p: number; f: number; i: number }[] = [];
+  archs.forEach((_, i) => {
+    const p = done.get(`kendall:${i}:proxy`), f = done.get(`kendall:${i}:full`);
+    if (p?.status === 'ok' && f?.status === 'ok' && f.metrics?.test_acc !== undefined) pairs.push({ p: p.reward as number, f: f.metrics.test_acc, i });
+  });
+  if (pairs.length >= 2) {
+    console.log(`Kendall tau (proxy validation vs full test accuracy) over ${pairs.length} archs: ${kendallTau(pairs.map((x) => x.p), pairs.map((x) => x.f)).toFixed(3)}`);
+  }
+}
+
+if (requests.length > 0) {
+  const pool = await LocalPool.start({
+    workers: Number(arg('workers', '2')), trialTimeoutMs: 6 * 3600_000,
+    evaluator: { delayMs: 0, evaluator: { kind: 'training', config: {
+      trainer: trainer === 'pytorch' ? { kind: 'command', command: [...PYTORCH_REFERENCE_COMMAND], timeoutMs: 6 * 3600_000 } : { kind: 'tfjs', backend: 'auto' },
+      outputRoot: join(tmpdir(), 'layernas-kendall'),
+    } } },
+  });
+  await pool.submit(requests);
+  let left = requests.length;
+  for await (const r of pool.results()) {
+    const row: Row = r.outcome.status === 'ok'
+      ? { trialId: r.trialId, status: 'ok', reward: r.outcome.reward, metrics: r.outcome.metrics }
+      : { trialId: r.trialId, status: 'failed', error: r.outcome.error.message };
+    appendFileSync(journal, `${JSON.stringify(row)}\n`);
+    done.set(r.trialId, row);
+    console.log(`${r.trialId} ${row.status} ${row.reward !== undefined ? `val ${(row.reward * 100).toFixed(2)}%` : row.error} ${row.metrics?.test_acc !== undefined ? `test ${(row.metrics.test_acc * 100).toFixed(2)}%` : ''} (${(r.durationMs / 1000).toFixed(0)} s, attempts ${r.attempts})`);
+    report();
+    if (--left === 0) break;
+  }
+  await pool.close();
+}
+report();
