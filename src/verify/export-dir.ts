@@ -1,7 +1,8 @@
 /**
  * What `verify` reads from an export directory: the architecture (manifest.json `arch`, a network string, or
  * --arch) and the model files (*.tflite, *.onnx). For a TFLite target the file whose name says int8 (`int8` in
- * the name) is taken for int8 targets, the other one for float32 targets.
+ * the name) is taken for int8 targets, the other one for float32 targets, unless manifest.json lists its models
+ * with format and precision (as `layernas export` writes it).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,19 +12,28 @@ import type { NetworkSpec } from '../arch/spec.js';
 import { LayernasError } from '../core/errors.js';
 import type { Target } from '../targets/schema.js';
 
-const ManifestSubset = z.object({ arch: z.string().min(1) }).passthrough();
+/** the part of `layernas export`'s manifest.json (src/export/manifest.ts) verify reads */
+const ManifestSubset = z
+  .object({
+    arch: z.string().min(1),
+    models: z.array(z.object({ format: z.string(), precision: z.enum(['float32', 'int8']), path: z.string() }).passthrough()).optional(),
+  })
+  .passthrough();
 
 export interface ExportDir {
   readonly dir: string;
   readonly spec: NetworkSpec;
   readonly tflite: readonly string[];
   readonly onnx: readonly string[];
+  /** model files as the manifest lists them (absent without a manifest or for --arch) */
+  readonly models?: readonly { readonly format: string; readonly precision: 'float32' | 'int8'; readonly file: string }[];
 }
 
 export function readExportDir(dir: string, archOverride?: string): ExportDir {
   if (!existsSync(dir)) throw new LayernasError('USAGE', `export directory ${dir} does not exist`, { dir });
   const files = readdirSync(dir).sort();
   let arch = archOverride;
+  let models: ExportDir['models'];
   const manifestFile = join(dir, 'manifest.json');
   if (arch === undefined) {
     if (!existsSync(manifestFile)) throw new LayernasError('USAGE', `${dir} has no manifest.json; give the architecture with --arch <network string>`, { dir });
@@ -36,17 +46,22 @@ export function readExportDir(dir: string, archOverride?: string): ExportDir {
     const m = ManifestSubset.safeParse(raw);
     if (!m.success) throw new LayernasError('MODEL_INVALID', `${manifestFile}: needs "arch" (the network string); ${m.error.issues[0]?.message ?? ''}`, { file: manifestFile });
     arch = m.data.arch;
+    models = m.data.models?.map((x) => ({ format: x.format, precision: x.precision, file: join(dir, x.path) }));
   }
   return {
     dir,
     spec: parseNetwork(arch),
     tflite: files.filter((f) => f.endsWith('.tflite')).map((f) => join(dir, f)),
     onnx: files.filter((f) => f.endsWith('.onnx')).map((f) => join(dir, f)),
+    ...(models ? { models } : {}),
   };
 }
 
 /** The model file a target runs. */
 export function modelFileForTarget(exp: ExportDir, target: Target): string {
+  const format = target.runtime.name === 'tflite' ? 'tflite' : 'onnx';
+  const listed = exp.models?.filter((m) => m.format === format && m.precision === target.precision);
+  if (listed && listed.length === 1) return (listed[0] as { file: string }).file;
   const isInt8 = (f: string): boolean => /int8/i.test(f.slice(f.lastIndexOf('/') + 1));
   const pool = target.runtime.name === 'tflite' ? exp.tflite : exp.onnx;
   const pick = pool.filter((f) => isInt8(f) === (target.precision === 'int8'));
