@@ -1,7 +1,7 @@
 /**
  * What a `design` run is asked to do, validated once at the edge (CLI flags, bench scripts) and then trusted.
  * DEFAULT_DESIGN is the embedded default job (`layernas design` with no flags): host TFLite target, the compact
- * mobile32 space, Fashion-MNIST at 32x32, sized to finish in about 15 minutes on a 2-core machine.
+ * mobile32 space, Fashion-MNIST at 32x32, sized to finish within 15 minutes on an otherwise idle 2-core machine.
  */
 import { z } from 'zod';
 
@@ -15,6 +15,12 @@ export const recipeSchema = z.object({
   batchSize: z.number().int().positive(),
   lr: z.number().positive(),
   warmupSteps: z.number().int().min(0),
+  /**
+   * after training, BN running statistics := the plain (cumulative) average of the batch statistics over this many
+   * training batches in train mode ("BN recalibration", as in Once-for-All). Short proxy runs need it: with under
+   * ~50 steps the momentum-averaged statistics lag the weights and eval-mode predictions collapse to one class.
+   */
+  bnRecalibrationBatches: z.number().int().min(0),
 }).strict();
 export type Recipe = z.infer<typeof recipeSchema>;
 
@@ -55,20 +61,20 @@ export const designOptionsSchema = z.object({
 export type DesignOptions = z.infer<typeof designOptionsSchema>;
 
 /**
- * Proxy reward: 1 epoch on a 2,000-image balanced subset in batches of 32 (62 steps), validation accuracy on 1,000
- * held-out images. Fewer than ~50 steps leave the BN running statistics unsettled: eval-mode predictions collapse
- * to one class (exactly 10% on a balanced 10-class subset), a reward with no signal.
+ * Proxy reward: 1 epoch on a 2,000-image class-balanced subset in batches of 32 (62 steps), BN statistics then
+ * recalibrated on 16 training batches (512 images), validation accuracy on 1,000 held-out images. Measured on
+ * Fashion-MNIST mobile32 nets: 65-75% validation accuracy (without recalibration: exactly 10%, one class).
  */
-export const DEFAULT_PROXY: Recipe = { epochs: 1, trainSubset: 2000, validationSubset: 1000, batchSize: 32, lr: 0.1, warmupSteps: 10 };
-/** Final training: 3 epochs on 10,000 training images, validation on the whole validation split. */
-export const DEFAULT_FULL: Recipe = { epochs: 3, trainSubset: 10000, batchSize: 64, lr: 0.1, warmupSteps: 50 };
+export const DEFAULT_PROXY: Recipe = { epochs: 1, trainSubset: 2000, validationSubset: 1000, batchSize: 32, lr: 0.1, warmupSteps: 10, bnRecalibrationBatches: 16 };
+/** Final training: 3 epochs on 6,000 training images (280 steps), validation on the whole validation split. */
+export const DEFAULT_FULL: Recipe = { epochs: 3, trainSubset: 6000, batchSize: 64, lr: 0.1, warmupSteps: 30, bnRecalibrationBatches: 0 };
 
 export const DEFAULT_DESIGN: DesignOptions = {
   target: 'host-tflite-1t',
   latencyMs: 0.5,
   space: 'mobile32',
   dataset: 'fashion-mnist',
-  trials: 20,
+  trials: 12,
   finalists: 1,
   trainer: 'pytorch',
   proxy: DEFAULT_PROXY,

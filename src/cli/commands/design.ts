@@ -32,6 +32,7 @@ export function designOptionsFromArgv(argv: Record<string, unknown>): DesignOpti
       ...(argv['proxy-epochs'] !== undefined ? { epochs: argv['proxy-epochs'] } : {}),
       ...(argv['proxy-images'] !== undefined ? { trainSubset: argv['proxy-images'] } : {}),
       ...(argv['proxy-val-images'] !== undefined ? { validationSubset: argv['proxy-val-images'] } : {}),
+      ...(argv['proxy-bn-batches'] !== undefined ? { bnRecalibrationBatches: argv['proxy-bn-batches'] } : {}),
     },
     full: {
       ...d.full,
@@ -70,6 +71,7 @@ export const designCommand: CommandModule = {
       .option('proxy-epochs', { type: 'number', describe: `proxy recipe epochs (default ${DEFAULT_DESIGN.proxy.epochs})` })
       .option('proxy-images', { type: 'number', describe: `proxy recipe training images (default ${DEFAULT_DESIGN.proxy.trainSubset})` })
       .option('proxy-val-images', { type: 'number', describe: `validation images of the proxy reward (default ${DEFAULT_DESIGN.proxy.validationSubset})` })
+      .option('proxy-bn-batches', { type: 'number', describe: `training batches the BN statistics are recalibrated on after proxy training (default ${DEFAULT_DESIGN.proxy.bnRecalibrationBatches})` })
       .option('full-epochs', { type: 'number', describe: `full recipe epochs (default ${DEFAULT_DESIGN.full.epochs})` })
       .option('full-images', { type: 'number', describe: `full recipe training images (default ${DEFAULT_DESIGN.full.trainSubset})` })
       .option('agreement-images', { type: 'number', describe: 'test images compared between exported files and the trained model (default: all)' })
