@@ -29,6 +29,8 @@ export const finalResultSchema = z.object({
   trainSeconds: z.number(),
   params: z.number(),
   trainImages: z.number().int(),
+  /** test images the test accuracy was measured on */
+  testImages: z.number().int().optional(),
   trainer: z.string(),
   backend: z.string(),
   weightsDir: z.string(),
@@ -69,7 +71,8 @@ export async function trainFinal(req: FinalTrainingRequest, dna: Dna, label: str
   const arch = formatNetwork(spec);
   const resultFile = path.join(dir, 'final.json');
   const old = readStageFile(resultFile, finalResultSchema);
-  if (old && old.arch === arch && old.seed === req.seed && old.trainer === req.trainer.name && canonicalJson(old.recipe) === canonicalJson(req.recipe)) {
+  if (old && old.arch === arch && old.seed === req.seed && old.trainer === req.trainer.name && canonicalJson(old.recipe) === canonicalJson(req.recipe) &&
+    (old.testImages ?? req.data.test.count) === req.data.test.count) {
     return { dna, dir, result: old, trainedNow: false };
   }
   const r = req.recipe;
@@ -88,7 +91,7 @@ export async function trainFinal(req: FinalTrainingRequest, dna: Dna, label: str
   if (m.testAccuracy === undefined) throw new LayernasError('TRAINER_FAILED', `trainer ${req.trainer.name} returned no test accuracy for ${label}`, { label });
   const result: FinalResult = {
     dna: [...dna], arch, recipe: r, seed: req.seed, valAccuracy: m.valAccuracy, testAccuracy: m.testAccuracy, trainLoss: m.trainLoss,
-    trainSeconds: m.wallSeconds, params: m.params, trainImages: m.trainImages, trainer: req.trainer.name,
+    trainSeconds: m.wallSeconds, params: m.params, trainImages: m.trainImages, testImages: req.data.test.count, trainer: req.trainer.name,
     backend: `${out.trainer.name} ${out.trainer.backend}${out.trainer.version ? ` ${out.trainer.version}` : ''}`, weightsDir: out.weightsDir, finishedAt: new Date().toISOString(),
   };
   await writeJsonAtomic(resultFile, result);

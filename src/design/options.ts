@@ -42,8 +42,19 @@ export const designOptionsSchema = z.object({
   /** best search candidates trained with the full recipe; the best of them on validation is the winner */
   finalists: z.number().int().positive(),
   trainer: trainerSchema,
+  /**
+   * threads of the PyTorch / command trainer (LAYERNAS_THREADS). 1 by default: small 32x32 nets gain little from a
+   * second thread, and OpenMP threads on an oversubscribed machine wait on each other (a 2,000-image proxy trial
+   * took ~8 min with 2 threads vs ~1.5 min with 1 on this machine at load average ~12).
+   */
+  trainerThreads: z.number().int().positive(),
   proxy: recipeSchema,
   full: recipeSchema,
+  /**
+   * final models are tested on the first N images of the test split (absent: the whole split). For quick checks
+   * (the e2e test); accuracy figures to compare should use the whole split.
+   */
+  testImages: z.number().int().positive().optional(),
   /** test images the exported files are compared with the trained model on (absent: the whole test split) */
   agreementImages: z.number().int().positive().optional(),
   /** training images used to calibrate the int8 model */
@@ -77,6 +88,7 @@ export const DEFAULT_DESIGN: DesignOptions = {
   trials: 12,
   finalists: 1,
   trainer: 'pytorch',
+  trainerThreads: 1,
   proxy: DEFAULT_PROXY,
   full: DEFAULT_FULL,
   calibrationImages: 64,

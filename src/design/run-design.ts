@@ -27,6 +27,14 @@ import { createDesignTrainer } from './trainer.js';
 import { runVerifyStage } from './verify-stage.js';
 import type { TrialDispatcher } from '../dispatch/types.js';
 import { TrainingEvaluator } from '../eval/training-evaluator.js';
+import { selectImages } from '../data/splits.js';
+import type { Dataset } from '../data/types.js';
+
+/** The dataset with only the first `n` test images (named so trainers' split caches tell it apart). */
+function withTestImages(data: Dataset, n: number | undefined): Dataset {
+  if (n === undefined || n >= data.test.count) return data;
+  return { ...data, name: `${data.name}#test${n}`, test: selectImages(data.test, Array.from({ length: n }, (_, i) => i)) };
+}
 
 export interface DesignResult {
   readonly summary: DesignSummary;
@@ -52,7 +60,7 @@ export async function runDesign(opts: DesignOptions, progress: DesignProgress, d
   const loaded = resolveTarget(opts.target);
   const space = loadDesignSpace(opts.space);
   const datasetRef = parseDatasetRef(opts.dataset);
-  const data = await timed('data', async () => loadDataset(datasetRef));
+  const data = await timed('data', async () => withTestImages(loadDataset(datasetRef), opts.testImages));
   progress.note(`design: target ${loaded.target.id}, space ${space.name}, dataset ${data.name} (${data.train.count}/${data.validation.count}/${data.test.count} train/val/test), budget ${opts.latencyMs} ms${opts.maddsMax ? `, MAdds <= ${opts.maddsMax}` : ''}; out ${out}`);
 
   const source = await timed('latency-table', () => resolveLatencySource({
@@ -62,7 +70,7 @@ export async function runDesign(opts: DesignOptions, progress: DesignProgress, d
   const problem = buildDesignProblem(source, loaded.target.id, opts.latencyMs, opts.maddsMax);
   progress.note(`cheapest architecture of ${space.name}: ${problem.cheapest.latencyMs.toFixed(4)} ms predicted on ${loaded.target.id}`);
 
-  const trainer = createDesignTrainer(opts.trainer);
+  const trainer = createDesignTrainer(opts.trainer, opts.trainerThreads);
   // with a dispatcher, trials go out as kind 'training' with the same proxy recipe (workers rebuild the trained network from its string)
   const evaluator = dispatcher
     ? new TrainingEvaluator({ trainer: { kind: 'tfjs', backend: 'auto' }, outputRoot: path.join(out, 'search', 'scratch') }, { dataset: formatDatasetRef(datasetRef), setting: 'proxy', overrides: { ...opts.proxy, seed: opts.seed } })

@@ -3,6 +3,7 @@
  *   --trainer tfjs           the in-process tfjs trainer (src/train/tfjs-trainer.ts)
  *   --trainer pytorch        the PyTorch reference trainer (trainers/pytorch/train.py, Debian python3-torch)
  *   --trainer command:<cmd>  any command speaking the protocol (argument array split on spaces, never a shell)
+ * (external trainers run with LAYERNAS_THREADS = --trainer-threads, default 1)
  * plus the trained model's own predictions on test images: the weights loaded into the in-process tfjs network in
  * eval mode (the reference the exported files are compared with).
  */
@@ -22,14 +23,15 @@ import { loadNetworkWeights } from '../train/weights-io.js';
 /** Six hours: a generous ceiling for one external training run (a hung trainer must not block forever). */
 const EXTERNAL_TIMEOUT_MS = 6 * 3600 * 1000;
 
-/** `tfjs`, `pytorch` or `command:<cmd>`. */
-export function createDesignTrainer(spec: string): Trainer {
+/** `tfjs`, `pytorch` or `command:<cmd>`; external trainers get `threads` as LAYERNAS_THREADS. */
+export function createDesignTrainer(spec: string, threads: number): Trainer {
+  const env = { LAYERNAS_THREADS: String(threads) };
   if (spec === 'tfjs') return new TfjsTrainer('auto');
-  if (spec === 'pytorch') return new ExternalTrainer({ name: 'pytorch', command: [...PYTORCH_REFERENCE_COMMAND], timeoutMs: EXTERNAL_TIMEOUT_MS });
+  if (spec === 'pytorch') return new ExternalTrainer({ name: 'pytorch', command: [...PYTORCH_REFERENCE_COMMAND], timeoutMs: EXTERNAL_TIMEOUT_MS, env });
   if (spec.startsWith('command:')) {
     const argv = spec.slice('command:'.length).trim().split(/\s+/).filter((a) => a !== '');
     if (argv.length === 0) throw new LayernasError('USAGE', `--trainer ${spec}: give the command after "command:"`, { trainer: spec });
-    return new ExternalTrainer({ name: `command:${argv[0]}`, command: argv, timeoutMs: EXTERNAL_TIMEOUT_MS });
+    return new ExternalTrainer({ name: `command:${argv[0]}`, command: argv, timeoutMs: EXTERNAL_TIMEOUT_MS, env });
   }
   throw new LayernasError('USAGE', `unknown --trainer "${spec}": use tfjs, pytorch or command:<cmd>`, { trainer: spec });
 }

@@ -1,7 +1,7 @@
 /**
  * End-to-end `layernas design` on the real pieces (host TFLite target, Fashion-MNIST, the PyTorch reference trainer,
  * real TFLite/ONNX runtimes, headless Chromium) with a tiny job: 2 search trials on 128 images, one final training
- * on 256 images, agreement on 200 test images. The space is priced with a shipped latency table fixture
+ * on 256 images (validated on 200, tested on the first 500 test images), agreement on 200 test images. The space is priced with a shipped latency table fixture
  * (test/design/fixtures: mobile32 measured on this class of machine by `layernas profile`), so no profiling runs here.
  *  - a budget below the cheapest architecture is refused with BUDGET_IMPOSSIBLE before any training; the message
  *    names the cheapest latency;
@@ -35,7 +35,7 @@ const BUDGET_MS = 0.15;
 
 const tinyJob = (out: string, budgetMs: number): string[] => [
   'design', '--target', 'host-tflite-1t', '--space', 'mobile32', '--dataset', 'fashion-mnist', '--latency-ms', String(budgetMs),
-  '--trials', '2', '--trainer', 'pytorch', '--proxy-images', '128', '--proxy-val-images', '100', '--full-epochs', '1', '--full-images', '256',
+  '--trials', '2', '--trainer', 'pytorch', '--proxy-images', '128', '--proxy-val-images', '100', '--full-epochs', '1', '--full-images', '256', '--full-val-images', '200', '--test-images', '500',
   '--agreement-images', '200', '--calibration-images', '8', '--profile-rounds', '2', '--out', out, '--json', '--latency-table', TABLE,
 ];
 

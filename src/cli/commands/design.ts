@@ -27,6 +27,7 @@ export function designOptionsFromArgv(argv: Record<string, unknown>): DesignOpti
     trials: pick(argv.trials, d.trials),
     finalists: pick(argv.finalists, d.finalists),
     trainer: pick(argv.trainer, d.trainer),
+    trainerThreads: pick(argv['trainer-threads'], d.trainerThreads),
     proxy: {
       ...d.proxy,
       ...(argv['proxy-epochs'] !== undefined ? { epochs: argv['proxy-epochs'] } : {}),
@@ -38,7 +39,9 @@ export function designOptionsFromArgv(argv: Record<string, unknown>): DesignOpti
       ...d.full,
       ...(argv['full-epochs'] !== undefined ? { epochs: argv['full-epochs'] } : {}),
       ...(argv['full-images'] !== undefined ? { trainSubset: argv['full-images'] } : {}),
+      ...(argv['full-val-images'] !== undefined ? { validationSubset: argv['full-val-images'] } : {}),
     },
+    ...(argv['test-images'] !== undefined ? { testImages: argv['test-images'] } : {}),
     ...(argv['agreement-images'] !== undefined ? { agreementImages: argv['agreement-images'] } : {}),
     calibrationImages: pick(argv['calibration-images'], d.calibrationImages),
     compare: pick(argv.compare, d.compare),
@@ -68,12 +71,15 @@ export const designCommand: CommandModule = {
       .option('trials', { type: 'number', describe: `search trials, each a proxy training (default ${DEFAULT_DESIGN.trials})` })
       .option('finalists', { type: 'number', describe: `best search candidates trained with the full recipe (default ${DEFAULT_DESIGN.finalists})` })
       .option('trainer', { type: 'string', describe: `tfjs | pytorch | command:<cmd> (default ${DEFAULT_DESIGN.trainer})` })
+      .option('trainer-threads', { type: 'number', describe: `threads of the PyTorch/command trainer (default ${DEFAULT_DESIGN.trainerThreads})` })
       .option('proxy-epochs', { type: 'number', describe: `proxy recipe epochs (default ${DEFAULT_DESIGN.proxy.epochs})` })
       .option('proxy-images', { type: 'number', describe: `proxy recipe training images (default ${DEFAULT_DESIGN.proxy.trainSubset})` })
       .option('proxy-val-images', { type: 'number', describe: `validation images of the proxy reward (default ${DEFAULT_DESIGN.proxy.validationSubset})` })
       .option('proxy-bn-batches', { type: 'number', describe: `training batches the BN statistics are recalibrated on after proxy training (default ${DEFAULT_DESIGN.proxy.bnRecalibrationBatches})` })
       .option('full-epochs', { type: 'number', describe: `full recipe epochs (default ${DEFAULT_DESIGN.full.epochs})` })
       .option('full-images', { type: 'number', describe: `full recipe training images (default ${DEFAULT_DESIGN.full.trainSubset})` })
+      .option('full-val-images', { type: 'number', describe: 'validation images of the full recipe (default: the whole validation split)' })
+      .option('test-images', { type: 'number', describe: 'test final models on the first N test images (default: the whole test split; for quick checks)' })
       .option('agreement-images', { type: 'number', describe: 'test images compared between exported files and the trained model (default: all)' })
       .option('calibration-images', { type: 'number', describe: `training images calibrating the int8 model (default ${DEFAULT_DESIGN.calibrationImages})` })
       .option('compare', { type: 'array', string: true, choices: [...COMPARISONS], describe: 'also train, with the full recipe: baseline (hand-designed) and/or random (random search, same trials)' })
