@@ -1,11 +1,11 @@
 /**
  * kill -9 resume of `layernas design`, on the real pieces: the same small design job runs
  *   A: once, uninterrupted;
- *   B: killed with SIGKILL during the search (after `--kill-after-trials` journaled trials), rerun, killed with
+ *   B: killed with SIGKILL (the CLI and its trainer: the whole process group) during the search (after `--kill-after-trials` journaled trials), rerun, killed with
  *      SIGKILL during final training (as soon as its progress says so), rerun to the end, then rerun once more.
  * Prints what each run trained and whether B ends with A's winner (same DNA, same final accuracy).
  *   npx tsx bench/design-resume.ts [--out /tmp/design-resume] [--trainer pytorch|tfjs] [--kill-after-trials 2]
- *     [--latency-table <table.json>] [--latency-ms 0.2]
+ *     [--latency-table <table.json>] [--latency-ms 0.15]   (table: the e2e test's mobile32 fixture)
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -21,13 +21,13 @@ const base = arg('--out', '/tmp/design-resume');
 const trainer = arg('--trainer', 'pytorch');
 const killAfter = Number(arg('--kill-after-trials', '2'));
 /** one latency table for A and B (profiles made at different moments of a shared machine differ) */
-const table = arg('--latency-table', '');
-const budget = arg('--latency-ms', '0.2');
+const table = arg('--latency-table', path.join(ROOT, 'test', 'design', 'fixtures', 'host-tflite-1t-mobile32-32.json'));
+const budget = arg('--latency-ms', '0.15');
 
 const job = (out: string): string[] => [
   'design', '--target', 'host-tflite-1t', '--space', 'mobile32', '--dataset', 'fashion-mnist', '--latency-ms', budget, '--trials', '5',
   '--trainer', trainer, '--proxy-images', '384', '--proxy-val-images', '500', '--full-epochs', '1', '--full-images', '2000',
-  '--agreement-images', '1000', '--out', out, '--json', ...(table ? ['--latency-table', table] : []),
+  '--full-val-images', '1000', '--test-images', '2000', '--agreement-images', '1000', '--out', out, '--json', ...(table ? ['--latency-table', table] : []),
 ];
 
 interface Run { code: number | null; signal: string | null; stdout: string; stderr: string; seconds: number }
@@ -35,11 +35,19 @@ interface Run { code: number | null; signal: string | null; stdout: string; stde
 function run(args: string[], killWhen?: (stderr: string) => boolean): Promise<Run> {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // its own process group: kill -9 takes the design and the trainer it started, like killing the job from a shell
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const kill = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
     let stdout = '', stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = killWhen ? setInterval(() => { if (killWhen(stderr)) child.kill('SIGKILL'); }, 250) : undefined;
+    const timer = killWhen ? setInterval(() => { if (killWhen(stderr)) kill(); }, 250) : undefined;
     child.on('close', (code, signal) => {
       if (timer) clearInterval(timer);
       resolve({ code, signal, stdout, stderr, seconds: (Date.now() - t0) / 1000 });
