@@ -28,9 +28,15 @@ function axis(values: readonly number[], from: number, to: number, padFrac = 0.0
   return { min, max, px: (v: number) => from + ((v - min) / (max - min)) * (to - from) };
 }
 
-function ticks(a: Axis, n = 5): number[] {
-  const step = (a.max - a.min) / n;
-  return Array.from({ length: n + 1 }, (_, i) => a.min + i * step);
+/** Round tick values (1, 2 or 5 times a power of ten apart) inside the axis, with the digits that tell them apart. */
+function ticks(a: Axis, n = 5): { value: number; label: string }[] {
+  const raw = (a.max - a.min) / n;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 5, 10].find((m) => m * p >= raw) ?? 10) * p;
+  const digits = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  const out: { value: number; label: string }[] = [];
+  for (let v = Math.ceil(a.min / step) * step; v <= a.max + 1e-12; v += step) out.push({ value: v, label: v.toFixed(digits) });
+  return out;
 }
 
 /** Pareto scatter: accuracy vs predicted latency, budget line, winner highlighted. */
@@ -44,18 +50,18 @@ export function paretoSvg(summary: DesignSummary, width = 720, height = 420): st
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="accuracy versus predicted latency">`);
   parts.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#fff"/>`);
   for (const t of ticks(xs)) {
-    const x = xs.px(t).toFixed(1);
-    parts.push(`<line x1="${x}" y1="${top}" x2="${x}" y2="${bottom}" stroke="#eee"/><text x="${x}" y="${bottom + 16}" font-size="11" text-anchor="middle">${t.toFixed(2)}</text>`);
+    const x = xs.px(t.value).toFixed(1);
+    parts.push(`<line x1="${x}" y1="${top}" x2="${x}" y2="${bottom}" stroke="#eee"/><text x="${x}" y="${bottom + 16}" font-size="11" text-anchor="middle">${t.label}</text>`);
   }
   for (const t of ticks(ys)) {
-    const y = ys.px(t).toFixed(1);
-    parts.push(`<line x1="${left}" y1="${y}" x2="${right}" y2="${y}" stroke="#eee"/><text x="${left - 6}" y="${y}" font-size="11" text-anchor="end" dominant-baseline="middle">${t.toFixed(3)}</text>`);
+    const y = ys.px(t.value).toFixed(1);
+    parts.push(`<line x1="${left}" y1="${y}" x2="${right}" y2="${y}" stroke="#eee"/><text x="${left - 6}" y="${y}" font-size="11" text-anchor="end" dominant-baseline="middle">${t.label}</text>`);
   }
   parts.push(`<line x1="${left}" y1="${bottom}" x2="${right}" y2="${bottom}" stroke="#333"/><line x1="${left}" y1="${top}" x2="${left}" y2="${bottom}" stroke="#333"/>`);
   parts.push(`<text x="${(left + right) / 2}" y="${height - 12}" font-size="12" text-anchor="middle">predicted latency on ${esc(summary.target)} (ms)</text>`);
   parts.push(`<text x="14" y="${(top + bottom) / 2}" font-size="12" text-anchor="middle" transform="rotate(-90 14 ${(top + bottom) / 2})">proxy validation accuracy</text>`);
   const bx = xs.px(summary.budget.latencyMs).toFixed(1);
-  parts.push(`<line x1="${bx}" y1="${top}" x2="${bx}" y2="${bottom}" stroke="#c0392b" stroke-dasharray="6 4"/><text x="${bx}" y="${top + 12}" font-size="11" fill="#c0392b" dx="4">budget ${fmt(summary.budget.latencyMs)} ms</text>`);
+  parts.push(`<line x1="${bx}" y1="${top}" x2="${bx}" y2="${bottom}" stroke="#c0392b" stroke-dasharray="6 4"/><text x="${bx}" y="${top + 12}" font-size="11" fill="#c0392b" dx="${Number(bx) > right - 120 ? -4 : 4}" text-anchor="${Number(bx) > right - 120 ? 'end' : 'start'}">budget ${fmt(summary.budget.latencyMs)} ms</text>`);
   const winnerKey = summary.winner.dna.join(',');
   for (const r of rows) {
     if (r.dna.join(',') === winnerKey) continue;
@@ -70,10 +76,10 @@ export function paretoSvg(summary: DesignSummary, width = 720, height = 420): st
     const cx = xs.px(w.predictedLatencyMs).toFixed(1), cy = ys.px(w.reward).toFixed(1);
     parts.push(`<circle cx="${cx}" cy="${cy}" r="8" fill="none" stroke="#e67e22" stroke-width="3"/><circle cx="${cx}" cy="${cy}" r="4" fill="#e67e22"><title>winner #${w.number}</title></circle>`);
   }
-  parts.push(`<g font-size="11"><rect x="${right - 154}" y="${bottom - 60}" width="8" height="8" fill="#27ae60"/><text x="${right - 140}" y="${bottom - 52}">random search, within budget</text>`);
-  parts.push(`<circle cx="${right - 150}" cy="${bottom - 40}" r="4" fill="#2c7fb8"/><text x="${right - 140}" y="${bottom - 36}">LayerNAS, within budget</text>`);
-  parts.push(`<circle cx="${right - 150}" cy="${bottom - 24}" r="4" fill="#aaa"/><text x="${right - 140}" y="${bottom - 20}">over budget</text>`);
-  parts.push(`<circle cx="${right - 150}" cy="${bottom - 8}" r="5" fill="#e67e22"/><text x="${right - 140}" y="${bottom - 4}">chosen model</text></g>`);
+  parts.push(`<g font-size="11"><rect x="${right - 184}" y="${bottom - 60}" width="8" height="8" fill="#27ae60"/><text x="${right - 170}" y="${bottom - 52}">random search, within budget</text>`);
+  parts.push(`<circle cx="${right - 180}" cy="${bottom - 40}" r="4" fill="#2c7fb8"/><text x="${right - 170}" y="${bottom - 36}">LayerNAS, within budget</text>`);
+  parts.push(`<circle cx="${right - 180}" cy="${bottom - 24}" r="4" fill="#aaa"/><text x="${right - 170}" y="${bottom - 20}">over budget</text>`);
+  parts.push(`<circle cx="${right - 180}" cy="${bottom - 8}" r="5" fill="#e67e22"/><text x="${right - 170}" y="${bottom - 4}">chosen model</text></g>`);
   parts.push('</svg>');
   return parts.join('\n');
 }
