@@ -77,8 +77,12 @@ export type DesignOptions = z.infer<typeof designOptionsSchema>;
  * Fashion-MNIST mobile32 nets: 65-75% validation accuracy (without recalibration: exactly 10%, one class).
  */
 export const DEFAULT_PROXY: Recipe = { epochs: 1, trainSubset: 2000, validationSubset: 1000, batchSize: 32, lr: 0.1, warmupSteps: 10, bnRecalibrationBatches: 16 };
-/** Final training: 3 epochs on 6,000 training images (280 steps), validation on the whole validation split. */
-export const DEFAULT_FULL: Recipe = { epochs: 3, trainSubset: 6000, batchSize: 64, lr: 0.1, warmupSteps: 30, bnRecalibrationBatches: 0 };
+/**
+ * Final training: 3 epochs on 6,000 training images (280 steps), BN recalibration on 16 batches (harmless after
+ * settled training, and it keeps short final recipes of quick checks from collapsing to one class), validation on
+ * the whole validation split.
+ */
+export const DEFAULT_FULL: Recipe = { epochs: 3, trainSubset: 6000, batchSize: 64, lr: 0.1, warmupSteps: 30, bnRecalibrationBatches: 16 };
 
 export const DEFAULT_DESIGN: DesignOptions = {
   target: 'host-tflite-1t',
