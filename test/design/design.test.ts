@@ -1,7 +1,7 @@
 /**
  * End-to-end `layernas design` on the real pieces (host TFLite target, Fashion-MNIST, the PyTorch reference trainer,
  * real TFLite/ONNX runtimes, headless Chromium) with a tiny job: 2 search trials on 128 images, one final training
- * on 256 images (validated on 200, tested on the first 500 test images), agreement on 200 test images. The space is priced with a shipped latency table fixture
+ * on 1,024 images (validated on 200, tested on the first 500 test images), agreement on 200 test images. The space is priced with a shipped latency table fixture
  * (test/design/fixtures: mobile32 measured on this class of machine by `layernas profile`), so no profiling runs here.
  *  - a budget below the cheapest architecture is refused with BUDGET_IMPOSSIBLE before any training; the message
  *    names the cheapest latency;
@@ -35,8 +35,8 @@ const BUDGET_MS = 0.15;
 
 const tinyJob = (out: string, budgetMs: number): string[] => [
   'design', '--target', 'host-tflite-1t', '--space', 'mobile32', '--dataset', 'fashion-mnist', '--latency-ms', String(budgetMs),
-  '--trials', '2', '--trainer', 'pytorch', '--proxy-images', '128', '--proxy-val-images', '100', '--full-epochs', '1', '--full-images', '256', '--full-val-images', '200', '--test-images', '500',
-  '--agreement-images', '200', '--calibration-images', '8', '--profile-rounds', '2', '--out', out, '--json', '--latency-table', TABLE,
+  '--trials', '2', '--trainer', 'pytorch', '--proxy-images', '128', '--proxy-val-images', '100', '--full-epochs', '1', '--full-images', '1024', '--full-val-images', '200', '--test-images', '500',
+  '--agreement-images', '200', '--calibration-images', '32', '--profile-rounds', '2', '--out', out, '--json', '--latency-table', TABLE,
 ];
 
 /** SIGKILL the CLI and everything it started (its trainer processes): what `kill -9` of the whole job does. */
@@ -95,9 +95,10 @@ describe('layernas design (end to end, tiny job)', { timeout: 300_000 }, () => {
 
     const resumed = await runCli(tinyJob(out, budgetMs));
     assert.equal(resumed.code, 0, resumed.stderr.slice(-3000));
-    const r = JSON.parse(resumed.stdout) as { trainedNow: { proxy: number; full: number }; winner: { predictedLatencyMs: number; dna: number[] }; summary: string; report: string; modelDir: string };
+    const r = JSON.parse(resumed.stdout) as { trainedNow: { proxy: number; full: number }; winner: { predictedLatencyMs: number; dna: number[]; testAccuracy: number }; summary: string; report: string; modelDir: string };
     assert.equal(r.trainedNow.proxy, 1, 'the resumed run trains only the trial that had not finished');
     assert.equal(r.trainedNow.full, 1);
+    assert.ok(r.winner.testAccuracy > 0.2, `the trained winner predicts one class (test accuracy ${r.winner.testAccuracy}): BN recalibration missing?`);
     assert.ok(r.winner.predictedLatencyMs <= budgetMs, `winner ${r.winner.predictedLatencyMs} ms is over the ${budgetMs} ms budget`);
     for (const f of ['model_float32.tflite', 'model_int8.tflite', 'model.onnx', 'manifest.json', 'weights.json', 'weights.bin']) {
       assert.ok(existsSync(path.join(r.modelDir, f)), `missing ${f}`);
