@@ -78,23 +78,24 @@ export type DesignOptions = z.infer<typeof designOptionsSchema>;
  */
 export const DEFAULT_PROXY: Recipe = { epochs: 1, trainSubset: 2000, validationSubset: 1000, batchSize: 32, lr: 0.1, warmupSteps: 10, bnRecalibrationBatches: 16 };
 /**
- * Final training: 3 epochs on 6,000 training images (280 steps), BN recalibration on 16 batches (harmless after
+ * Final training: 3 epochs on 4,000 training images (186 steps), BN recalibration on 16 batches (harmless after
  * settled training, and it keeps short final recipes of quick checks from collapsing to one class), validation on
  * the whole validation split.
  */
-export const DEFAULT_FULL: Recipe = { epochs: 3, trainSubset: 6000, batchSize: 64, lr: 0.1, warmupSteps: 30, bnRecalibrationBatches: 16 };
+export const DEFAULT_FULL: Recipe = { epochs: 3, trainSubset: 4000, batchSize: 64, lr: 0.1, warmupSteps: 30, bnRecalibrationBatches: 16 };
 
 export const DEFAULT_DESIGN: DesignOptions = {
   target: 'host-tflite-1t',
   latencyMs: 0.5,
   space: 'mobile32',
   dataset: 'fashion-mnist',
-  trials: 12,
+  trials: 10,
   finalists: 1,
   trainer: 'pytorch',
   trainerThreads: 1,
   proxy: DEFAULT_PROXY,
   full: DEFAULT_FULL,
+  agreementImages: 2000,
   calibrationImages: 64,
   compare: [],
   latencyTables: [],

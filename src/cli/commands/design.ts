@@ -42,7 +42,7 @@ export function designOptionsFromArgv(argv: Record<string, unknown>): DesignOpti
       ...(argv['full-val-images'] !== undefined ? { validationSubset: argv['full-val-images'] } : {}),
     },
     ...(argv['test-images'] !== undefined ? { testImages: argv['test-images'] } : {}),
-    ...(argv['agreement-images'] !== undefined ? { agreementImages: argv['agreement-images'] } : {}),
+    ...(argv['agreement-images'] !== undefined || d.agreementImages !== undefined ? { agreementImages: pick(argv['agreement-images'], d.agreementImages) } : {}),
     calibrationImages: pick(argv['calibration-images'], d.calibrationImages),
     compare: pick(argv.compare, d.compare),
     latencyTables: pick(argv['latency-table'], d.latencyTables),
@@ -80,7 +80,7 @@ export const designCommand: CommandModule = {
       .option('full-images', { type: 'number', describe: `full recipe training images (default ${DEFAULT_DESIGN.full.trainSubset})` })
       .option('full-val-images', { type: 'number', describe: 'validation images of the full recipe (default: the whole validation split)' })
       .option('test-images', { type: 'number', describe: 'test final models on the first N test images (default: the whole test split; for quick checks)' })
-      .option('agreement-images', { type: 'number', describe: 'test images compared between exported files and the trained model (default: all)' })
+      .option('agreement-images', { type: 'number', describe: `test images compared between exported files and the trained model (default ${DEFAULT_DESIGN.agreementImages ?? 'all'})` })
       .option('calibration-images', { type: 'number', describe: `training images calibrating the int8 model (default ${DEFAULT_DESIGN.calibrationImages})` })
       .option('compare', { type: 'array', string: true, choices: [...COMPARISONS], describe: 'also train, with the full recipe: baseline (hand-designed) and/or random (random search, same trials)' })
       .option('latency-table', { type: 'array', string: true, describe: 'extra latency table file(s) to price the space with before profiling' })
