@@ -1,7 +1,7 @@
 /**
  * Profiles the host latency tables layernas ships (latency-tables/host-*.json) and prints profiling time and noise.
  *   npx tsx bench/latency-profile.ts [--targets host-tflite-1t,host-tflite-2t,host-onnxruntime-1t,host-onnxruntime-2t]
- *                                    [--spaces mobilenetv2,fbnet] [--out latency-tables] [--fresh] [--clock wall|cpu]
+ *                                    [--spaces mobilenetv2,fbnet] [--out latency-tables] [--fresh] [--clock wall|cpu] [--calibrate 30]
  * Resumable: each table keeps its journal in .tmp/profile-journals/ (rerun skips measured keys; --fresh starts over).
  */
 import { cpus, hostname, loadavg } from 'node:os';
@@ -35,7 +35,7 @@ const rows: string[] = [];
 for (const spaceName of spaces) {
   const space = loadSpace(spaceName);
   const blocks = distinctSpaceBlocks(space);
-  const calibration = randomDnas(space.radix, 6, 101).map((d) => spaceNetwork(space, d));
+  const calibration = randomDnas(space.radix, Number(arg('calibrate', '30')), 101).map((d) => spaceNetwork(space, d));
   const input = spaceNetwork(space, space.radix.map(() => 0)).input;
   for (const id of targets) {
     const { target } = resolveTarget(id);
@@ -50,7 +50,7 @@ for (const spaceName of spaces) {
       const file = join(outDir, `${name}.json`);
       writeTableFile(file, r.table);
       const n = r.table.metadata.noise ?? {};
-      rows.push(`${name.padEnd(36)} blocks ${String(blocks.length).padStart(4)}  measured ${String(r.measuredNow).padStart(4)}  resumed ${String(r.resumed).padStart(4)}  time ${(r.elapsedMs / 1000).toFixed(1).padStart(6)} s  median rel IQR ${(100 * (n.median_relative_iqr ?? NaN)).toFixed(1)}%  calibration ${(n.calibration_residual_ms ?? 0).toFixed(3)} ms  load ${load0.toFixed(1)}->${(loadavg()[0] ?? 0).toFixed(1)}`);
+      rows.push(`${name.padEnd(36)} blocks ${String(blocks.length).padStart(4)}  measured ${String(r.measuredNow).padStart(4)}  resumed ${String(r.resumed).padStart(4)}  time ${(r.elapsedMs / 1000).toFixed(1).padStart(6)} s  median rel IQR ${(100 * (n.median_relative_iqr ?? NaN)).toFixed(1)}%  calibration |err| ${(100 * (n.calibration_median_abs_error_before ?? NaN)).toFixed(1)}% -> ${(100 * (n.calibration_median_abs_error_after ?? NaN)).toFixed(1)}%  anchor spread ${(100 * (n.anchor_spread_ratio ?? NaN)).toFixed(1)}%  load ${load0.toFixed(1)}->${(loadavg()[0] ?? 0).toFixed(1)}`);
       process.stderr.write(`${rows.at(-1)}\n`);
     } finally {
       backend.close();

@@ -51,6 +51,23 @@ export const TableMetadataSchema = z
     method: z.string().min(1),
     machine: z.string().optional(),
     source: z.object({ citation: z.string().min(1), files: z.array(z.string()).default([]), license: z.string().optional() }).strict(),
+    /**
+     * speed anchor: a fixed network timed in every measuring batch; every figure was scaled to the anchor's median
+     * over the session (`median_ms`), so the table describes the machine at one speed. `verify` times the anchor
+     * again beside the model to tell how fast the machine runs now.
+     */
+    anchor: z.object({ arch: z.string().min(1), median_ms: z.number().positive(), batches: z.number().int().positive(), spread_ratio: z.number().nonnegative() }).strict().optional(),
+    /** per-operator-kind scales fitted on whole networks (src/profile/calibration.ts); entries already include them */
+    calibration: z
+      .object({
+        networks: z.number().int().nonnegative(),
+        scales: z.record(z.number().positive()),
+        intercept_ms: z.number().nonnegative(),
+        fit_within10_before: z.number().min(0).max(1),
+        fit_within10_after: z.number().min(0).max(1),
+      })
+      .strict()
+      .optional(),
     /** measurement noise summary, e.g. median relative IQR over entries */
     noise: z.record(z.number()).optional(),
     notes: z.array(z.string()).default([]),

@@ -13,7 +13,7 @@ import { OnnxRuntime } from '../runtime/onnxruntime.js';
 import { TfliteRuntime } from '../runtime/tflite.js';
 import type { LoadedModel, ModelRuntime } from '../runtime/types.js';
 import type { Target } from '../targets/schema.js';
-import type { ModelFactory, ModelFormat } from './model-factory.js';
+import type { BuildOptions, ModelFactory, ModelFormat } from './model-factory.js';
 
 export interface PreparedModel {
   sample(runs: number): Promise<number[]>;
@@ -24,7 +24,7 @@ export interface LatencyBackend {
   /** runtime version string actually used (compared with the target's) */
   readonly runtimeVersion: string;
   readonly format: ModelFormat;
-  prepare(spec: NetworkSpec, name: string): Promise<PreparedModel>;
+  prepare(spec: NetworkSpec, name: string, options?: BuildOptions): Promise<PreparedModel>;
   /** an existing model file (e.g. from `layernas export`) */
   prepareFile(file: string): Promise<PreparedModel>;
   close(): void;
@@ -51,9 +51,9 @@ export class HostBackend implements LatencyBackend {
     return this.runtime.version;
   }
 
-  async prepare(spec: NetworkSpec, name: string): Promise<PreparedModel> {
+  async prepare(spec: NetworkSpec, name: string, options: BuildOptions = {}): Promise<PreparedModel> {
     const file = join(this.dir, `${safeName(name)}.${this.format}`);
-    writeFileSync(file, this.factory.build(spec, this.format, this.target.precision));
+    writeFileSync(file, this.factory.build(spec, this.format, this.target.precision, options));
     const prepared = await this.prepareFile(file);
     return { ...prepared, dispose: async () => { await prepared.dispose(); rmSync(file, { force: true }); } };
   }
@@ -83,9 +83,9 @@ export class AndroidBackend implements LatencyBackend {
     return this.target.runtime.version; // benchmark_model does not print its version; the target's word is taken
   }
 
-  async prepare(spec: NetworkSpec, name: string): Promise<PreparedModel> {
+  async prepare(spec: NetworkSpec, name: string, options: BuildOptions = {}): Promise<PreparedModel> {
     const file = join(this.dir, `${safeName(name)}.tflite`);
-    writeFileSync(file, this.factory.build(spec, 'tflite', this.target.precision));
+    writeFileSync(file, this.factory.build(spec, 'tflite', this.target.precision, options));
     const prepared = await this.prepareFile(file);
     return { ...prepared, dispose: async () => rmSync(file, { force: true }) };
   }

@@ -18,6 +18,8 @@ export const JournalLineSchema = z
     /** fastest run: least disturbed by other processes on a shared machine (used for calibration) */
     min_ms: z.number().nonnegative().optional(),
     samples: z.number().int().nonnegative(),
+    /** median of the session's speed anchor (a fixed network) measured in the same interleaved batch */
+    anchor_ms: z.number().positive().optional(),
     /** e2e lines: the table prediction before calibration */
     predicted_ms: z.number().optional(),
     at: z.string(),

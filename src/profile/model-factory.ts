@@ -12,8 +12,17 @@ import type { Precision } from '../targets/schema.js';
 
 export type ModelFormat = 'tflite' | 'onnx';
 
+export interface BuildOptions {
+  /**
+   * 'block': a one-block model for profiling; its edges stand for internal tensors of a network, so the ONNX file
+   * keeps the NCHW layout at its edges (no boundary Transposes a real network has only once). 'network' (default):
+   * the layout of an exported model.
+   */
+  readonly role?: 'block' | 'network';
+}
+
 export interface ModelFactory {
-  build(spec: NetworkSpec, format: ModelFormat, precision: Precision): Uint8Array;
+  build(spec: NetworkSpec, format: ModelFormat, precision: Precision, options?: BuildOptions): Uint8Array;
 }
 
 function randomInputs(spec: NetworkSpec, count: number, seed: number): Float32Array[] {
@@ -25,9 +34,9 @@ function randomInputs(spec: NetworkSpec, count: number, seed: number): Float32Ar
 export class ExporterModelFactory implements ModelFactory {
   constructor(private readonly seed = 1) {}
 
-  build(spec: NetworkSpec, format: ModelFormat, precision: Precision): Uint8Array {
+  build(spec: NetworkSpec, format: ModelFormat, precision: Precision, options: BuildOptions = {}): Uint8Array {
     const graph = lowerNetwork(spec, initWeights(spec, this.seed).tensors);
-    if (format === 'onnx') return writeOnnx(graph);
+    if (format === 'onnx') return writeOnnx(graph, { interface: options.role === 'block' ? 'nchw' : 'nhwc' });
     if (precision === 'float32') return writeTflite(graph);
     return writeTflite(graph, { quantization: { calibration: randomInputs(spec, 4, this.seed) } });
   }

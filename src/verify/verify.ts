@@ -8,6 +8,7 @@ import { predictLatency, tableForInput, type LatencyFallback, type LatencyPredic
 import { AndroidBackend, backendForTarget, checkBackendVersion } from '../profile/backends.js';
 import { ExporterModelFactory } from '../profile/model-factory.js';
 import { DEFAULT_PROTOCOL } from '../profile/measure.js';
+import { DEFAULT_ANCHORED_PROTOCOL, measureAnchored } from '../profile/speed-anchor.js';
 import { summarize, type SampleSummary } from '../profile/stats.js';
 import type { LoadedTarget } from '../targets/schema.js';
 import { modelFileForTarget, type ExportDir } from './export-dir.js';
@@ -17,6 +18,12 @@ export interface VerifyOptions {
   readonly tolerancePct: number;
   readonly fallback: LatencyFallback;
   readonly rounds?: number;
+  /**
+   * 'anchor' (default): when the table has a speed anchor, the pass/fail error compares the prediction with the
+   * model's time at the table's speed (src/profile/speed-anchor.ts); the raw error is reported beside it.
+   * 'none': the raw measured median decides.
+   */
+  readonly speedCorrection?: 'anchor' | 'none';
 }
 
 export interface VerifyReport {
@@ -24,8 +31,12 @@ export interface VerifyReport {
   readonly modelFile: string;
   readonly predicted: LatencyPrediction;
   readonly measured: SampleSummary & { readonly statistic: 'median' };
-  /** (measured - predicted) / measured, in % */
+  /** (measured - predicted) / measured, in %: what pass/fail uses (at the table's speed when speed-corrected) */
   readonly errorPct: number;
+  /** the same with the raw measured median */
+  readonly rawErrorPct: number;
+  /** the speed anchor timed beside the model: now/table speed ratio and the model's time at the table's speed */
+  readonly speed: { readonly ratio: number; readonly atTableSpeedMs: number; readonly applied: boolean } | null;
   readonly tolerancePct: number;
   readonly memory: { readonly kind: 'rss_delta_mb' | 'benchmark_model_overall_mb'; readonly mb: number } | null;
   readonly agreement: AgreementReport | null;
@@ -41,17 +52,24 @@ export async function verifyExport(exp: ExportDir, loaded: LoadedTarget, options
   const file = modelFileForTarget(exp, target);
   const backend = backendForTarget(target, new ExporterModelFactory());
   let measured: SampleSummary;
+  let speed: VerifyReport['speed'] = null;
   let memory: VerifyReport['memory'] = null;
   try {
     if (target.measure.method !== 'android-adb') checkBackendVersion(backend, target);
     const rssBefore = process.memoryUsage().rss;
     const model = await backend.prepareFile(file);
     try {
-      await model.sample(DEFAULT_PROTOCOL.warmupRuns);
-      const samples: number[] = [];
       const rounds = options.rounds ?? 10;
-      for (let r = 0; r < rounds; r++) samples.push(...(await model.sample(backend instanceof AndroidBackend ? 1 : 10)));
-      measured = summarize(samples);
+      if (backend instanceof AndroidBackend) {
+        await model.sample(1);
+        const samples: number[] = [];
+        for (let r = 0; r < rounds; r++) samples.push(...(await model.sample(1)));
+        measured = summarize(samples);
+      } else {
+        const r = await measureAnchored(backend, model, table, { ...DEFAULT_ANCHORED_PROTOCOL, warmupRuns: DEFAULT_PROTOCOL.warmupRuns, rounds });
+        measured = r.model;
+        if (r.speedRatio !== null && r.atTableSpeedMs !== null) speed = { ratio: r.speedRatio, atTableSpeedMs: r.atTableSpeedMs, applied: (options.speedCorrection ?? 'anchor') === 'anchor' };
+      }
       if (backend instanceof AndroidBackend) {
         const mem = backend.last?.memory;
         if (mem) memory = { kind: 'benchmark_model_overall_mb', mb: mem.overall_mb };
@@ -68,7 +86,8 @@ export async function verifyExport(exp: ExportDir, loaded: LoadedTarget, options
   const agreement = target.measure.method === 'android-adb'
     ? null
     : ((await referenceParity(exp.dir, exp.spec, floatFiles, target.threads)) ?? (await crossFormatAgreement(floatFiles, target.threads)));
-  const errorPct = (100 * (measured.median_ms - predicted.total_ms)) / measured.median_ms;
+  const rawErrorPct = (100 * (measured.median_ms - predicted.total_ms)) / measured.median_ms;
+  const errorPct = speed?.applied ? (100 * (speed.atTableSpeedMs - predicted.total_ms)) / speed.atTableSpeedMs : rawErrorPct;
   const passed = Math.abs(errorPct) <= options.tolerancePct && (agreement?.ok ?? true);
   return {
     target: target.id,
@@ -76,6 +95,8 @@ export async function verifyExport(exp: ExportDir, loaded: LoadedTarget, options
     predicted,
     measured: { ...measured, statistic: 'median' },
     errorPct,
+    rawErrorPct,
+    speed,
     tolerancePct: options.tolerancePct,
     memory,
     agreement,

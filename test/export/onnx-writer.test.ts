@@ -95,3 +95,28 @@ test('int8 QDQ ONNX: passes the checker, runs in ORT, stays within 5% of the out
   }
   await m.dispose();
 });
+
+test("interface 'nchw' (one-block profiling models): no edge Transposes, same numbers as the NHWC file", async () => {
+  const { parseNetwork } = await import('../../src/arch/grammar.js');
+  const { initWeights } = await import('../../src/arch/weights.js');
+  const { lowerNetwork } = await import('../../src/graph/lower.js');
+  const spec = parseNetwork('in6x5x8/ir_k3_s2_e3_c16');
+  const g = lowerNetwork(spec, initWeights(spec, 4).tensors);
+  const nchw = onnxModelOf(g, { interface: 'nchw' });
+  assert.equal(nchw.nodes.filter((n) => n.opType === 'Transpose').length, 0);
+  assert.deepEqual(nchw.inputs.map((i) => i.shape), [[1, 8, 6, 5]]);
+  assert.deepEqual(nchw.outputs.map((o) => o.shape), [[1, 16, 3, 3]]);
+  const fa = join(dir, 'block-nhwc.onnx');
+  const fb = join(dir, 'block-nchw.onnx');
+  writeFileSync(fa, writeOnnx(g));
+  writeFileSync(fb, writeOnnx(g, { interface: 'nchw' }));
+  assert.match(checkOnnxFiles([fb]), /^ok 1/);
+  const x = randomInput(7, 6 * 5 * 8); // NHWC
+  const xc = new Float32Array(x.length);
+  for (let h = 0; h < 6; h++) for (let w = 0; w < 5; w++) for (let c = 0; c < 8; c++) xc[c * 30 + h * 5 + w] = x[(h * 5 + w) * 8 + c] as number;
+  const a = (await (await new OnnxRuntime().load(fa, { threads: 1 })).run([x]))[0] as Float32Array;
+  const b = (await (await new OnnxRuntime().load(fb, { threads: 1 })).run([xc]))[0] as Float32Array;
+  const bt = new Float32Array(b.length);
+  for (let h = 0; h < 3; h++) for (let w = 0; w < 3; w++) for (let c = 0; c < 16; c++) bt[(h * 3 + w) * 16 + c] = b[c * 9 + h * 3 + w] as number;
+  assert.ok(maxRelDiff(a, bt) <= 1e-6);
+});

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseNetwork } from '../../src/arch/grammar.js';
+import { formatNetwork, parseNetwork } from '../../src/arch/grammar.js';
 import { walkShapes } from '../../src/arch/shapes.js';
 import { isLayernasError } from '../../src/core/errors.js';
 import { parseTable } from '../../src/cost/latency-table.js';
@@ -45,6 +45,13 @@ for (const targetId of ['host-tflite-1t', 'host-onnxruntime-2t']) {
       assert.equal(table.data.metadata.runtime.version, req.target.runtime.version);
       assert.equal(table.data.metadata.threads, req.target.threads);
       assert.ok(table.data.fixed.some((f) => f.name === 'invoke_overhead'));
+      // the speed anchor (first calibration network) was timed in every batch; the calibration saw both networks
+      assert.equal(table.data.metadata.anchor?.arch, formatNetwork(nets[0]!));
+      assert.ok((table.data.metadata.anchor?.median_ms ?? 0) > 0);
+      for (const l of readFileSync(journal, 'utf8').trim().split('\n').map((x) => JSON.parse(x) as { kind: string; anchor_ms?: number })) {
+        if (l.kind !== 'header') assert.ok((l.anchor_ms ?? 0) > 0, 'every measured line records its batch anchor');
+      }
+      assert.equal(table.data.metadata.calibration?.networks, nets.length);
       for (const n of nets) {
         const p = predictLatency(walkShapes(n), table);
         assert.ok(p.total_ms > 0 && Number.isFinite(p.total_ms));

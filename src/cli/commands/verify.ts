@@ -17,13 +17,18 @@ const argsSchema = z.object({
   fallback: z.enum(['none', 'nearest-shape']),
   arch: z.string().optional(),
   rounds: z.number().int().min(1).max(1000),
+  speedCorrection: z.enum(['anchor', 'none']),
   json: z.boolean(),
 });
 
 export function formatVerifyReport(r: VerifyReport): string {
   const lines = [
     `target ${r.target}, model ${r.modelFile}`,
-    `latency: measured ${r.measured.median_ms.toFixed(3)} ms (median of ${r.measured.samples}, IQR ${r.measured.iqr_ms.toFixed(3)}), predicted ${r.predicted.total_ms.toFixed(3)} ms, error ${r.errorPct.toFixed(1)}% (tolerance ${r.tolerancePct}%)`,
+    `latency: measured ${r.measured.median_ms.toFixed(3)} ms (median of ${r.measured.samples}, IQR ${r.measured.iqr_ms.toFixed(3)}), predicted ${r.predicted.total_ms.toFixed(3)} ms, raw error ${r.rawErrorPct.toFixed(1)}%`,
+    r.speed
+      ? `speed anchor: machine runs at ${(1 / r.speed.ratio).toFixed(2)}x the table's speed now; model at the table's speed ${r.speed.atTableSpeedMs.toFixed(3)} ms, error ${r.errorPct.toFixed(1)}%${r.speed.applied ? '' : ' (not applied: --speed-correction none)'}`
+      : 'speed anchor: none in this table (error is the raw one)',
+    `verdict error ${r.errorPct.toFixed(1)}% (tolerance ${r.tolerancePct}%)`,
     `memory: ${r.memory ? `${r.memory.mb.toFixed(1)} MB (${r.memory.kind})` : 'not reported'}`,
     `outputs: ${r.agreement ? `${r.agreement.kind === 'reference' ? 'vs reference forward pass' : 'across formats'}: max relative difference ${r.agreement.maxRelativeDiff.toExponential(2)} over ${r.agreement.files.length} files (${r.agreement.ok ? 'ok' : 'MISMATCH'})` : 'not compared (one float file without weights, or on-device run)'}`,
     ...r.warnings.map((w) => `warning: ${w}`),
@@ -43,11 +48,12 @@ export const verifyCommand: CommandModule = {
       .option('fallback', { choices: LATENCY_FALLBACKS as unknown as string[], default: 'none', describe: 'price blocks missing from the table (recorded in the report)' })
       .option('arch', { type: 'string', describe: 'network string, when the directory has no manifest.json' })
       .option('rounds', { type: 'number', default: 10, describe: 'timing rounds' })
+      .option('speed-correction', { choices: ['anchor', 'none'], default: 'anchor', describe: "judge the error at the table's speed (its anchor network timed beside the model), or on the raw median" })
       .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' }),
   handler: async (argv) => {
     const args = argsSchema.parse(argv);
     const exp = readExportDir(args.dir, args.arch);
-    const report = await verifyExport(exp, resolveTarget(args.target), { tolerancePct: args.tolerance, fallback: args.fallback, rounds: args.rounds });
+    const report = await verifyExport(exp, resolveTarget(args.target), { tolerancePct: args.tolerance, fallback: args.fallback, rounds: args.rounds, speedCorrection: args.speedCorrection });
     process.stdout.write(args.json ? `${JSON.stringify(report, null, 1)}\n` : formatVerifyReport(report));
     if (!report.passed) {
       throw new LayernasError('VERIFY_FAILED', `verify failed on ${report.target}: latency error ${report.errorPct.toFixed(1)}% (tolerance ${report.tolerancePct}%)${report.agreement && !report.agreement.ok ? ', outputs disagree across formats' : ''}`, {

@@ -24,6 +24,12 @@ export interface OnnxWriteOptions {
   readonly producerVersion?: string;
   readonly docString?: string;
   readonly metadata?: Readonly<Record<string, string>>;
+  /**
+   * 'nhwc' (default): the model's rank-4 inputs/outputs are NHWC like the TFLite file, with Transposes at the edges.
+   * 'nchw': rank-4 inputs/outputs are NCHW and no edge Transposes are written (one-block models for profiling, whose
+   * edges are internal tensors of a real network).
+   */
+  readonly interface?: 'nhwc' | 'nchw';
 }
 
 const ints = (name: string, value: readonly number[]): OnnxAttribute => ({ name, kind: 'ints', value });
@@ -170,9 +176,22 @@ function lowerReshape(b: OnnxBuilder, op: GraphOp, x: Tensor, xn: string, outT: 
 
 export function onnxModelOf(graph: Graph, options: OnnxWriteOptions = {}): OnnxModel {
   const b = new OnnxBuilder(graph, options.int8Activations);
+  const nhwc = (options.interface ?? 'nhwc') === 'nhwc';
+  const nchwShape = (s: readonly number[]): number[] => (s.length === 4 ? [s[0], s[3], s[1], s[2]] as number[] : [...s]);
   const inputs = graph.inputs.map((id) => {
     const t = b.tensor(id);
     const external = b.unique(t.name);
+    if (t.shape.length === 4 && !nhwc) {
+      const p = b.quant?.get(id);
+      if (p) {
+        const inner = b.unique(`${t.name}_q`);
+        b.qdq('input', external, inner, p);
+        b.bind(id, inner);
+      } else {
+        b.bind(id, external);
+      }
+      return { name: external, elemType: OnnxDataType.FLOAT, shape: nchwShape(t.shape) };
+    }
     if (t.shape.length === 4) {
       const inner = b.unique(`${t.name}_nchw`);
       const p = b.quant?.get(id);
@@ -188,7 +207,7 @@ export function onnxModelOf(graph: Graph, options: OnnxWriteOptions = {}): OnnxM
   const outputNames = new Map<number, string>();
   for (const id of graph.outputs) {
     const t = b.tensor(id);
-    if (t.shape.length === 4) {
+    if (t.shape.length === 4 && nhwc) {
       outputNames.set(id, b.unique(t.name));
       b.bind(id, b.unique(`${t.name}_nchw`));
     } else {
@@ -199,8 +218,8 @@ export function onnxModelOf(graph: Graph, options: OnnxWriteOptions = {}): OnnxM
   const outputs = graph.outputs.map((id) => {
     const t = b.tensor(id);
     const name = outputNames.get(id) as string;
-    if (t.shape.length === 4) b.node('Transpose', 'output', [b.name(id)], [name], [ints('perm', NCHW_TO_NHWC)]);
-    return { name, elemType: OnnxDataType.FLOAT, shape: t.shape };
+    if (t.shape.length === 4 && nhwc) b.node('Transpose', 'output', [b.name(id)], [name], [ints('perm', NCHW_TO_NHWC)]);
+    return { name, elemType: OnnxDataType.FLOAT, shape: t.shape.length === 4 && !nhwc ? nchwShape(t.shape) : t.shape };
   });
   return {
     irVersion: ONNX_IR_VERSION,
@@ -213,7 +232,7 @@ export function onnxModelOf(graph: Graph, options: OnnxWriteOptions = {}): OnnxM
     initializers: b.initializers,
     inputs,
     outputs,
-    metadata: { layout: 'NHWC interface, NCHW inside', ...(options.metadata ?? {}) },
+    metadata: { layout: nhwc ? 'NHWC interface, NCHW inside' : 'NCHW interface and inside', ...(options.metadata ?? {}) },
   };
 }
 

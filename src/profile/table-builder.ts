@@ -1,0 +1,115 @@
+/**
+ * Journal lines of a profile session -> a latency table.
+ *
+ * 1. Speed: every measuring batch timed the session's anchor network beside its models; each figure is scaled by
+ *    (anchor's median over the session / anchor's median in its batch), so minutes-long drifts of the machine's
+ *    speed (seen here: +-30% on this shared VM) do not end up as differences between blocks.
+ * 2. Invoke overhead: the median of a near-empty model, subtracted from every one-block figure (a network pays it
+ *    once; it is the fixed part `invoke_overhead`).
+ * 3. Calibration: per-operator-kind scales and a non-negative intercept fitted on the whole networks measured in the
+ *    session (src/profile/calibration.ts); entries store the calibrated figure, the note keeps the one-block one.
+ */
+import { formatNetwork } from '../arch/grammar.js';
+import type { NetworkSpec } from '../arch/spec.js';
+import { walkShapes } from '../arch/shapes.js';
+import { TABLE_FORMAT, parseTable, type LatencyTableData, type TableEntry } from '../cost/latency-table.js';
+import type { LatencyBackend } from './backends.js';
+import { fitCalibration, operatorKind } from './calibration.js';
+import type { JournalLine } from './journal.js';
+import { DEFAULT_PROTOCOL } from './measure.js';
+import type { ProfileRequest } from './profiler.js';
+import type { DistinctBlock } from './space-networks.js';
+import { median, quantileSorted } from './stats.js';
+
+export const OVERHEAD_KEY = 'invoke_overhead';
+
+/** A block that computes nothing (skip with stride 1 and unchanged channels): the lowering emits no operator. */
+export function isIdentityBlock(b: DistinctBlock): boolean {
+  return b.layer.op === 'skip' && b.layer.stride === 1 && b.layer.out === b.input.c;
+}
+
+export function networkKey(n: NetworkSpec, i: number): string {
+  return n.name ?? `network-${i}`;
+}
+
+const within10 = (errs: readonly number[]): number => (errs.length === 0 ? 0 : errs.filter((e) => Math.abs(e) <= 0.1).length / errs.length);
+
+export function buildTable(req: ProfileRequest, backend: LatencyBackend, done: ReadonlyMap<string, JournalLine>): LatencyTableData {
+  const lineOf = (kind: string, key: string): JournalLine => done.get(`${kind}:${key}`) as JournalLine;
+  // 1. speed anchor
+  const anchors = [...done.values()].map((l) => l.anchor_ms).filter((v): v is number => v !== undefined);
+  const anchorRef = anchors.length > 0 ? median(anchors) : undefined;
+  const speed = (l: JournalLine): number => (anchorRef !== undefined && l.anchor_ms !== undefined ? anchorRef / l.anchor_ms : 1);
+  // 2. invoke overhead
+  const overhead = lineOf('fixed', OVERHEAD_KEY);
+  const o = overhead.median_ms * speed(overhead);
+  const oneBlock = new Map<string, { median: number; mean: number; p90: number; line: JournalLine | null }>();
+  for (const b of req.blocks) {
+    if (isIdentityBlock(b)) {
+      oneBlock.set(b.key, { median: 0, mean: 0, p90: 0, line: null });
+      continue;
+    }
+    const l = lineOf('block', b.key);
+    const k = speed(l);
+    oneBlock.set(b.key, { median: Math.max(0, l.median_ms * k - o), mean: Math.max(0, l.mean_ms * k - o), p90: Math.max(0, l.p90_ms * k - o), line: l });
+  }
+  // 3. calibration on whole networks
+  const nets = req.calibrationNetworks.map((n, i) => {
+    const l = lineOf('e2e', networkKey(n, i));
+    return { layers: walkShapes(n).map((r) => ({ key: r.key, ms: oneBlock.get(r.key)?.median ?? NaN })), fixedMs: o, measuredMs: l.median_ms * speed(l) };
+  });
+  const fit = fitCalibration(nets);
+  const scaleOf = (key: string): number => fit.scales[operatorKind(key)] ?? 1;
+  const entries: TableEntry[] = req.blocks.map((b) => {
+    const m = oneBlock.get(b.key) as { median: number; mean: number; p90: number; line: JournalLine | null };
+    if (!m.line) return { key: b.key, median_ms: 0, mean_ms: 0, p90_ms: 0, spread: null, samples: 0, note: 'identity (no operator in the model): 0 ms, not measured' };
+    const s = scaleOf(b.key);
+    return {
+      key: b.key,
+      median_ms: m.median * s,
+      mean_ms: m.mean * s,
+      p90_ms: m.p90 * s,
+      spread: { kind: 'iqr', ms: m.line.iqr_ms * speed(m.line) * s },
+      samples: m.line.samples,
+      note: `one-block ${m.median.toFixed(5)} ms x calibration ${s.toFixed(3)} (${operatorKind(b.key)})${m.line.median_ms * speed(m.line) < o ? '; one-block median below the invoke overhead, stored as 0' : ''}`,
+    };
+  });
+  const fixed: LatencyTableData['fixed'] = [
+    { name: OVERHEAD_KEY, median_ms: o, mean_ms: overhead.mean_ms * speed(overhead), p90_ms: overhead.p90_ms * speed(overhead), spread: { kind: 'iqr', ms: overhead.iqr_ms }, samples: overhead.samples, note: 'per-invocation overhead, measured on a global-pool model over 1x1x8; subtracted from every one-block measurement' },
+  ];
+  if (fit.interceptMs > 0) {
+    fixed.push({ name: 'calibration', median_ms: fit.interceptMs, mean_ms: null, p90_ms: null, spread: null, samples: nets.length, note: `intercept of the calibration fit over ${nets.length} end-to-end networks (src/profile/calibration.ts)` });
+  }
+  const relIqrs = entries.filter((e) => e.spread !== null).map((e) => (e.spread?.ms ?? 0) / Math.max(e.median_ms + o, 1e-9));
+  const anchorSpread = anchors.length > 0 ? (Math.max(...anchors) - Math.min(...anchors)) / (anchorRef as number) : 0;
+  const anchorNet = req.calibrationNetworks[0];
+  const protocol = req.protocol ?? DEFAULT_PROTOCOL;
+  const table: LatencyTableData = {
+    format: TABLE_FORMAT,
+    metadata: {
+      device: req.target.device,
+      runtime: { name: req.target.runtime.name, version: backend.runtimeVersion },
+      threads: req.target.threads,
+      precision: req.target.precision,
+      input: req.input,
+      date: new Date().toISOString().slice(0, 10),
+      method: `layernas profile: one-block ${backend.format} models written by layernas, ${req.target.measure.method}, ${protocol.warmupRuns} warm-up runs, interleaved rounds, ${protocol.clock === 'cpu' ? 'process CPU time per run (per-round averages)' : 'wall-clock time per run'}; median minus the invoke overhead${anchorRef !== undefined ? ', scaled to the speed anchor' : ''}, times the per-kind calibration`,
+      machine: req.machine,
+      source: { citation: `measured with layernas profile --target ${req.target.id} --space ${req.spaceName}`, files: [] },
+      ...(anchorRef !== undefined && anchorNet ? { anchor: { arch: formatNetwork(anchorNet), median_ms: anchorRef, batches: anchors.length, spread_ratio: anchorSpread } } : {}),
+      ...(nets.length > 0 ? { calibration: { networks: nets.length, scales: fit.scales, intercept_ms: fit.interceptMs, fit_within10_before: within10(fit.errorsBefore), fit_within10_after: within10(fit.errorsAfter) } } : {}),
+      noise: {
+        median_relative_iqr: median(relIqrs),
+        max_relative_iqr: relIqrs.length > 0 ? Math.max(...relIqrs) : 0,
+        calibration_networks: nets.length,
+        ...(nets.length > 0 ? { calibration_median_abs_error_before: median(fit.errorsBefore.map(Math.abs)), calibration_median_abs_error_after: median(fit.errorsAfter.map(Math.abs)) } : {}),
+        ...(anchors.length > 0 ? { anchor_spread_ratio: anchorSpread, anchor_iqr_ratio: (quantileSorted([...anchors].sort((a, b) => a - b), 0.75) - quantileSorted([...anchors].sort((a, b) => a - b), 0.25)) / (anchorRef as number) } : {}),
+      },
+      notes: [`${req.blocks.length} distinct blocks; measured ${done.size} items in total (incl. overhead and calibration networks).`],
+    },
+    fixed,
+    entries,
+  };
+  parseTable(table, req.journalFile);
+  return table;
+}
