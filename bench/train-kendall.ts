@@ -4,7 +4,8 @@
  * (test accuracy) through the local worker pool, and prints Kendall's tau between the two rankings.
  * Results are journaled (one JSON line per finished trial) so an interrupted run resumes where it stopped.
  *   npx tsx bench/train-kendall.ts [--archs 20] [--trainer pytorch|tfjs] [--workers 2] [--space spaces/mobile32.json]
- *     [--proxy-epochs 2 --proxy-images 8000] [--full-epochs 10 --full-images 0(all)] [--journal kendall.jsonl]
+ *     [--proxy-epochs 2 --proxy-images 8000 --proxy-val-images 2000 --proxy-bn-batches 10] [--full-epochs 10 --full-images 0(all)]
+ *     [--journal kendall.jsonl]
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,7 +45,10 @@ const trainer = arg('trainer', 'pytorch');
 const space = loadSpaceFile(resolve(arg('space', 'spaces/mobile32.json')));
 const journal = resolve(arg('journal', 'kendall-journal.jsonl'));
 const fullImages = Number(arg('full-images', '0'));
-const proxy = { epochs: Number(arg('proxy-epochs', '2')), trainSubset: Number(arg('proxy-images', '8000')) };
+const proxy = {
+  epochs: Number(arg('proxy-epochs', '2')), trainSubset: Number(arg('proxy-images', '8000')),
+  validationSubset: Number(arg('proxy-val-images', '2000')), bnRecalibrationBatches: Number(arg('proxy-bn-batches', '10')),
+};
 const full = { epochs: Number(arg('full-epochs', '10')), ...(fullImages > 0 ? { trainSubset: fullImages } : {}) };
 
 const rng = new Rng(Number(arg('seed', '2024')));

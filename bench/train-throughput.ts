@@ -2,7 +2,8 @@
  * Must-show: training throughput of the same 32x32 MobileNet-style network, one epoch over a fixed Fashion-MNIST
  * subset (resized 28->32, 1->3 channels), per engine: tfjs-wasm (+ layernas gradient kernels), tfjs cpu,
  * PyTorch CPU (reference trainer, 1 and all threads). Prints images/second and the ratio to PyTorch.
- *   npx tsx bench/train-throughput.ts [--images 2048] [--cpu-images 256] [--batch 64] [--engines wasm,cpu,pytorch]
+ *   npx tsx bench/train-throughput.ts [--images 2048] [--cpu-images 256] [--batch 64] [--engines wasm,wasm2,cpu,pytorch]
+ * (wasm2 = tfjs-wasm with a data-parallel replica on the second core, src/train/data-parallel.ts)
  * Timing counts training steps only (no data loading, evaluation or process start). The machine is shared: run
  * it on an idle machine for stable figures.
  */
@@ -26,7 +27,7 @@ function arg(name: string, fallback: string): string {
 const images = Number(arg('images', '2048'));
 const cpuImages = Number(arg('cpu-images', '256'));
 const batch = Number(arg('batch', '64'));
-const engines = arg('engines', 'wasm,cpu,pytorch').split(',');
+const engines = arg('engines', 'wasm,wasm2,cpu,pytorch').split(',');
 const spec = parseNetwork(arg('arch', THROUGHPUT_NET));
 const ds = loadDataset({ kind: 'fashion-mnist' });
 const cores = availableParallelism();
@@ -43,6 +44,7 @@ async function measure(label: string, trainer: Trainer, n: number): Promise<numb
 console.log(`arch ${arg('arch', THROUGHPUT_NET)}; ${cores} cores; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 const res: Record<string, number> = {};
 if (engines.includes('wasm')) res['tfjs-wasm'] = await measure('tfjs-wasm', new TfjsTrainer('wasm'), images);
+if (engines.includes('wasm2')) res['tfjs-wasm-2threads'] = await measure('tfjs-wasm (2 threads, data-parallel)', new TfjsTrainer('wasm', { threads: 2 }), images);
 if (engines.includes('cpu')) res['tfjs-cpu'] = await measure('tfjs-cpu', new TfjsTrainer('cpu'), cpuImages);
 if (engines.includes('pytorch')) {
   res['pytorch-1thread'] = await measure('pytorch (1 thread)', new ExternalTrainer({ name: 'pytorch', command: PYTORCH_REFERENCE_COMMAND, timeoutMs: 3600_000, env: { LAYERNAS_THREADS: '1' } }), images);
@@ -50,8 +52,12 @@ if (engines.includes('pytorch')) {
 }
 const torch = Math.max(res['pytorch-1thread'] ?? 0, res[`pytorch-${cores}threads`] ?? 0);
 if (torch > 0) {
-  for (const k of ['tfjs-wasm', 'tfjs-cpu']) {
+  for (const k of ['tfjs-wasm', 'tfjs-wasm-2threads', 'tfjs-cpu']) {
     if (res[k] !== undefined) console.log(`${k} / best PyTorch CPU = ${((res[k] as number) / torch * 100).toFixed(1)}% (goal >= 50%)`);
+  }
+  if (res['tfjs-wasm'] !== undefined && res['pytorch-1thread'] !== undefined) {
+    console.log(`same cores: tfjs-wasm / PyTorch 1 thread = ${((res['tfjs-wasm'] as number) / (res['pytorch-1thread'] as number) * 100).toFixed(1)}%` +
+      (res['tfjs-wasm-2threads'] !== undefined && res[`pytorch-${cores}threads`] !== undefined ? `; tfjs-wasm 2 threads / PyTorch ${cores} threads = ${((res['tfjs-wasm-2threads'] as number) / (res[`pytorch-${cores}threads`] as number) * 100).toFixed(1)}%` : ''));
   }
 }
 console.log(`JSON ${JSON.stringify({ imagesPerSecond: res, batch, images, cpuImages })}`);

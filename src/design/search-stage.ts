@@ -8,6 +8,8 @@ import path from 'node:path';
 import { Rng } from '../core/rng.js';
 import type { EvalRequest, EvalResult, Evaluator } from '../eval/types.js';
 import { chooseLayerNasSettings } from '../search/layernas-settings.js';
+import { dnaKey } from '../space/types.js';
+import { handDesignedBaseline } from './baseline.js';
 import { LayerNas } from '../search/layernas.js';
 import { RandomSearch } from '../search/random-search.js';
 import type { SearchAlgorithm } from '../search/types.js';
@@ -84,10 +86,13 @@ export interface SearchStageResult {
 function makeAlgorithm(req: SearchStageRequest): { algorithm: SearchAlgorithm; settings: Record<string, unknown> } {
   const { problem } = req;
   if (req.algorithm === 'random') return { algorithm: new RandomSearch(problem.constraints, new Rng(req.seed)), settings: { seed: req.seed } };
-  const s = chooseLayerNasSettings(problem.constraints, problem.bucketCosts, req.trials);
+  // warm start from the hand-designed baseline when it uses more of the budget than the rule's uniform base
+  const baseline = handDesignedBaseline(problem);
+  const s = chooseLayerNasSettings(problem.constraints, problem.bucketCosts, req.trials, baseline?.dna);
+  const warm = baseline !== undefined && dnaKey(s.base) === dnaKey(baseline.dna);
   return {
     algorithm: new LayerNas(problem.constraints, s),
-    settings: { buckets: s.buckets, keep: s.keep, base: [...s.base], bucketCosts: s.bucketCosts.map((c) => c.name), estimatedTrials: s.estimatedTrials },
+    settings: { buckets: s.buckets, keep: s.keep, base: [...s.base], baseFrom: warm ? `hand-designed baseline (${baseline.description})` : 'uniform level rule', bucketCosts: s.bucketCosts.map((c) => c.name), estimatedTrials: s.estimatedTrials },
   };
 }
 

@@ -26,7 +26,7 @@ const EXTERNAL_TIMEOUT_MS = 6 * 3600 * 1000;
 /** `tfjs`, `pytorch` or `command:<cmd>`; external trainers get `threads` as LAYERNAS_THREADS. */
 export function createDesignTrainer(spec: string, threads: number): Trainer {
   const env = { LAYERNAS_THREADS: String(threads) };
-  if (spec === 'tfjs') return new TfjsTrainer('auto');
+  if (spec === 'tfjs') return new TfjsTrainer('auto', { threads: Math.min(2, threads) });
   if (spec === 'pytorch') return new ExternalTrainer({ name: 'pytorch', command: [...PYTORCH_REFERENCE_COMMAND], timeoutMs: EXTERNAL_TIMEOUT_MS, env });
   if (spec.startsWith('command:')) {
     const argv = spec.slice('command:'.length).trim().split(/\s+/).filter((a) => a !== '');

@@ -18,7 +18,7 @@ import type { EvalRequest, EvalResult, Evaluator } from './types.js';
 
 export const trainingEvaluatorConfigSchema = z.object({
   trainer: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('tfjs'), backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']) }),
+    z.object({ kind: z.literal('tfjs'), backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']), threads: z.number().int().min(1).max(2).optional() }),
     z.object({ kind: z.literal('command'), command: z.array(z.string().min(1)).min(1), timeoutMs: z.number().int().positive() }),
   ]),
   /** trial outputs go to `${outputRoot}/<trial id>` */
@@ -37,7 +37,7 @@ export type TrainingOptions = z.infer<typeof trainingOptionsSchema>;
 export function makeTrainer(config: TrainingEvaluatorConfig): Trainer {
   const t = config.trainer;
   switch (t.kind) {
-    case 'tfjs': return new TfjsTrainer(t.backend);
+    case 'tfjs': return new TfjsTrainer(t.backend, { threads: t.threads ?? 1 });
     case 'command': return new ExternalTrainer({ name: t.command[0] ?? 'command', command: t.command, timeoutMs: t.timeoutMs });
   }
 }

@@ -56,9 +56,15 @@ export interface ChosenLayerNasSettings extends LayerNasSettings {
   readonly estimatedTrials: number;
 }
 
-export function chooseLayerNasSettings(constraints: Constraints, bucketCosts: readonly CostModel[], trialBudget: number): ChosenLayerNasSettings {
+/**
+ * `warmStart`: a feasible model the caller already trusts (design: the hand-designed baseline). It replaces the
+ * rule's base when it is feasible and dearer by the primary cost, i.e. it uses more of the budget than the dearest
+ * uniform level that fits; the search then improves on it layer by layer.
+ */
+export function chooseLayerNasSettings(constraints: Constraints, bucketCosts: readonly CostModel[], trialBudget: number, warmStart?: readonly number[]): ChosenLayerNasSettings {
   const primary = constraints.list[0]?.model ?? bucketCosts[0];
-  const base = chooseBase(constraints, primary);
+  const ruleBase = chooseBase(constraints, primary);
+  const base = warmStart && constraints.feasible(warmStart) && primary && primary.cost(warmStart) > primary.cost(ruleBase) ? [...warmStart] : ruleBase;
   let chosen: ChosenLayerNasSettings | undefined;
   for (const [h, k] of HK_LADDER) {
     const buckets = bucketCosts.length === 2 ? Math.max(1, Math.round(Math.sqrt(h))) : bucketCosts.length === 0 ? 1 : h;

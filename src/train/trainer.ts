@@ -11,6 +11,7 @@ import { makeOptimizer } from './optimizer.js';
 import { learningRateAt, type TrainSettings } from './settings.js';
 import type { NetParam } from './params.js';
 import type { ForwardContext } from './layers.js';
+import type { DataParallelReplica } from './data-parallel.js';
 
 export interface EpochProgress {
   readonly epoch: number;
@@ -42,6 +43,8 @@ export interface TrainRunOptions {
   readonly pointwise?: ForwardContext['pointwise'];
   /** stop after this many steps (throughput benches) */
   readonly maxSteps?: number;
+  /** a replica on another core takes the second half of every batch (src/train/data-parallel.ts) */
+  readonly replica?: DataParallelReplica;
 }
 
 const BN_MOMENTUM = 0.1;
@@ -114,16 +117,26 @@ export function trainNetwork(net: TrainableNetwork, data: Dataset, s: TrainSetti
       for (let b = 0; b < stepsPerEpoch && (opts.maxSteps === undefined || step < opts.maxSteps); b++, step++) {
         const ts = performance.now();
         const { x, y } = conv.batch(train, order.slice(b * s.batchSize, (b + 1) * s.batchSize));
+        // with a replica: it computes the gradient of the second half while this thread does the first
+        const mine = opts.replica ? Math.ceil(s.batchSize / 2) : s.batchSize;
+        opts.replica?.begin(x.subarray(mine * H * W * C), Array.from(y).slice(mine), s.batchSize - mine);
         const lossValue = tf.tidy(() => {
-          const xs = tf.tensor4d(x, [s.batchSize, H, W, C]);
-          const ys = tf.oneHot(tf.tensor1d(y, 'int32'), net.numClasses);
+          const xs = tf.tensor4d(x.subarray(0, mine * H * W * C), [mine, H, W, C]);
+          const ys = tf.oneHot(tf.tensor1d(Array.from(y).slice(0, mine), 'int32'), net.numClasses);
           const { value, grads } = tf.variableGrads(
             () => tf.losses.softmaxCrossEntropy(ys, net.forward(xs, ctx), undefined, s.labelSmoothing) as tf.Scalar,
             varList,
           );
-          const byParam = new Map<NetParam, tf.Tensor>(trainable.map((p) => [p, grads[p.variable.name] as tf.Tensor]));
+          let loss = value.dataSync()[0] as number;
+          let byParam = new Map<NetParam, tf.Tensor>(trainable.map((p) => [p, grads[p.variable.name] as tf.Tensor]));
+          if (opts.replica) {
+            const other = opts.replica.finish();
+            const wa = mine / s.batchSize, wb = 1 - wa;
+            byParam = new Map(trainable.map((p, i) => [p, tf.add(tf.mul(byParam.get(p) as tf.Tensor, wa), tf.mul(other.grads[i] as tf.Tensor, wb))]));
+            loss = wa * loss + wb * other.loss;
+          }
           opt.step(byParam, learningRateAt(s, step, total));
-          return value.dataSync()[0] as number;
+          return loss;
         });
         if (!Number.isFinite(lossValue)) {
           throw new LayernasError('TRAINER_FAILED', `training diverged at epoch ${epoch + 1} step ${b + 1} (loss ${lossValue})`, { epoch, step });

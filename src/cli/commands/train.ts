@@ -35,6 +35,7 @@ const argsSchema = z.object({
   trainer: z.enum(['tfjs', 'pytorch', 'command']),
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
   'timeout-min': z.number().positive(),
+  threads: z.number().int().min(1).max(2),
 });
 
 export const trainCommand: CommandModule<object, TrainArgs> = {
@@ -46,6 +47,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     .option('setting', { type: 'string', default: 'full', describe: 'proxy (few epochs, data subset) or full' })
     .option('trainer', { type: 'string', default: 'tfjs', describe: 'tfjs | pytorch | command (with --command)' })
     .option('backend', { type: 'string', default: 'auto', describe: 'tfjs backend: auto | tensorflow | wasm | cpu' })
+    .option('threads', { type: 'number', default: 1, describe: 'tfjs on wasm: 2 trains data-parallel on two cores (a replica on a worker thread)' })
     .option('command', { type: 'string', array: true, describe: 'external trainer argv, one --command per argument (write --command=-x for arguments starting with -)' })
     .option('timeout-min', { type: 'number', default: 240, describe: 'external trainer timeout (minutes)' })
     .option('epochs', { type: 'number' })
@@ -71,7 +73,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     if (!overrides.success) throw new LayernasError('USAGE', `bad training option: ${overrides.error.issues[0]?.message}`);
     if (o.trainer === 'command' && !(a.command && a.command.length > 0)) throw new LayernasError('USAGE', '--trainer command needs --command <argv...>');
     const trainer = makeTrainer({
-      trainer: o.trainer === 'tfjs' ? { kind: 'tfjs', backend: o.backend }
+      trainer: o.trainer === 'tfjs' ? { kind: 'tfjs', backend: o.backend, threads: o.threads }
         : { kind: 'command', command: o.trainer === 'pytorch' ? [...PYTORCH_REFERENCE_COMMAND] : (a.command as string[]), timeoutMs: o['timeout-min'] * 60_000 },
       outputRoot: a.out,
     });
