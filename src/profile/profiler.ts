@@ -2,7 +2,7 @@
  * `layernas profile`: measure every distinct block of a space (or of an architecture list) on a target, one
  * one-block model per key, and write a latency table. Resumable through an append-only journal next to the table.
  *
- * Every measuring batch also times a speed anchor (the first calibration network), so figures measured minutes
+ * Every measuring batch also times a speed anchor (the calibration network of median MAdds), so figures measured minutes
  * apart can be put on one speed; then whole networks are measured and a per-operator-kind calibration is fitted
  * (src/profile/table-builder.ts, src/profile/calibration.ts).
  */
@@ -18,7 +18,7 @@ import { measureBatch, DEFAULT_PROTOCOL, type MeasureProtocol } from './measure.
 import type { ProgressSink } from './progress.js';
 import type { DistinctBlock } from './space-networks.js';
 import { median } from './stats.js';
-import { buildTable, isIdentityBlock, networkKey, OVERHEAD_KEY } from './table-builder.js';
+import { anchorNetwork, buildTable, isIdentityBlock, networkKey, OVERHEAD_KEY } from './table-builder.js';
 
 export interface ProfileRequest {
   readonly target: Target;
@@ -93,7 +93,7 @@ export async function runProfile(req: ProfileRequest, backend: LatencyBackend, p
     const ofKind = todo.filter((j) => j.kind === kind);
     for (let i = 0; i < ofKind.length; i += batchSize) batches.push(ofKind.slice(i, i + batchSize));
   }
-  const anchor = req.calibrationNetworks[0];
+  const anchor = anchorNetwork(req.calibrationNetworks);
   for (const batch of batches) {
     const items = [...(anchor ? [{ name: 'speed-anchor', spec: anchor }] : []), ...batch.map((j) => ({ name: j.key, spec: j.spec, role: j.kind === 'e2e' ? 'network' as const : 'block' as const }))];
     const measured = await measureBatch(backend, items, batch[0]?.kind === 'e2e' ? e2eProtocol : protocol);

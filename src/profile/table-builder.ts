@@ -11,7 +11,7 @@
  */
 import { formatNetwork } from '../arch/grammar.js';
 import type { NetworkSpec } from '../arch/spec.js';
-import { walkShapes } from '../arch/shapes.js';
+import { networkCost, walkShapes } from '../arch/shapes.js';
 import { TABLE_FORMAT, parseTable, type LatencyTableData, type TableEntry } from '../cost/latency-table.js';
 import type { LatencyBackend } from './backends.js';
 import { fitCalibration, operatorKind } from './calibration.js';
@@ -26,6 +26,16 @@ export const OVERHEAD_KEY = 'invoke_overhead';
 /** A block that computes nothing (skip with stride 1 and unchanged channels): the lowering emits no operator. */
 export function isIdentityBlock(b: DistinctBlock): boolean {
   return b.layer.op === 'skip' && b.layer.stride === 1 && b.layer.out === b.input.c;
+}
+
+/**
+ * The session's speed anchor: the calibration network of median MAdds (a typical network of the space, neither the
+ * cheapest, whose timing is dominated by per-run noise, nor the dearest).
+ */
+export function anchorNetwork(calibration: readonly NetworkSpec[]): NetworkSpec | undefined {
+  if (calibration.length === 0) return undefined;
+  const byMadds = calibration.map((n, i) => ({ n, i, madds: networkCost(n).madds })).sort((a, b) => a.madds - b.madds || a.i - b.i);
+  return byMadds[Math.floor((byMadds.length - 1) / 2)]?.n;
 }
 
 export function networkKey(n: NetworkSpec, i: number): string {
@@ -82,7 +92,7 @@ export function buildTable(req: ProfileRequest, backend: LatencyBackend, done: R
   }
   const relIqrs = entries.filter((e) => e.spread !== null).map((e) => (e.spread?.ms ?? 0) / Math.max(e.median_ms + o, 1e-9));
   const anchorSpread = anchors.length > 0 ? (Math.max(...anchors) - Math.min(...anchors)) / (anchorRef as number) : 0;
-  const anchorNet = req.calibrationNetworks[0];
+  const anchorNet = anchorNetwork(req.calibrationNetworks);
   const protocol = req.protocol ?? DEFAULT_PROTOCOL;
   const table: LatencyTableData = {
     format: TABLE_FORMAT,

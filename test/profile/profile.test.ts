@@ -13,6 +13,7 @@ import { predictLatency } from '../../src/cost/latency-predictor.js';
 import { backendForTarget } from '../../src/profile/backends.js';
 import { ExporterModelFactory } from '../../src/profile/model-factory.js';
 import { runProfile, type ProfileRequest } from '../../src/profile/profiler.js';
+import { anchorNetwork } from '../../src/profile/table-builder.js';
 import { silentProgress } from '../../src/profile/progress.js';
 import { distinctBlocksOf } from '../../src/profile/space-networks.js';
 import { resolveTarget } from '../../src/targets/load.js';
@@ -45,8 +46,8 @@ for (const targetId of ['host-tflite-1t', 'host-onnxruntime-2t']) {
       assert.equal(table.data.metadata.runtime.version, req.target.runtime.version);
       assert.equal(table.data.metadata.threads, req.target.threads);
       assert.ok(table.data.fixed.some((f) => f.name === 'invoke_overhead'));
-      // the speed anchor (first calibration network) was timed in every batch; the calibration saw both networks
-      assert.equal(table.data.metadata.anchor?.arch, formatNetwork(nets[0]!));
+      // the speed anchor (the calibration network of median MAdds) was timed in every batch; the calibration saw both networks
+      assert.equal(table.data.metadata.anchor?.arch, formatNetwork(anchorNetwork(nets)!));
       assert.ok((table.data.metadata.anchor?.median_ms ?? 0) > 0);
       for (const l of readFileSync(journal, 'utf8').trim().split('\n').map((x) => JSON.parse(x) as { kind: string; anchor_ms?: number })) {
         if (l.kind !== 'header') assert.ok((l.anchor_ms ?? 0) > 0, 'every measured line records its batch anchor');
