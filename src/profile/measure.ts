@@ -5,7 +5,7 @@
  */
 import type { NetworkSpec } from '../arch/spec.js';
 import type { LatencyBackend, PreparedModel } from './backends.js';
-import { summarize, type SampleSummary } from './stats.js';
+import { median, summarize, type SampleSummary } from './stats.js';
 
 export interface MeasureProtocol {
   /** untimed runs per model before the rounds */
@@ -47,18 +47,19 @@ export async function warmUp(p: PreparedModel, runs: number, minMs = 30): Promis
   return warm;
 }
 
+/** Runs per round so that a round lasts about `budgetMs`, from warm-up timings, clamped to [min, max]. */
+export function runsForBudget(warm: readonly number[], budgetMs: number, min: number, max = Infinity): number {
+  const typical = median(warm.length > 0 ? warm : [1]);
+  return Math.max(min, Math.min(max, Math.round(budgetMs / Math.max(typical, 1e-3))));
+}
+
 /** Measure a batch of networks with interleaved rounds; results in input order. */
 export async function measureBatch(backend: LatencyBackend, items: readonly MeasureItem[], protocol: MeasureProtocol = DEFAULT_PROTOCOL): Promise<SampleSummary[]> {
   const prepared: PreparedModel[] = [];
   try {
     for (const it of items) prepared.push(await backend.prepare(it.spec, it.name, { role: it.role ?? 'network' }));
     const runs: number[] = [];
-    for (const p of prepared) {
-      const warm = await warmUp(p, protocol.warmupRuns);
-      const sorted = [...warm].sort((a, b) => a - b);
-      const typical = sorted[Math.floor(sorted.length / 2)] ?? 1;
-      runs.push(Math.max(protocol.minRunsPerRound, Math.min(protocol.maxRunsPerRound, Math.round(protocol.roundBudgetMs / Math.max(typical, 1e-3)))));
-    }
+    for (const p of prepared) runs.push(runsForBudget(await warmUp(p, protocol.warmupRuns), protocol.roundBudgetMs, protocol.minRunsPerRound, protocol.maxRunsPerRound));
     const samples: number[][] = prepared.map(() => []);
     for (let r = 0; r < protocol.rounds; r++) {
       for (const [i, p] of prepared.entries()) {

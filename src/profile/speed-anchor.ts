@@ -7,7 +7,7 @@
 import { parseNetwork } from '../arch/grammar.js';
 import type { LatencyTable } from '../cost/latency-table.js';
 import type { LatencyBackend, PreparedModel } from './backends.js';
-import { warmUp } from './measure.js';
+import { runsForBudget, warmUp } from './measure.js';
 import { median, summarize, type SampleSummary } from './stats.js';
 
 export interface AnchoredMeasurement {
@@ -40,10 +40,7 @@ export async function measureAnchored(backend: LatencyBackend, model: PreparedMo
   const anchorInfo = table?.data.metadata.anchor;
   const anchor = anchorInfo ? await backend.prepare(parseNetwork(anchorInfo.arch), 'speed-anchor') : null;
   try {
-    const runsFor = (warm: number[]): number => {
-      const typical = [...warm].sort((a, b) => a - b)[Math.floor(warm.length / 2)] ?? 1;
-      return Math.max(protocol.minRunsPerRound, Math.round(protocol.roundBudgetMs / Math.max(typical, 1e-3)));
-    };
+    const runsFor = (warm: number[]): number => runsForBudget(warm, protocol.roundBudgetMs, protocol.minRunsPerRound);
     const nModel = runsFor(await warmUp(model, protocol.warmupRuns));
     const nAnchor = anchor ? runsFor(await warmUp(anchor, protocol.warmupRuns)) : 0;
     const m: number[] = [];

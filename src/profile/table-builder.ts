@@ -47,7 +47,7 @@ const within10 = (errs: readonly number[]): number => (errs.length === 0 ? 0 : e
 export function buildTable(req: ProfileRequest, backend: LatencyBackend, done: ReadonlyMap<string, JournalLine>): LatencyTableData {
   const lineOf = (kind: string, key: string): JournalLine => done.get(`${kind}:${key}`) as JournalLine;
   // 1. speed anchor
-  const anchors = [...done.values()].map((l) => l.anchor_ms).filter((v): v is number => v !== undefined);
+  const anchors = [...done.values()].map((l) => l.anchor_ms).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
   const anchorRef = anchors.length > 0 ? median(anchors) : undefined;
   const speed = (l: JournalLine): number => (anchorRef !== undefined && l.anchor_ms !== undefined ? anchorRef / l.anchor_ms : 1);
   // 2. invoke overhead
@@ -91,7 +91,7 @@ export function buildTable(req: ProfileRequest, backend: LatencyBackend, done: R
     fixed.push({ name: 'calibration', median_ms: fit.interceptMs, mean_ms: null, p90_ms: null, spread: null, samples: nets.length, note: `intercept of the calibration fit over ${nets.length} end-to-end networks (src/profile/calibration.ts)` });
   }
   const relIqrs = entries.filter((e) => e.spread !== null).map((e) => (e.spread?.ms ?? 0) / Math.max(e.median_ms + o, 1e-9));
-  const anchorSpread = anchors.length > 0 ? (Math.max(...anchors) - Math.min(...anchors)) / (anchorRef as number) : 0;
+  const anchorSpread = anchors.length > 0 ? ((anchors.at(-1) as number) - (anchors[0] as number)) / (anchorRef as number) : 0;
   const anchorNet = anchorNetwork(req.calibrationNetworks);
   const protocol = req.protocol ?? DEFAULT_PROTOCOL;
   const table: LatencyTableData = {
@@ -113,7 +113,7 @@ export function buildTable(req: ProfileRequest, backend: LatencyBackend, done: R
         max_relative_iqr: relIqrs.length > 0 ? Math.max(...relIqrs) : 0,
         calibration_networks: nets.length,
         ...(nets.length > 0 ? { calibration_median_abs_error_before: median(fit.errorsBefore.map(Math.abs)), calibration_median_abs_error_after: median(fit.errorsAfter.map(Math.abs)) } : {}),
-        ...(anchors.length > 0 ? { anchor_spread_ratio: anchorSpread, anchor_iqr_ratio: (quantileSorted([...anchors].sort((a, b) => a - b), 0.75) - quantileSorted([...anchors].sort((a, b) => a - b), 0.25)) / (anchorRef as number) } : {}),
+        ...(anchors.length > 0 ? { anchor_spread_ratio: anchorSpread, anchor_iqr_ratio: (quantileSorted(anchors, 0.75) - quantileSorted(anchors, 0.25)) / (anchorRef as number) } : {}),
       },
       notes: [`${req.blocks.length} distinct blocks; measured ${done.size} items in total (incl. overhead and calibration networks).`],
     },

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { selectTrainingBackend } from './backend.js';
 import { buildNetwork } from './network.js';
-import { CMD, CTRL, type ReplicaInit } from './data-parallel.js';
+import { CMD, CTRL, offsetsOf, type ReplicaInit } from './data-parallel.js';
 
 const init = workerData as ReplicaInit;
 
@@ -22,8 +22,7 @@ async function main(): Promise<void> {
   const xs = new Float32Array(init.shared.x);
   const ys = new Int32Array(init.shared.y);
   const scalars = new Float32Array(init.shared.scalars);
-  const offsets: number[] = [];
-  sizes.reduce((o, s) => (offsets.push(o), o + s), 0);
+  const offsets = offsetsOf(sizes);
   const { height: H, width: W, channels: C } = init.spec.input;
   parentPort?.postMessage({ ready: true });
   let seen = 0;

@@ -31,6 +31,13 @@ export interface ReplicaInit {
   readonly shared: { readonly ctrl: SharedArrayBuffer; readonly weights: SharedArrayBuffer; readonly grads: SharedArrayBuffer; readonly x: SharedArrayBuffer; readonly y: SharedArrayBuffer; readonly scalars: SharedArrayBuffer };
 }
 
+/** Start offset of each parameter in the flat shared buffers. */
+export function offsetsOf(sizes: readonly number[]): number[] {
+  const offsets: number[] = [];
+  sizes.reduce((o, s) => (offsets.push(o), o + s), 0);
+  return offsets;
+}
+
 export class DataParallelReplica {
   private seq = 0;
   private pending = false;
@@ -70,9 +77,7 @@ export class DataParallelReplica {
       worker.once('message', (m: { ready?: boolean; error?: string }) => (m.ready ? resolve() : reject(new LayernasError('TRAINER_FAILED', `data-parallel replica failed to start: ${m.error ?? 'unknown'}`, {}))));
       worker.once('error', (e) => reject(new LayernasError('TRAINER_FAILED', `data-parallel replica failed to start: ${e.message}`, {}, { cause: e })));
     });
-    const offsets: number[] = [];
-    sizes.reduce((o, s) => (offsets.push(o), o + s), 0);
-    return new DataParallelReplica(worker, new Int32Array(shared.ctrl), new Float32Array(shared.weights), new Float32Array(shared.grads), new Float32Array(shared.x), new Int32Array(shared.y), new Float32Array(shared.scalars), trainable, offsets);
+    return new DataParallelReplica(worker, new Int32Array(shared.ctrl), new Float32Array(shared.weights), new Float32Array(shared.grads), new Float32Array(shared.x), new Int32Array(shared.y), new Float32Array(shared.scalars), trainable, offsetsOf(sizes));
   }
 
   /** Hand the replica the current weights and its share of the batch; it starts computing at once. */

@@ -119,10 +119,10 @@ export function trainNetwork(net: TrainableNetwork, data: Dataset, s: TrainSetti
         const { x, y } = conv.batch(train, order.slice(b * s.batchSize, (b + 1) * s.batchSize));
         // with a replica: it computes the gradient of the second half while this thread does the first
         const mine = opts.replica ? Math.ceil(s.batchSize / 2) : s.batchSize;
-        opts.replica?.begin(x.subarray(mine * H * W * C), Array.from(y).slice(mine), s.batchSize - mine);
+        opts.replica?.begin(x.subarray(mine * H * W * C), y.subarray(mine), s.batchSize - mine);
         const lossValue = tf.tidy(() => {
           const xs = tf.tensor4d(x.subarray(0, mine * H * W * C), [mine, H, W, C]);
-          const ys = tf.oneHot(tf.tensor1d(Array.from(y).slice(0, mine), 'int32'), net.numClasses);
+          const ys = tf.oneHot(tf.tensor1d(y.subarray(0, mine), 'int32'), net.numClasses);
           const { value, grads } = tf.variableGrads(
             () => tf.losses.softmaxCrossEntropy(ys, net.forward(xs, ctx), undefined, s.labelSmoothing) as tf.Scalar,
             varList,
