@@ -48,6 +48,11 @@ export const designOptionsSchema = z.object({
    * took ~8 min with 2 threads vs ~1.5 min with 1 on this machine at load average ~12).
    */
   trainerThreads: z.number().int().positive(),
+  /**
+   * trainings run at once (search trials of one layer / one random batch, and the final models). Search results do
+   * not depend on it: LayerNAS children of a layer are independent, and each trial's seed is fixed by the design seed.
+   */
+  parallelTrials: z.number().int().positive(),
   proxy: recipeSchema,
   full: recipeSchema,
   /**
@@ -93,6 +98,7 @@ export const DEFAULT_DESIGN: DesignOptions = {
   finalists: 1,
   trainer: 'pytorch',
   trainerThreads: 1,
+  parallelTrials: 1,
   proxy: DEFAULT_PROXY,
   full: DEFAULT_FULL,
   agreementImages: 2000,

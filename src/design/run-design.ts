@@ -29,6 +29,21 @@ import type { TrialDispatcher } from '../dispatch/types.js';
 import { TrainingEvaluator } from '../eval/training-evaluator.js';
 import { selectImages } from '../data/splits.js';
 import type { Dataset } from '../data/types.js';
+import type { Dna } from '../space/types.js';
+
+/** f over every item, at most `limit` at once; results in input order. */
+async function mapConcurrent<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  return out;
+}
 
 /** The dataset with only the first `n` test images (named so trainers' split caches tell it apart). */
 function withTestImages(data: Dataset, n: number | undefined): Dataset {
@@ -81,13 +96,13 @@ export async function runDesign(opts: DesignOptions, progress: DesignProgress, d
   };
   const searches: SearchStageResult[] = [];
   const layernas = await timed('search', () => runSearchStage({
-    algorithm: 'layernas', problem, evaluator, trials: opts.trials, seed: opts.seed, outDir: out, settings: studySettings, progress: progress.stage('search'),
+    algorithm: 'layernas', problem, evaluator, trials: opts.trials, parallel: opts.parallelTrials, seed: opts.seed, outDir: out, settings: studySettings, progress: progress.stage('search'),
     ...(dispatcher ? { dispatcher } : {}),
   }));
   searches.push(layernas);
   if (opts.compare.includes('random')) {
     searches.push(await timed('random-search', () => runSearchStage({
-      algorithm: 'random', problem, evaluator, trials: layernas.trialsUsed, seed: opts.seed, outDir: out, settings: studySettings, progress: progress.stage('random-search'),
+      algorithm: 'random', problem, evaluator, trials: layernas.trialsUsed, parallel: opts.parallelTrials, seed: opts.seed, outDir: out, settings: studySettings, progress: progress.stage('random-search'),
       ...(dispatcher ? { dispatcher } : {}),
     })));
   }
@@ -99,17 +114,18 @@ export async function runDesign(opts: DesignOptions, progress: DesignProgress, d
   const finalReq = { problem, trainer, data, recipe: opts.full, seed: opts.seed, outDir: out, progress: progress.stage('final-training') };
   const finals: { role: FinalRole; description: string; proxy: number | null; model: FinalModel }[] = [];
   await timed('final-training', async () => {
-    for (const [i, f] of finalists.entries()) {
-      finals.push({ role: 'finalist', description: `LayerNAS candidate ${i + 1} (trial ${f.trial})`, proxy: f.reward, model: await trainFinal(finalReq, f.dna, `finalist ${i + 1}`) });
-    }
+    const jobs: { role: FinalRole; description: string; proxy: number | null; dna: Dna; label: string }[] =
+      finalists.map((f, i) => ({ role: 'finalist', description: `LayerNAS candidate ${i + 1} (trial ${f.trial})`, proxy: f.reward, dna: f.dna, label: `finalist ${i + 1}` }));
     if (opts.compare.includes('baseline')) {
       const b = handDesignedBaseline(problem);
-      if (b) finals.push({ role: 'baseline', description: `hand-designed: ${b.description}`, proxy: null, model: await trainFinal(finalReq, b.dna, 'baseline') });
+      if (b) jobs.push({ role: 'baseline', description: `hand-designed: ${b.description}`, proxy: null, dna: b.dna, label: 'baseline' });
       else progress.note('no hand-designed baseline (uniform k3_e6/k3_e3/k3_e1 with dropped layers) meets the budget');
     }
     const random = searches.find((s) => s.algorithm === 'random');
     const rbest = random ? topFeasible(random.trials, 1)[0] : undefined;
-    if (rbest) finals.push({ role: 'random-search', description: `best of random search (${random?.trialsUsed} trials, trial ${rbest.trial})`, proxy: rbest.reward, model: await trainFinal(finalReq, rbest.dna, 'random search') });
+    if (rbest) jobs.push({ role: 'random-search', description: `best of random search (${random?.trialsUsed} trials, trial ${rbest.trial})`, proxy: rbest.reward, dna: rbest.dna, label: 'random search' });
+    const models = await mapConcurrent(jobs, opts.parallelTrials, (j) => trainFinal(finalReq, j.dna, j.label));
+    jobs.forEach((j, i) => finals.push({ role: j.role, description: j.description, proxy: j.proxy, model: models[i] as FinalModel }));
   });
   // the winner: best validation accuracy after full training among the LayerNAS finalists (test data is never used to choose)
   const winnerEntry = finals.filter((f) => f.role === 'finalist').sort((a, b) => b.model.result.valAccuracy - a.model.result.valAccuracy)[0];

@@ -63,6 +63,8 @@ export interface SearchStageRequest {
   readonly problem: DesignProblem;
   readonly evaluator: Evaluator;
   readonly trials: number;
+  /** trials trained at once */
+  readonly parallel: number;
   readonly seed: number;
   readonly outDir: string;
   /** everything that must match to resume (target, budget, dataset, recipe, ...) */
@@ -114,7 +116,7 @@ export async function runSearchStage(req: SearchStageRequest): Promise<SearchSta
       reportCosts: [req.problem.latency, req.problem.madds, req.problem.params],
       algorithm,
       maxTrials: req.trials,
-      batchSize: 1,
+      batchSize: req.parallel,
       evaluator: req.evaluator,
       ...(req.dispatcher ? { dispatcher: req.dispatcher, requestArch: (dna: number[] | readonly number[]) => formatNetwork(req.problem.networks.trained(dna)) } : {}),
       journal,

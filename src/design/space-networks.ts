@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { NetworkSpec } from '../arch/spec.js';
 import { LayernasError } from '../core/errors.js';
 import { isBuiltinSpace, loadSpace, loadSpaceFile, repoRoot } from '../space/load.js';
-import { decodeNetwork } from '../space/network.js';
+import { coveringDnas, decodeNetwork } from '../space/network.js';
 import type { Dna, SearchSpace } from '../space/types.js';
 
 /** A built-in space (spaces/<name>.json, e.g. mobile32, fbnet) or a space .json file. */
@@ -49,12 +49,7 @@ export function spaceNetworks(space: SearchSpace, classes: number, pricedClasses
   };
 }
 
-/**
- * One network per option index o (every layer takes option min(o, options-1)): together they contain every
- * (position, option) block of a per-block space, which is what a latency table must cover.
- */
+/** Networks that together contain every distinct block of the space (what a latency table must cover). */
 export function coveringNetworks(nets: SpaceNetworks, which: 'trained' | 'priced'): NetworkSpec[] {
-  const radix = nets.space.radix;
-  const maxOptions = Math.max(...radix);
-  return Array.from({ length: maxOptions }, (_, o) => nets[which](radix.map((r) => Math.min(o, r - 1))));
+  return coveringDnas(nets.space).map((dna) => nets[which](dna));
 }

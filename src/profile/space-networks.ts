@@ -5,7 +5,7 @@
 import { walkShapes } from '../arch/shapes.js';
 import type { LayerSpec, NetworkSpec, TensorShape } from '../arch/spec.js';
 import { LayernasError } from '../core/errors.js';
-import { decodeNetwork } from '../space/network.js';
+import { coveringDnas, decodeNetwork } from '../space/network.js';
 import type { Dna, SearchSpace } from '../space/types.js';
 
 /**
@@ -32,16 +32,14 @@ export function distinctBlocksOf(networks: Iterable<NetworkSpec>): DistinctBlock
 }
 
 /**
- * Every distinct block a per-block space can contain. The spaces' options keep each layer's input shape fixed
- * (stride and channels are set by position), so the networks "every layer takes option o" (o clipped to the
- * layer's option count) cover every (position, option) pair; checked below.
+ * Every distinct block a space can contain, from src/space/network.ts coveringDnas. The spaces' options keep each
+ * layer's input shape fixed (stride and channels are set by position); checked below.
  */
 export function distinctSpaceBlocks(space: SearchSpace): DistinctBlock[] {
-  const maxOptions = Math.max(...space.radix);
   const networks: NetworkSpec[] = [];
   let inputs: string[] | undefined;
-  for (let o = 0; o < maxOptions; o++) {
-    const net = spaceNetwork(space, space.radix.map((r) => Math.min(o, r - 1)));
+  for (const dna of coveringDnas(space)) {
+    const net = spaceNetwork(space, dna);
     const these = walkShapes(net).map((r) => `${r.input.h}x${r.input.w}x${r.input.c}`);
     if (inputs && these.join() !== inputs.join()) {
       throw new LayernasError('SPACE_INVALID', `space ${space.name}: layer input shapes depend on the options; enumerate an architecture list instead`, { space: space.name });

@@ -3,6 +3,7 @@
  * branch of a closed switch, and an unknown kind is a type error at compile time.
  */
 import { LayernasError } from '../core/errors.js';
+import { fbnetStageOps } from './fbnet-stages.js';
 import { isValidDna, type Dna, type SearchSpace } from './types.js';
 
 /** NB201 arch string |e0~0|+|e1~0|e2~1|+|e3~0|e4~1|e5~2| from the 6 edge ops. */
@@ -22,7 +23,7 @@ function optionNames(space: SearchSpace, dna: Dna): string[] {
   return dna.map((v, i) => space.layers[i]!.options[v] as string);
 }
 
-/** The architecture string of a DNA: NB201 string, NATS "c1:..:c5", FBNet op indices "7-8-...", else "layer=option,...". */
+/** The architecture string of a DNA: NB201 string, NATS "c1:..:c5", FBNet op indices "7-8-..." (also for fbnet_stages), else "layer=option,...". */
 export function decodeArch(space: SearchSpace, dna: Dna): string {
   if (!isValidDna(space, dna)) {
     throw new LayernasError('SPACE_INVALID', `DNA [${dna.join(',')}] does not fit space ${space.name} (radix ${space.radix.join('x')})`, {
@@ -37,13 +38,15 @@ export function decodeArch(space: SearchSpace, dna: Dna): string {
       return optionNames(space, dna).join(':');
     case 'fbnet':
       return dna.join('-');
+    case 'fbnet_stages':
+      return fbnetStageOps(space, dna).join('-');
     case 'mobilenetv2':
     case 'generic':
       return optionNames(space, dna).map((o, i) => `${space.layers[i]!.name}=${o}`).join(',');
   }
 }
 
-/** Inverse of decodeArch for the table-backed decoders (nb201, nats_sss, fbnet). */
+/** Inverse of decodeArch for the table-backed decoders (nb201, nats_sss, fbnet); fbnet_stages strings are decision names. */
 export function encodeArch(space: SearchSpace, arch: string): number[] {
   let names: string[];
   switch (space.decoder) {
@@ -58,6 +61,7 @@ export function encodeArch(space: SearchSpace, arch: string): number[] {
       if (!isValidDna(space, dna)) throw new LayernasError('SPEC_PARSE', `not an FBNet op-index string: "${arch}"`, { input: arch });
       return dna;
     }
+    case 'fbnet_stages':
     case 'mobilenetv2':
     case 'generic':
       names = arch.split(',').map((kv) => kv.slice(kv.indexOf('=') + 1));

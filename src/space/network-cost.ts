@@ -1,8 +1,8 @@
 /**
  * Exact MAdds / params cost models computed from the shape walk of the decoded network (src/arch/shapes.ts).
- * Spaces whose layers have fixed in/out shapes are additive per layer, so the model is base + per-layer table with
- * exact completion bounds; additivity is checked on random DNAs and, when it fails on a space small enough, the
- * cost is tabulated for every architecture instead.
+ * Spaces whose layers have fixed in/out shapes are additive per layer (per stage for fbnet_stages), so the model is
+ * base + a per-layer (per-group) table with exact completion bounds; additivity is checked on random DNAs and, when
+ * it fails on a space small enough, the cost is tabulated for every architecture instead.
  */
 import { networkCost } from '../arch/shapes.js';
 import { LayernasError } from '../core/errors.js';
@@ -10,7 +10,8 @@ import { Rng } from '../core/rng.js';
 import { additiveCostModel, perArchitectureCostModel } from '../cost/tabular-latency.js';
 import type { CostMetric, CostModel } from '../cost/types.js';
 import type { NetworkSpec } from '../arch/spec.js';
-import { decodeNetwork } from './network.js';
+import { groupedAdditiveCostModel, jointOptions } from '../cost/grouped-additive.js';
+import { decisionGroups, decodeNetwork } from './network.js';
 import { dnaFromIndex, spaceSize, type Dna, type SearchSpace } from './types.js';
 
 export type NetworkMetric = 'madds' | 'params';
@@ -30,8 +31,21 @@ export function specCostModel(space: SearchSpace, metric: CostMetric, name: stri
   const raw = (dna: Dna): number => costOf(decodeNetwork(space, dna, classes));
   const ref = space.radix.map(() => 0);
   const base = raw(ref);
-  const perLayer = space.radix.map((r, l) => Array.from({ length: r }, (_, o) => (o === 0 ? 0 : raw(ref.map((v, j) => (j === l ? o : v))) - base)));
-  const additive = additiveCostModel(space, metric, name, base, perLayer);
+  const groups = decisionGroups(space);
+  let additive: CostModel;
+  if (groups.every((g) => g.length === 1)) {
+    const perLayer = space.radix.map((r, l) => Array.from({ length: r }, (_, o) => (o === 0 ? 0 : raw(ref.map((v, j) => (j === l ? o : v))) - base)));
+    additive = additiveCostModel(space, metric, name, base, perLayer);
+  } else {
+    additive = groupedAdditiveCostModel(space, metric, name, base, groups.map((decisions) => {
+      const n = decisions.reduce((a, d) => a * (space.radix[d] as number), 1);
+      const table = Array.from({ length: n }, (_, j) => {
+        const opts = jointOptions(space, decisions, j);
+        return raw(ref.map((v, i) => { const k = decisions.indexOf(i); return k < 0 ? v : (opts[k] as number); })) - base;
+      });
+      return { decisions, table };
+    }));
+  }
   const rng = new Rng(12345);
   let isAdditive = true;
   for (let t = 0; t < 8 && isAdditive; t++) {

@@ -4,6 +4,7 @@ import { makeDivisible, type LayerSpec, type NetworkSpec } from '../arch/spec.js
 import { fbnetNetwork, natsSssNetwork, nb201Network } from '../arch/zoo.js';
 import { LayernasError } from '../core/errors.js';
 import { decodeArch } from './decode.js';
+import { fbnetStageCoveringDnas, fbnetStageOps, fbnetStagePlan } from './fbnet-stages.js';
 import type { Dna, SearchSpace } from './types.js';
 
 interface Mbv2Settings {
@@ -60,6 +61,8 @@ export function decodeNetwork(space: SearchSpace, dna: Dna, classes?: number): N
       return natsSssNetwork(arch.split(':').map(Number), opts);
     case 'fbnet':
       return fbnetNetwork(dna, opts);
+    case 'fbnet_stages':
+      return fbnetNetwork(fbnetStageOps(space, dna), opts);
     case 'mobilenetv2':
       return mobilenetV2SpaceNetwork(space, dna);
     case 'generic':
@@ -70,4 +73,24 @@ export function decodeNetwork(space: SearchSpace, dna: Dna, classes?: number): N
 /** Network block string of a DNA, or undefined for generic spaces. */
 export function networkString(space: SearchSpace, dna: Dna): string | undefined {
   return space.decoder === 'generic' ? undefined : formatNetwork(decodeNetwork(space, dna));
+}
+
+/**
+ * DNAs whose networks together contain every distinct block of the space (what a latency table must cover).
+ * Per-block spaces keep each layer's input shape fixed by position, so "every layer takes option o" (clipped to the
+ * layer's option count) for each o covers every (position, option) pair; fbnet_stages takes block o at full depth.
+ */
+export function coveringDnas(space: SearchSpace): number[][] {
+  if (space.decoder === 'fbnet_stages') return fbnetStageCoveringDnas(space);
+  const maxOptions = Math.max(...space.radix);
+  return Array.from({ length: maxOptions }, (_, o) => space.radix.map((r) => Math.min(o, r - 1)));
+}
+
+/**
+ * Decisions whose costs interact, as consecutive groups: a stage's block and depth in fbnet_stages, else one
+ * decision per group. Costs are additive over these groups (checked by src/space/network-cost.ts).
+ */
+export function decisionGroups(space: SearchSpace): number[][] {
+  if (space.decoder === 'fbnet_stages') return fbnetStagePlan(space).map((p) => (p.depth === undefined ? [p.op] : [p.op, p.depth]));
+  return space.radix.map((_, i) => [i]);
 }

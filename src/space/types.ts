@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 export type Dna = readonly number[];
 
-export const DECODER_KINDS = ['nb201', 'nats_sss', 'fbnet', 'mobilenetv2', 'generic'] as const;
+export const DECODER_KINDS = ['nb201', 'nats_sss', 'fbnet', 'fbnet_stages', 'mobilenetv2', 'generic'] as const;
 export type DecoderKind = (typeof DECODER_KINDS)[number];
 
 export const spaceLayerSchema = z.object({

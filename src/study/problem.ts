@@ -61,6 +61,8 @@ export function resolveCost(space: SearchSpace, spec: string, dataset: string | 
         case 'mobilenetv2':
           if (arg !== 'pixel1') throw new LayernasError('TABLE_MISSING_KEY', `the mobilenetv2 space has a latency table for pixel1 only, not "${arg}"`, { key: arg });
           return proxylessPixel1Cost(space);
+        case 'fbnet_stages':
+          throw new LayernasError('TABLE_MISSING_KEY', `space ${space.name}: the shipped FBNet LUTs are keyed by the 22-layer fbnet space; price fbnet_stages through a target's table (layernas design --target pixel3-tflite)`, { key: spec });
         case 'nats_sss':
         case 'generic':
           throw new LayernasError('TABLE_MISSING_KEY', `no latency table for space ${space.name}`, { key: spec });

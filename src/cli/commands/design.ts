@@ -28,6 +28,7 @@ export function designOptionsFromArgv(argv: Record<string, unknown>): DesignOpti
     finalists: pick(argv.finalists, d.finalists),
     trainer: pick(argv.trainer, d.trainer),
     trainerThreads: pick(argv['trainer-threads'], d.trainerThreads),
+    parallelTrials: pick(argv.parallel, d.parallelTrials),
     proxy: {
       ...d.proxy,
       ...(argv['proxy-epochs'] !== undefined ? { epochs: argv['proxy-epochs'] } : {}),
@@ -72,6 +73,7 @@ export const designCommand: CommandModule = {
       .option('finalists', { type: 'number', describe: `best search candidates trained with the full recipe (default ${DEFAULT_DESIGN.finalists})` })
       .option('trainer', { type: 'string', describe: `tfjs | pytorch | command:<cmd> (default ${DEFAULT_DESIGN.trainer})` })
       .option('trainer-threads', { type: 'number', describe: `threads of the PyTorch/command trainer (default ${DEFAULT_DESIGN.trainerThreads})` })
+      .option('parallel', { type: 'number', describe: `trainings run at once: search trials and final models (default ${DEFAULT_DESIGN.parallelTrials}; 2 uses both cores of a 2-core machine with 1 trainer thread each)` })
       .option('proxy-epochs', { type: 'number', describe: `proxy recipe epochs (default ${DEFAULT_DESIGN.proxy.epochs})` })
       .option('proxy-images', { type: 'number', describe: `proxy recipe training images (default ${DEFAULT_DESIGN.proxy.trainSubset})` })
       .option('proxy-val-images', { type: 'number', describe: `validation images of the proxy reward (default ${DEFAULT_DESIGN.proxy.validationSubset})` })
