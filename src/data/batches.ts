@@ -46,30 +46,39 @@ export class InputConverter {
     this.perImage = target.height * target.width * target.channels;
   }
 
-  /** Write image `index` of `set` into `out` at `offset` (floats in [0,1]). */
+  /**
+   * Write image `index` of `set` into `out` at `offset` (floats in [0,1]). Written without per-pixel closures: this
+   * runs for every training image of every epoch (a closure per pixel made it ~15% of a tfjs training step).
+   */
   convertInto(set: ImageSet, index: number, out: Float32Array, offset: number): void {
     const { height: H, width: W, channels: C } = this.src;
     const { height: TH, width: TW, channels: TC } = this.target;
     const base = index * H * W * C;
     const px = set.pixels;
-    const sample = (y: number, x: number, c: number): number => px[base + (y * W + x) * C + c] as number;
+    const { i0: ry0, i1: ry1, w1: rw } = this.rows;
+    const { i0: cx0, i1: cx1, w1: cw } = this.cols;
+    const lum = [0.299, 0.587, 0.114];
     for (let oy = 0; oy < TH; oy++) {
-      const y0 = this.rows.i0[oy] as number, y1 = this.rows.i1[oy] as number, wy = this.rows.w1[oy] as number;
+      const r0 = base + (ry0[oy] as number) * W * C, r1 = base + (ry1[oy] as number) * W * C, wy = rw[oy] as number;
       for (let ox = 0; ox < TW; ox++) {
-        const x0 = this.cols.i0[ox] as number, x1 = this.cols.i1[ox] as number, wx = this.cols.w1[ox] as number;
-        const interp = (c: number): number => {
-          const top = sample(y0, x0, c) * (1 - wx) + sample(y0, x1, c) * wx;
-          const bot = sample(y1, x0, c) * (1 - wx) + sample(y1, x1, c) * wx;
-          return (top * (1 - wy) + bot * wy) / 255;
-        };
+        const a = (cx0[ox] as number) * C, b = (cx1[ox] as number) * C, wx = cw[ox] as number;
         const o = offset + (oy * TW + ox) * TC;
-        if (C === TC) {
-          for (let c = 0; c < C; c++) out[o + c] = interp(c);
-        } else if (C === 1) {
-          const v = interp(0);
-          for (let c = 0; c < TC; c++) out[o + c] = v;
+        if (C === 1 || C === TC) {
+          for (let c = 0; c < C; c++) {
+            const top = (px[r0 + a + c] as number) * (1 - wx) + (px[r0 + b + c] as number) * wx;
+            const bot = (px[r1 + a + c] as number) * (1 - wx) + (px[r1 + b + c] as number) * wx;
+            const v = (top * (1 - wy) + bot * wy) / 255;
+            if (C === TC) out[o + c] = v;
+            else for (let t = 0; t < TC; t++) out[o + t] = v;
+          }
         } else {
-          out[o] = 0.299 * interp(0) + 0.587 * interp(1) + 0.114 * interp(2);
+          let v = 0;
+          for (let c = 0; c < C; c++) {
+            const top = (px[r0 + a + c] as number) * (1 - wx) + (px[r0 + b + c] as number) * wx;
+            const bot = (px[r1 + a + c] as number) * (1 - wx) + (px[r1 + b + c] as number) * wx;
+            v += (lum[c] as number) * ((top * (1 - wy) + bot * wy) / 255);
+          }
+          out[o] = v;
         }
       }
     }
