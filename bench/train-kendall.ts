@@ -4,7 +4,8 @@
  * (test accuracy) through the local worker pool, and prints Kendall's tau between the two rankings.
  * Results are journaled (one JSON line per finished trial) so an interrupted run resumes where it stopped.
  *   npx tsx bench/train-kendall.ts [--archs 20] [--trainer pytorch|tfjs] [--workers 2] [--space spaces/mobile32.json]
- *     [--proxy-epochs 2 --proxy-images 8000 --proxy-val-images 2000 --proxy-bn-batches 10] [--full-epochs 10 --full-images 0(all)]
+ *     [--proxy-epochs 2 --proxy-images 8000 --proxy-val-images 2000 --proxy-bn-batches 10 --proxy-batch 64
+ *      --proxy-optimizer sgd|adam --proxy-lr 0.1] [--full-epochs 10 --full-images 0(all) --full-optimizer sgd|adam --full-lr 0.1]
  *     [--journal kendall.jsonl]
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
@@ -48,13 +49,20 @@ const fullImages = Number(arg('full-images', '0'));
 const proxy = {
   epochs: Number(arg('proxy-epochs', '2')), trainSubset: Number(arg('proxy-images', '8000')),
   validationSubset: Number(arg('proxy-val-images', '2000')), bnRecalibrationBatches: Number(arg('proxy-bn-batches', '10')),
+  ...(process.argv.includes('--proxy-batch') ? { batchSize: Number(arg('proxy-batch', '64')) } : {}),
+  ...(process.argv.includes('--proxy-optimizer') ? { optimizer: arg('proxy-optimizer', 'sgd') } : {}),
+  ...(process.argv.includes('--proxy-lr') ? { lr: Number(arg('proxy-lr', '0.1')) } : {}),
 };
-const full = { epochs: Number(arg('full-epochs', '10')), ...(fullImages > 0 ? { trainSubset: fullImages } : {}) };
+const full = {
+  epochs: Number(arg('full-epochs', '10')), ...(fullImages > 0 ? { trainSubset: fullImages } : {}),
+  ...(process.argv.includes('--full-optimizer') ? { optimizer: arg('full-optimizer', 'sgd') } : {}),
+  ...(process.argv.includes('--full-lr') ? { lr: Number(arg('full-lr', '0.1')) } : {}),
+};
 
 const rng = new Rng(Number(arg('seed', '2024')));
 const archs: string[] = [];
 while (archs.length < nArchs) {
-  const spec = decodeNetwork(space, space.radix.map((r) => rng.int(r)));
+  const spec = decodeNetwork(space, space.radix.map((r) => rng.int(r)), 10);
   const s = formatNetwork(spec);
   if (!archs.includes(s)) archs.push(s);
 }

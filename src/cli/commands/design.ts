@@ -35,12 +35,16 @@ export function designOptionsFromArgv(argv: Record<string, unknown>): DesignOpti
       ...(argv['proxy-images'] !== undefined ? { trainSubset: argv['proxy-images'] } : {}),
       ...(argv['proxy-val-images'] !== undefined ? { validationSubset: argv['proxy-val-images'] } : {}),
       ...(argv['proxy-bn-batches'] !== undefined ? { bnRecalibrationBatches: argv['proxy-bn-batches'] } : {}),
+      ...(argv['proxy-optimizer'] !== undefined ? { optimizer: argv['proxy-optimizer'] } : {}),
+      ...(argv['proxy-lr'] !== undefined ? { lr: argv['proxy-lr'] } : {}),
     },
     full: {
       ...d.full,
       ...(argv['full-epochs'] !== undefined ? { epochs: argv['full-epochs'] } : {}),
       ...(argv['full-images'] !== undefined ? { trainSubset: argv['full-images'] } : {}),
       ...(argv['full-val-images'] !== undefined ? { validationSubset: argv['full-val-images'] } : {}),
+      ...(argv['full-optimizer'] !== undefined ? { optimizer: argv['full-optimizer'] } : {}),
+      ...(argv['full-lr'] !== undefined ? { lr: argv['full-lr'] } : {}),
     },
     ...(argv['test-images'] !== undefined ? { testImages: argv['test-images'] } : {}),
     ...(argv['agreement-images'] !== undefined || d.agreementImages !== undefined ? { agreementImages: pick(argv['agreement-images'], d.agreementImages) } : {}),
@@ -80,6 +84,10 @@ export const designCommand: CommandModule = {
       .option('proxy-bn-batches', { type: 'number', describe: `training batches the BN statistics are recalibrated on after proxy training (default ${DEFAULT_DESIGN.proxy.bnRecalibrationBatches})` })
       .option('full-epochs', { type: 'number', describe: `full recipe epochs (default ${DEFAULT_DESIGN.full.epochs})` })
       .option('full-images', { type: 'number', describe: `full recipe training images (default ${DEFAULT_DESIGN.full.trainSubset})` })
+      .option('proxy-optimizer', { type: 'string', describe: `proxy recipe optimizer sgd | adam (default ${DEFAULT_DESIGN.proxy.optimizer ?? 'sgd'})` })
+      .option('proxy-lr', { type: 'number', describe: `proxy recipe peak learning rate (default ${DEFAULT_DESIGN.proxy.lr})` })
+      .option('full-optimizer', { type: 'string', describe: `full recipe optimizer sgd | adam (default ${DEFAULT_DESIGN.full.optimizer ?? 'sgd'})` })
+      .option('full-lr', { type: 'number', describe: `full recipe peak learning rate (default ${DEFAULT_DESIGN.full.lr})` })
       .option('full-val-images', { type: 'number', describe: 'validation images of the full recipe (default: the whole validation split)' })
       .option('test-images', { type: 'number', describe: 'test final models on the first N test images (default: the whole test split; for quick checks)' })
       .option('agreement-images', { type: 'number', describe: `test images compared between exported files and the trained model (default ${DEFAULT_DESIGN.agreementImages ?? 'all'})` })
