@@ -3,6 +3,7 @@
  * DEFAULT_DESIGN is the embedded default job (`layernas design` with no flags): host TFLite target, the compact
  * mobile32 space, Fashion-MNIST at 32x32, sized to finish within 15 minutes on an otherwise idle 2-core machine.
  */
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /** A training recipe size: everything else comes from src/train/settings.ts (proxy / full). */
@@ -103,7 +104,8 @@ export const DEFAULT_DESIGN: DesignOptions = {
   finalists: 1,
   trainer: 'pytorch',
   trainerThreads: 1,
-  parallelTrials: 1,
+  /** both cores of the 2-core machines this was built on (1 trainer thread each); never more than the machine has */
+  parallelTrials: Math.max(1, Math.min(2, availableParallelism())),
   proxy: DEFAULT_PROXY,
   full: DEFAULT_FULL,
   agreementImages: 2000,
