@@ -4,8 +4,9 @@
  * (test accuracy) through the local worker pool, and prints Kendall's tau between the two rankings.
  * Results are journaled (one JSON line per finished trial) so an interrupted run resumes where it stopped.
  *   npx tsx bench/train-kendall.ts [--archs 20] [--trainer pytorch|tfjs] [--workers 2] [--space spaces/mobile32.json]
- *     [--proxy-epochs 2 --proxy-images 8000 --proxy-val-images 2000 --proxy-bn-batches 10 --proxy-batch 64
- *      --proxy-optimizer sgd|adam --proxy-lr 0.1] [--full-epochs 10 --full-images 0(all) --full-optimizer sgd|adam --full-lr 0.1]
+ *     [--proxy-epochs N --proxy-images N --proxy-val-images N --proxy-bn-batches N --proxy-batch N --proxy-optimizer sgd|adam
+ *      --proxy-lr X] [--full-epochs N --full-images N (0 = all) --full-optimizer sgd|adam --full-lr X]
+ * Defaults: the design job's proxy and full recipes (src/design/options.ts DEFAULT_PROXY, DEFAULT_FULL).
  *     [--journal kendall.jsonl]
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import type { TrialRequest } from '../src/dispatch/types.js';
 import { PYTORCH_REFERENCE_COMMAND } from '../src/train/external.js';
 import { loadSpaceFile } from '../src/space/load.js';
 import { decodeNetwork } from '../src/space/network.js';
+import { DEFAULT_FULL, DEFAULT_PROXY } from '../src/design/options.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,18 +47,20 @@ const nArchs = Number(arg('archs', '20'));
 const trainer = arg('trainer', 'pytorch');
 const space = loadSpaceFile(resolve(arg('space', 'spaces/mobile32.json')));
 const journal = resolve(arg('journal', 'kendall-journal.jsonl'));
-const fullImages = Number(arg('full-images', '0'));
+const fullImages = Number(arg('full-images', String(DEFAULT_FULL.trainSubset ?? 0)));
+// defaults: the design job's own proxy and full recipes (src/design/options.ts); flags override single fields
+const num = (name: string): number | undefined => (process.argv.includes(`--${name}`) ? Number(arg(name, '')) : undefined);
+const str = (name: string): string | undefined => (process.argv.includes(`--${name}`) ? arg(name, '') : undefined);
+const defined = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 const proxy = {
-  epochs: Number(arg('proxy-epochs', '2')), trainSubset: Number(arg('proxy-images', '8000')),
-  validationSubset: Number(arg('proxy-val-images', '2000')), bnRecalibrationBatches: Number(arg('proxy-bn-batches', '10')),
-  ...(process.argv.includes('--proxy-batch') ? { batchSize: Number(arg('proxy-batch', '64')) } : {}),
-  ...(process.argv.includes('--proxy-optimizer') ? { optimizer: arg('proxy-optimizer', 'sgd') } : {}),
-  ...(process.argv.includes('--proxy-lr') ? { lr: Number(arg('proxy-lr', '0.1')) } : {}),
+  ...DEFAULT_PROXY,
+  ...defined({ epochs: num('proxy-epochs'), trainSubset: num('proxy-images'), validationSubset: num('proxy-val-images'), bnRecalibrationBatches: num('proxy-bn-batches'),
+    batchSize: num('proxy-batch'), optimizer: str('proxy-optimizer'), lr: num('proxy-lr') }),
 };
 const full = {
-  epochs: Number(arg('full-epochs', '10')), ...(fullImages > 0 ? { trainSubset: fullImages } : {}),
-  ...(process.argv.includes('--full-optimizer') ? { optimizer: arg('full-optimizer', 'sgd') } : {}),
-  ...(process.argv.includes('--full-lr') ? { lr: Number(arg('full-lr', '0.1')) } : {}),
+  ...DEFAULT_FULL,
+  ...defined({ epochs: num('full-epochs'), optimizer: str('full-optimizer'), lr: num('full-lr') }),
+  ...(fullImages > 0 ? { trainSubset: fullImages } : { trainSubset: undefined }),
 };
 
 const rng = new Rng(Number(arg('seed', '2024')));
