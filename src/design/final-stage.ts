@@ -84,7 +84,7 @@ export async function trainFinal(req: FinalTrainingRequest, dna: Dna, label: str
   }, (p) => {
     if (p.step === p.steps && p.epoch > lastEpoch) {
       lastEpoch = p.epoch;
-      req.progress.tick(`epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(3)} ${p.imagesPerSecond.toFixed(0)} img/s`);
+      req.progress.tick(`${label}: epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(3)} ${p.imagesPerSecond.toFixed(0)} img/s`);
     }
   });
   const m = out.metrics;

@@ -124,7 +124,8 @@ export async function runDesign(opts: DesignOptions, progress: DesignProgress, d
     const random = searches.find((s) => s.algorithm === 'random');
     const rbest = random ? topFeasible(random.trials, 1)[0] : undefined;
     if (rbest) jobs.push({ role: 'random-search', description: `best of random search (${random?.trialsUsed} trials, trial ${rbest.trial})`, proxy: rbest.reward, dna: rbest.dna, label: 'random search' });
-    const models = await mapConcurrent(jobs, opts.parallelTrials, (j) => trainFinal(finalReq, j.dna, j.label));
+    // one progress line set per model: with --parallel they train at the same time
+    const models = await mapConcurrent(jobs, opts.parallelTrials, (j) => trainFinal({ ...finalReq, progress: progress.stage('final-training') }, j.dna, j.label));
     jobs.forEach((j, i) => finals.push({ role: j.role, description: j.description, proxy: j.proxy, model: models[i] as FinalModel }));
   });
   // the winner: best validation accuracy after full training among the LayerNAS finalists (test data is never used to choose)
