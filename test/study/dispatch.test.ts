@@ -27,3 +27,16 @@ test('a study evaluates LayerNAS layer batches on the real local process pool an
     await pool.close();
   }
 });
+
+test('trials asked two at a time (design --parallel 2) give the same trials and winner as one at a time', async () => {
+  const problem = buildProblem({ space: 'nb201', dataset: 'cifar100', noiseStd: 0.3, constraints: [{ cost: 'latency:pixel3', high: 9.19 }] });
+  for (const algo of ['layernas', 'random'] as const) {
+    const run = (batchSize: number) => runStudy({
+      studyId: 'batch', settings: {}, space: problem.space, constraints: problem.constraints, maxTrials: 40, batchSize, evaluator: problem.evaluator(5),
+      algorithm: makeAlgorithm(algo, problem, 5, 40).algorithm, journal: new MemoryJournal(),
+    });
+    const one = await run(1), two = await run(2);
+    assert.deepEqual(two.trials.map((t) => t.dna.join('-')).sort(), one.trials.map((t) => t.dna.join('-')).sort(), algo);
+    assert.deepEqual(two.best?.dna, one.best?.dna, algo);
+  }
+});
