@@ -6,6 +6,8 @@
  *   npx tsx bench/train-kendall.ts [--archs 20] [--trainer pytorch|tfjs] [--workers 2] [--space spaces/mobile32.json]
  *     [--proxy-epochs N --proxy-images N --proxy-val-images N --proxy-bn-batches N --proxy-batch N --proxy-optimizer sgd|adam
  *      --proxy-lr X] [--full-epochs N --full-images N (0 = all) --full-optimizer sgd|adam --full-lr X]
+ *     [--target pixel3-tflite --latency-ms 5]  (random architectures within that budget, as the design's random search)
+ *     [--list]  (print the architectures and stop)
  * Defaults: the design job's proxy and full recipes (src/design/options.ts DEFAULT_PROXY, DEFAULT_FULL).
  *     [--journal kendall.jsonl]
  */
@@ -20,6 +22,9 @@ import { PYTORCH_REFERENCE_COMMAND } from '../src/train/external.js';
 import { loadSpaceFile } from '../src/space/load.js';
 import { decodeNetwork } from '../src/space/network.js';
 import { DEFAULT_FULL, DEFAULT_PROXY } from '../src/design/options.js';
+import { resolveLatencySource } from '../src/design/latency-source.js';
+import { buildDesignProblem } from '../src/design/problem.js';
+import { resolveTarget } from '../src/targets/load.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -63,12 +68,24 @@ const full = {
   ...(fullImages > 0 ? { trainSubset: fullImages } : { trainSubset: undefined }),
 };
 
+// --target T --latency-ms X: random architectures within the budget (as the design's random search samples them)
+const budgetMs = num('latency-ms');
+const inBudget = budgetMs === undefined ? undefined : buildDesignProblem(await resolveLatencySource({
+  loaded: resolveTarget(arg('target', 'pixel3-tflite')), space, classes: 10, extraTables: [], outDir: join(tmpdir(), 'layernas-kendall-table'),
+  profileRounds: 3, seed: 0, progress: { start() {}, tick() {}, finish() {} },
+}), arg('target', 'pixel3-tflite'), budgetMs, undefined);
 const rng = new Rng(Number(arg('seed', '2024')));
 const archs: string[] = [];
 while (archs.length < nArchs) {
-  const spec = decodeNetwork(space, space.radix.map((r) => rng.int(r)), 10);
-  const s = formatNetwork(spec);
+  const dna = inBudget ? inBudget.constraints.sample(rng, () => true, 1_000_000) : space.radix.map((r) => rng.int(r));
+  if (!dna) throw new Error(`no architecture of ${space.name} within ${budgetMs} ms`);
+  const s = formatNetwork(decodeNetwork(space, dna, 10));
   if (!archs.includes(s)) archs.push(s);
+}
+
+if (process.argv.includes('--list')) {
+  for (const a of archs) console.log(a);
+  process.exit(0);
 }
 
 type Row = { trialId: string; status: string; reward?: number; metrics?: Record<string, number>; error?: string };
