@@ -115,6 +115,10 @@ function report(): void {
   });
   if (pairs.length >= 2) {
     console.log(`Kendall tau (proxy validation vs full test accuracy) over ${pairs.length} archs: ${kendallTau(pairs.map((x) => x.p), pairs.map((x) => x.f)).toFixed(3)}`);
+    // ceiling: the same fully trained models ranked by their own validation accuracy (evaluation noise only)
+    const fullVal = pairs.map((x) => done.get(`kendall:${x.i}:full`)?.reward as number);
+    const range = (xs: number[]): string => `${(100 * Math.min(...xs)).toFixed(2)}-${(100 * Math.max(...xs)).toFixed(2)}%`;
+    console.log(`  full validation vs full test tau ${kendallTau(fullVal, pairs.map((x) => x.f)).toFixed(3)}; ranges: proxy ${range(pairs.map((x) => x.p))}, full test ${range(pairs.map((x) => x.f))}`);
   }
 }
 
