@@ -114,6 +114,12 @@ export class OnnxRuntime implements ModelRuntime {
         interOpNumThreads: 1,
         executionMode: 'sequential',
         graphOptimizationLevel: 'all',
+        // Intra-op pool threads spin after each parallel section by default. With several sessions loaded (a profiling
+        // batch interleaves 7) every session's spinning thread competes for the cores: on this 2-core VM the speed
+        // anchor then moved by 100-180% between batches and 2-thread tables did not predict. Without spinning the
+        // same 2-thread network ran 8.8 ms (spinning: 5.9 ms) with a 25% spread of round medians instead of 49%
+        // (bench notes in docs/targets.md). 1-thread sessions have no pool threads.
+        ...(options.threads > 1 ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
       });
     } catch (e) {
       throw new LayernasError('MODEL_INVALID', `ONNX Runtime cannot load ${file}: ${(e as Error).message}`, { file }, { cause: e });
