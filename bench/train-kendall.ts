@@ -7,6 +7,7 @@
  *     [--proxy-epochs N --proxy-images N --proxy-val-images N --proxy-bn-batches N --proxy-batch N --proxy-optimizer sgd|adam
  *      --proxy-lr X] [--full-epochs N --full-images N (0 = all) --full-optimizer sgd|adam --full-lr X]
  *     [--target pixel3-tflite --latency-ms 5]  (random architectures within that budget, as the design's random search)
+ *     [--full-seeds N]  (train the full setting with seeds 0..N-1; rank by the mean test accuracy, print per-seed taus)
  *     [--list]  (print the architectures and stop)
  * Defaults: the design job's proxy and full recipes (src/design/options.ts DEFAULT_PROXY, DEFAULT_FULL).
  *     [--journal kendall.jsonl]
@@ -97,8 +98,14 @@ if (existsSync(journal)) {
   }
 }
 const requests: TrialRequest[] = [];
+// --full-seeds N: train the full setting N times (seeds 0..N-1; trial ids kendall:i:full, kendall:i:full:s1, ...) and
+// rank by the mean test accuracy, the architecture's expected full-setting accuracy; per-seed taus are printed too
+const fullSeeds = Number(arg('full-seeds', '1'));
+const fullTrialId = (i: number, seed: number): string => `kendall:${i}:full${seed === 0 ? '' : `:s${seed}`}`;
 archs.forEach((arch, i) => {
-  for (const [kind, setting, overrides, evaluateTest] of [['proxy', 'proxy', proxy, false], ['full', 'full', full, true]] as const) {
+  const settings: [string, 'proxy' | 'full', Record<string, unknown>, boolean][] = [['proxy', 'proxy', proxy, false]];
+  for (let seed = 0; seed < fullSeeds; seed++) settings.push([fullTrialId(i, seed).slice(`kendall:${i}:`.length), 'full', seed === 0 ? full : { ...full, seed }, true]);
+  for (const [kind, setting, overrides, evaluateTest] of settings) {
     const trialId = `kendall:${i}:${kind}`;
     if (done.has(trialId)) continue;
     requests.push({ trialId, studyId: 'kendall', dna: [i], arch, attempt: 1,
@@ -108,17 +115,27 @@ archs.forEach((arch, i) => {
 console.log(`${archs.length} archs, ${requests.length} trials to run (${done.size} journaled); proxy ${JSON.stringify(proxy)} full ${JSON.stringify(full)}; trainer ${trainer}`);
 
 function report(): void {
-  const pairs: { p: number; f: number; i: number }[] = [];
+  const pairs: { p: number; f: number; i: number; perSeed: number[] }[] = [];
   archs.forEach((_, i) => {
-    const p = done.get(`kendall:${i}:proxy`), f = done.get(`kendall:${i}:full`);
-    if (p?.status === 'ok' && f?.status === 'ok' && f.metrics?.test_acc !== undefined) pairs.push({ p: p.reward as number, f: f.metrics.test_acc, i });
+    const p = done.get(`kendall:${i}:proxy`);
+    const fs = Array.from({ length: fullSeeds }, (_, seed) => done.get(fullTrialId(i, seed)));
+    if (p?.status === 'ok' && fs.every((f) => f?.status === 'ok' && f.metrics?.test_acc !== undefined)) {
+      const perSeed = fs.map((f) => f?.metrics?.test_acc as number);
+      pairs.push({ p: p.reward as number, f: perSeed.reduce((a, b) => a + b, 0) / perSeed.length, i, perSeed });
+    }
   });
   if (pairs.length >= 2) {
-    console.log(`Kendall tau (proxy validation vs full test accuracy) over ${pairs.length} archs: ${kendallTau(pairs.map((x) => x.p), pairs.map((x) => x.f)).toFixed(3)}`);
-    // ceiling: the same fully trained models ranked by their own validation accuracy (evaluation noise only)
+    console.log(`Kendall tau (proxy validation vs full test accuracy${fullSeeds > 1 ? `, mean of ${fullSeeds} seeds` : ''}) over ${pairs.length} archs: ${kendallTau(pairs.map((x) => x.p), pairs.map((x) => x.f)).toFixed(3)}`);
+    if (fullSeeds > 1) {
+      const perSeedTau = Array.from({ length: fullSeeds }, (_, seed) => kendallTau(pairs.map((x) => x.p), pairs.map((x) => x.perSeed[seed] as number)).toFixed(3));
+      const seedVsSeed = kendallTau(pairs.map((x) => x.perSeed[0] as number), pairs.map((x) => x.perSeed[1] as number)).toFixed(3);
+      const diffs = pairs.map((x) => Math.abs((x.perSeed[0] as number) - (x.perSeed[1] as number)) * 100).sort((a, b) => a - b);
+      console.log(`  per full seed: tau ${perSeedTau.join(', ')}; full seed 0 vs seed 1 tau ${seedVsSeed}; |seed 0 - seed 1| test accuracy median ${diffs[diffs.length >> 1]?.toFixed(2)} points, max ${diffs.at(-1)?.toFixed(2)}`);
+    }
+    // ceiling: the same fully trained models (seed 0) ranked by their own validation accuracy (evaluation noise only)
     const fullVal = pairs.map((x) => done.get(`kendall:${x.i}:full`)?.reward as number);
     const range = (xs: number[]): string => `${(100 * Math.min(...xs)).toFixed(2)}-${(100 * Math.max(...xs)).toFixed(2)}%`;
-    console.log(`  full validation vs full test tau ${kendallTau(fullVal, pairs.map((x) => x.f)).toFixed(3)}; ranges: proxy ${range(pairs.map((x) => x.p))}, full test ${range(pairs.map((x) => x.f))}`);
+    console.log(`  full validation vs full test tau (seed 0) ${kendallTau(fullVal, pairs.map((x) => x.perSeed[0] as number)).toFixed(3)}; ranges: proxy ${range(pairs.map((x) => x.p))}, full test ${range(pairs.map((x) => x.f))}`);
   }
 }
 
