@@ -2,7 +2,7 @@
  * How well the host tables predict whole networks on this machine.
  *   npx tsx bench/latency-prediction.ts [--targets host-tflite-1t,host-tflite-2t,host-onnxruntime-1t,host-onnxruntime-2t]
  *        [--spaces mobilenetv2,fbnet] [--archs 50] [--seed 7] [--passes 2] [--out .tmp/latency-prediction.json]
- *        [--clock wall|cpu] [--tables latency-tables]
+ *        [--clock wall|cpu] [--tables latency-tables] [--rounds 5]
  * Needs the tables from bench/latency-profile.ts (latency-tables/<target>-<space>-<H>.json).
  * For N random architectures per space: predicted latency (table sum) vs measured end-to-end median. Measurement:
  * every (arch, target) pair in turn, in several passes over the whole list (so slow drifts of a shared machine are
@@ -36,6 +36,8 @@ const spaceNames = arg('spaces', 'mobilenetv2,fbnet').split(',');
 const nArchs = Number(arg('archs', '50'));
 const seed = Number(arg('seed', '7'));
 const passes = Number(arg('passes', '2'));
+/** anchored rounds per model per pass (verify uses 10 in one pass: --passes 1 --rounds 10) */
+const rounds = Number(arg('rounds', '5'));
 const outFile = arg('out', '.tmp/latency-prediction.json');
 const modelDir = '.tmp/bench-models';
 /** --clock cpu: per-run process CPU time (1-thread targets) against the `.cpu` tables of bench/latency-profile.ts */
@@ -88,7 +90,7 @@ for (const spaceName of spaceNames) {
             }
           } else {
             // the table's speed anchor is timed in rounds alternating with the model (src/profile/speed-anchor.ts)
-            const r = await measureAnchored(t.backend, model, t.table, { ...DEFAULT_ANCHORED_PROTOCOL, rounds: 5 });
+            const r = await measureAnchored(t.backend, model, t.table, { ...DEFAULT_ANCHORED_PROTOCOL, rounds });
             s = [...r.modelSamples];
             if (r.speedRatio !== null) row.speedRatios.push(r.speedRatio);
             if (r.atTableSpeedMs !== null) row.atTableSpeed.push(r.atTableSpeedMs);
@@ -112,7 +114,7 @@ for (const spaceName of spaceNames) {
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const lines: string[] = [];
-lines.push(`latency prediction on this machine (${new Date().toISOString()}), clock ${clock}, ${nArchs} random archs per space, seed ${seed}, ${passes} passes; load average during: median ${median(loads).toFixed(1)}, max ${Math.max(...loads).toFixed(1)} (2 cores, shared)`);
+lines.push(`latency prediction on this machine (${new Date().toISOString()}), clock ${clock}, ${nArchs} random archs per space, seed ${seed}, ${passes} passes of ${rounds} anchored rounds; load average during: median ${median(loads).toFixed(1)}, max ${Math.max(...loads).toFixed(1)} (2 cores, shared)`);
 lines.push('space        target               within10%(median)  median|err|  bias    within10%(drift-corrected)  median|err|(corr)  speed now/table  pass-to-pass noise  measured median range');
 const summary: Record<string, unknown>[] = [];
 for (const space of spaceNames) {
