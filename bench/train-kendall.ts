@@ -101,12 +101,12 @@ const requests: TrialRequest[] = [];
 // --full-seeds N: train the full setting N times (seeds 0..N-1; trial ids kendall:i:full, kendall:i:full:s1, ...) and
 // rank by the mean test accuracy, the architecture's expected full-setting accuracy; per-seed taus are printed too
 const fullSeeds = Number(arg('full-seeds', '1'));
+if (!Number.isInteger(fullSeeds) || fullSeeds < 1) throw new Error(`--full-seeds must be a positive integer, got ${arg('full-seeds', '')}`);
 const fullTrialId = (i: number, seed: number): string => `kendall:${i}:full${seed === 0 ? '' : `:s${seed}`}`;
 archs.forEach((arch, i) => {
-  const settings: [string, 'proxy' | 'full', Record<string, unknown>, boolean][] = [['proxy', 'proxy', proxy, false]];
-  for (let seed = 0; seed < fullSeeds; seed++) settings.push([fullTrialId(i, seed).slice(`kendall:${i}:`.length), 'full', seed === 0 ? full : { ...full, seed }, true]);
-  for (const [kind, setting, overrides, evaluateTest] of settings) {
-    const trialId = `kendall:${i}:${kind}`;
+  const trials: [string, 'proxy' | 'full', Record<string, unknown>, boolean][] = [[`kendall:${i}:proxy`, 'proxy', proxy, false]];
+  for (let seed = 0; seed < fullSeeds; seed++) trials.push([fullTrialId(i, seed), 'full', seed === 0 ? full : { ...full, seed }, true]);
+  for (const [trialId, setting, overrides, evaluateTest] of trials) {
     if (done.has(trialId)) continue;
     requests.push({ trialId, studyId: 'kendall', dna: [i], arch, attempt: 1,
       evaluator: { kind: 'training', options: { dataset: 'fashion-mnist', setting, overrides, evaluateTest } } });
