@@ -37,7 +37,7 @@ export interface CalibrationFit {
 }
 
 /** Solve A x = b (A square, small) by Gaussian elimination with partial pivoting. */
-function solve(a: number[][], b: number[]): number[] {
+export function solve(a: number[][], b: number[]): number[] {
   const n = b.length;
   const m = a.map((row, i) => [...row, b[i] as number]);
   for (let i = 0; i < n; i++) {
