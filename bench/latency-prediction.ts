@@ -2,7 +2,7 @@
  * How well the host tables predict whole networks on this machine.
  *   npx tsx bench/latency-prediction.ts [--targets host-tflite-1t,host-tflite-2t,host-onnxruntime-1t,host-onnxruntime-2t]
  *        [--spaces mobilenetv2,fbnet] [--archs 50] [--seed 7] [--passes 2] [--out .tmp/latency-prediction.json]
- *        [--clock wall|cpu] [--tables latency-tables] [--rounds 5]
+ *        [--clock wall|cpu] [--tables latency-tables] [--rounds 5] [--sample uniform|spanning]
  * Needs the tables from bench/latency-profile.ts (latency-tables/<target>-<space>-<H>.json).
  * For N random architectures per space: predicted latency (table sum) vs measured end-to-end median. Measurement:
  * every (arch, target) pair in turn, in several passes over the whole list (so slow drifts of a shared machine are
@@ -18,6 +18,7 @@ import { loadTable, checkTableMatchesTarget } from '../src/cost/latency-table.js
 import { predictLatency } from '../src/cost/latency-predictor.js';
 import { backendForTarget } from '../src/profile/backends.js';
 import { ExporterModelFactory } from '../src/profile/model-factory.js';
+import { costSpanningDnas } from '../src/profile/calibration-networks.js';
 import { randomDnas } from '../src/profile/profiler.js';
 import { spaceNetwork } from '../src/profile/space-networks.js';
 import { median, quantileSorted } from '../src/profile/stats.js';
@@ -39,6 +40,9 @@ const passes = Number(arg('passes', '2'));
 /** anchored rounds per model per pass (verify uses 10 in one pass: --passes 1 --rounds 10) */
 const rounds = Number(arg('rounds', '5'));
 const outFile = arg('out', '.tmp/latency-prediction.json');
+/** uniform: uniformly random architectures; spanning: architectures spread from the cheapest to the dearest end */
+const sample = arg('sample', 'uniform');
+if (sample !== 'uniform' && sample !== 'spanning') throw new Error(`--sample must be uniform or spanning (got ${sample})`);
 const modelDir = '.tmp/bench-models';
 /** --clock cpu: per-run process CPU time (1-thread targets) against the `.cpu` tables of bench/latency-profile.ts */
 const clock = arg('clock', 'wall') === 'cpu' ? 'cpu' : 'wall';
@@ -53,7 +57,9 @@ const t0 = Date.now();
 
 for (const spaceName of spaceNames) {
   const space = loadSpace(spaceName);
-  const dnas = randomDnas(space.radix, nArchs, seed);
+  // --sample spanning: networks across the cost range (src/profile/calibration-networks.ts) without the cheapest and
+  // dearest networks, which every table calibrated with spanning networks has measured already
+  const dnas = sample === 'spanning' ? costSpanningDnas(space, nArchs + 2, seed).slice(2) : randomDnas(space.radix, nArchs, seed);
   const nets = dnas.map((d) => spaceNetwork(space, d));
   const res = nets[0]?.input.height ?? 0;
   const targets = targetIds.map((id) => {
@@ -114,7 +120,7 @@ for (const spaceName of spaceNames) {
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const lines: string[] = [];
-lines.push(`latency prediction on this machine (${new Date().toISOString()}), clock ${clock}, ${nArchs} random archs per space, seed ${seed}, ${passes} passes of ${rounds} anchored rounds; load average during: median ${median(loads).toFixed(1)}, max ${Math.max(...loads).toFixed(1)} (2 cores, shared)`);
+lines.push(`latency prediction on this machine (${new Date().toISOString()}), clock ${clock}, ${nArchs} ${sample === 'spanning' ? 'cost-spanning' : 'random'} archs per space, seed ${seed}, ${passes} passes of ${rounds} anchored rounds; load average during: median ${median(loads).toFixed(1)}, max ${Math.max(...loads).toFixed(1)} (2 cores, shared)`);
 lines.push('space        target               within10%(median)  median|err|  bias    within10%(drift-corrected)  median|err|(corr)  speed now/table  pass-to-pass noise  measured median range');
 const summary: Record<string, unknown>[] = [];
 for (const space of spaceNames) {

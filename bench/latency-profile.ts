@@ -1,7 +1,7 @@
 /**
  * Profiles the host latency tables layernas ships (latency-tables/host-*.json) and prints profiling time and noise.
  *   npx tsx bench/latency-profile.ts [--targets host-tflite-1t,host-tflite-2t,host-onnxruntime-1t,host-onnxruntime-2t]
- *                                    [--spaces mobilenetv2,fbnet] [--out latency-tables] [--fresh] [--clock wall|cpu] [--calibrate 30]
+ *                                    [--spaces mobilenetv2,fbnet] [--out latency-tables] [--fresh] [--clock wall|cpu] [--calibrate 40] [--calibrate-span 20]
  * Resumable: each table keeps its journal in .tmp/profile-journals/ (rerun skips measured keys; --fresh starts over).
  */
 import { cpus, hostname, loadavg } from 'node:os';
@@ -11,7 +11,8 @@ import { writeTableFile } from '../src/cost/table-convert/shipped.js';
 import { backendForTarget, checkBackendVersion } from '../src/profile/backends.js';
 import { ExporterModelFactory } from '../src/profile/model-factory.js';
 import { DEFAULT_PROTOCOL } from '../src/profile/measure.js';
-import { randomDnas, runProfile } from '../src/profile/profiler.js';
+import { calibrationDnas } from '../src/profile/calibration-networks.js';
+import { runProfile } from '../src/profile/profiler.js';
 import { StderrProgress } from '../src/profile/progress.js';
 import { distinctSpaceBlocks, spaceNetwork } from '../src/profile/space-networks.js';
 import { loadSpace } from '../src/space/load.js';
@@ -35,7 +36,7 @@ const rows: string[] = [];
 for (const spaceName of spaces) {
   const space = loadSpace(spaceName);
   const blocks = distinctSpaceBlocks(space);
-  const calibration = randomDnas(space.radix, Number(arg('calibrate', '30')), 101).map((d) => spaceNetwork(space, d));
+  const calibration = calibrationDnas(space, { uniform: Number(arg('calibrate', '40')), spanning: Number(arg('calibrate-span', '20')), seed: 101 }).map((d) => spaceNetwork(space, d));
   const input = spaceNetwork(space, space.radix.map(() => 0)).input;
   for (const id of targets) {
     const { target } = resolveTarget(id);

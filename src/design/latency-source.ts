@@ -19,7 +19,8 @@ import { ensureDir } from '../export/write-atomic.js';
 import { backendForTarget, checkBackendVersion } from '../profile/backends.js';
 import { DEFAULT_PROTOCOL } from '../profile/measure.js';
 import { ExporterModelFactory } from '../profile/model-factory.js';
-import { randomDnas, runProfile } from '../profile/profiler.js';
+import { calibrationDnas } from '../profile/calibration-networks.js';
+import { runProfile } from '../profile/profiler.js';
 import type { ProgressSink } from '../profile/progress.js';
 import { distinctBlocksOf } from '../profile/space-networks.js';
 import type { SearchSpace } from '../space/types.js';
@@ -112,7 +113,7 @@ async function profileSpace(req: LatencySourceRequest, file: string, input: { he
   const { loaded, space, classes } = req;
   const nets = spaceNetworks(space, classes);
   const blocks = distinctBlocksOf(coveringNetworks(nets, 'priced'));
-  const calibration = randomDnas(space.radix, 4, req.seed + 101).map((dna) => nets.priced(dna));
+  const calibration = calibrationDnas(space, { uniform: 4, spanning: 2, seed: req.seed + 101 }).map((dna) => nets.priced(dna));
   await ensureDir(path.dirname(file));
   const backend = backendForTarget(loaded.target, new ExporterModelFactory());
   try {

@@ -14,7 +14,8 @@ import { writeTableFile } from '../../cost/table-convert/shipped.js';
 import { backendForTarget, checkBackendVersion } from '../../profile/backends.js';
 import { ExporterModelFactory } from '../../profile/model-factory.js';
 import { DEFAULT_PROTOCOL } from '../../profile/measure.js';
-import { randomDnas, runProfile } from '../../profile/profiler.js';
+import { calibrationDnas } from '../../profile/calibration-networks.js';
+import { runProfile } from '../../profile/profiler.js';
 import { StderrProgress } from '../../profile/progress.js';
 import { distinctBlocksOf, distinctSpaceBlocks, spaceNetwork, type DistinctBlock } from '../../profile/space-networks.js';
 import { loadSpace } from '../../space/load.js';
@@ -25,6 +26,7 @@ const argsSchema = z.object({
   space: z.string().min(1),
   out: z.string().min(1).optional(),
   calibrate: z.number().int().min(0).max(200),
+  'calibrate-span': z.number().int().min(0).max(200),
   rounds: z.number().int().min(1).max(100),
   seed: z.number().int(),
   clock: z.enum(['wall', 'cpu']),
@@ -39,7 +41,7 @@ interface Workload {
 }
 
 /** A space name / space file, or a text file of network strings (one per line, # comments). */
-export function workloadFor(space: string, calibrate: number, seed: number): Workload {
+export function workloadFor(space: string, calibrate: number, seed: number, calibrateSpan = 0): Workload {
   if (space.endsWith('.txt')) {
     let text: string;
     try {
@@ -55,7 +57,7 @@ export function workloadFor(space: string, calibrate: number, seed: number): Wor
     return { name: space, blocks: distinctBlocksOf(nets), calibration: nets.slice(0, calibrate), input: first.input };
   }
   const s = loadSpace(space);
-  const calibration = randomDnas(s.radix, calibrate, seed).map((dna) => spaceNetwork(s, dna));
+  const calibration = calibrationDnas(s, { uniform: calibrate, spanning: calibrateSpan, seed }).map((dna) => spaceNetwork(s, dna));
   const input = spaceNetwork(s, s.radix.map(() => 0)).input;
   return { name: s.name, blocks: distinctSpaceBlocks(s), calibration, input };
 }
@@ -68,7 +70,8 @@ export const profileCommand: CommandModule = {
       .option('target', { type: 'string', demandOption: true, describe: 'target id (targets/) or target .json file' })
       .option('space', { type: 'string', demandOption: true, describe: 'mobilenetv2 | fbnet | space .json | .txt file of network strings' })
       .option('out', { type: 'string', describe: 'table file to write (default: <target>-<space>-<H>.json here); journal: <out>.journal.jsonl' })
-      .option('calibrate', { type: 'number', default: 6, describe: 'end-to-end networks measured to calibrate fixed parts' })
+      .option('calibrate', { type: 'number', default: 6, describe: 'random end-to-end networks measured to calibrate the table' })
+      .option('calibrate-span', { type: 'number', default: 4, describe: 'more calibration networks spread over the cost range (cheapest and dearest included; spaces only)' })
       .option('rounds', { type: 'number', default: DEFAULT_PROTOCOL.rounds, describe: 'interleaved timing rounds per model' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the calibration networks' })
       .option('clock', { choices: ['wall', 'cpu'], default: 'wall', describe: 'wall-clock time, or process CPU time (1-thread targets on an oversubscribed machine)' })
@@ -76,7 +79,7 @@ export const profileCommand: CommandModule = {
   handler: async (argv) => {
     const args = argsSchema.parse(argv);
     const { target } = resolveTarget(args.target);
-    const work = workloadFor(args.space, args.calibrate, args.seed);
+    const work = workloadFor(args.space, args.calibrate, args.seed, args['calibrate-span']);
     const out = args.out ?? `${target.id}-${work.name.replace(/[^A-Za-z0-9_-]+/g, '_')}-${work.input.height}.json`;
     const backend = backendForTarget(target, new ExporterModelFactory());
     try {
