@@ -7,6 +7,7 @@
  * (src/profile/table-builder.ts, src/profile/calibration.ts).
  */
 import { existsSync } from 'node:fs';
+import { formatNetwork, parseNetwork } from '../arch/grammar.js';
 import type { NetworkSpec } from '../arch/spec.js';
 import { Rng } from '../core/rng.js';
 import { LayernasError } from '../core/errors.js';
@@ -73,8 +74,13 @@ export async function runProfile(req: ProfileRequest, backend: LatencyBackend, p
     process.emitWarning(`layernas: dropped a torn last line of ${req.journalFile} (interrupted write); that key is measured again`);
     writer.repairTail();
   }
+  // The speed anchor belongs to the journal: chosen when it is created and kept in its header, so resuming with more
+  // calibration networks (which moves the median-MAdds network) cannot switch anchors halfway; every figure in a
+  // table is scaled by one anchor's times. Journals from before kept no anchor and get the old choice.
+  const recorded = header?.settings?.anchor;
+  const anchor = typeof recorded === 'string' ? parseNetwork(recorded) : anchorNetwork(req.calibrationNetworks);
   const now = (): string => new Date().toISOString();
-  if (!header) writer.append({ kind: 'header', key: '', median_ms: 0, mean_ms: 0, p90_ms: 0, iqr_ms: 0, samples: 0, at: now(), settings });
+  if (!header) writer.append({ kind: 'header', key: '', median_ms: 0, mean_ms: 0, p90_ms: 0, iqr_ms: 0, samples: 0, at: now(), settings: { ...settings, ...(anchor ? { anchor: formatNetwork(anchor) } : {}) } });
   const done = new Map<string, JournalLine>();
   for (const l of lines) if (l.kind !== 'header') done.set(`${l.kind}:${l.key}`, l);
 
@@ -98,7 +104,6 @@ export async function runProfile(req: ProfileRequest, backend: LatencyBackend, p
     const size = kind === 'e2e' ? 1 : batchSize;
     for (let i = 0; i < ofKind.length; i += size) batches.push(ofKind.slice(i, i + size));
   }
-  const anchor = anchorNetwork(req.calibrationNetworks);
   for (const batch of batches) {
     const items = [...(anchor ? [{ name: 'speed-anchor', spec: anchor }] : []), ...batch.map((j) => ({ name: j.key, spec: j.spec, role: j.kind === 'e2e' ? 'network' as const : 'block' as const }))];
     const measured = await measureBatch(backend, items, batch[0]?.kind === 'e2e' ? e2eProtocol : protocol);
@@ -112,7 +117,7 @@ export async function runProfile(req: ProfileRequest, backend: LatencyBackend, p
       progress.tick(`${j.key} ${s.median_ms.toFixed(3)} ms`);
     });
   }
-  const table = buildTable(req, backend, done);
+  const table = buildTable(req, backend, done, anchor);
   const relIqr = median(req.blocks.filter((b) => !isIdentityBlock(b)).map((b) => {
     const l = done.get(`block:${b.key}`) as JournalLine;
     return l.iqr_ms / Math.max(l.median_ms, 1e-9);

@@ -44,7 +44,8 @@ export function networkKey(n: NetworkSpec, i: number): string {
 
 const within10 = (errs: readonly number[]): number => (errs.length === 0 ? 0 : errs.filter((e) => Math.abs(e) <= 0.1).length / errs.length);
 
-export function buildTable(req: ProfileRequest, backend: LatencyBackend, done: ReadonlyMap<string, JournalLine>): LatencyTableData {
+/** `anchorNet`: the speed anchor the journal's batches were timed with (runProfile keeps it in the journal header). */
+export function buildTable(req: ProfileRequest, backend: LatencyBackend, done: ReadonlyMap<string, JournalLine>, anchorNet: NetworkSpec | undefined): LatencyTableData {
   const lineOf = (kind: string, key: string): JournalLine => done.get(`${kind}:${key}`) as JournalLine;
   // 1. speed anchor
   const anchors = [...done.values()].map((l) => l.anchor_ms).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
@@ -92,7 +93,6 @@ export function buildTable(req: ProfileRequest, backend: LatencyBackend, done: R
   }
   const relIqrs = entries.filter((e) => e.spread !== null).map((e) => (e.spread?.ms ?? 0) / Math.max(e.median_ms + o, 1e-9));
   const anchorSpread = anchors.length > 0 ? ((anchors.at(-1) as number) - (anchors[0] as number)) / (anchorRef as number) : 0;
-  const anchorNet = anchorNetwork(req.calibrationNetworks);
   const protocol = req.protocol ?? DEFAULT_PROTOCOL;
   const table: LatencyTableData = {
     format: TABLE_FORMAT,

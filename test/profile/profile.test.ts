@@ -68,6 +68,13 @@ for (const targetId of ['host-tflite-1t', 'host-onnxruntime-2t']) {
       // the journal is whole again: every line parses
       for (const l of readFileSync(journal, 'utf8').trim().split('\n')) JSON.parse(l);
       await assert.rejects(runProfile({ ...req, target: { ...req.target, threads: 3 } }, backend, silentProgress), (e: unknown) => isLayernasError(e, 'TABLE_MISMATCH') && /threads/.test(e.message));
+      // resuming with more calibration networks measures only them and keeps the journal's anchor, although the
+      // network of median MAdds is now another one (the anchor is in the journal header)
+      const more = [...nets, { ...parseNetwork('in16x16x3/conv_k3_s2_c8/ir_k5_s1_e6_c8/ir_k5_s1_e6_c8/skip_s2_c16/gap/fc_c10'), name: 'net2' }, { ...parseNetwork('in16x16x3/conv_k3_s2_c8/ir_k3_s1_e6_c8/ir_k5_s1_e6_c8/skip_s2_c16/gap/fc_c10'), name: 'net3' }];
+      assert.notEqual(formatNetwork(anchorNetwork(more)!), formatNetwork(anchorNetwork(nets)!));
+      const extended = await runProfile({ ...req, blocks: distinctBlocksOf(more), calibrationNetworks: more }, backend, silentProgress);
+      assert.equal(extended.table.metadata.anchor?.arch, formatNetwork(anchorNetwork(nets)!));
+      assert.equal(extended.table.metadata.calibration?.networks, more.length);
     } finally {
       backend.close();
     }
