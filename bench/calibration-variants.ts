@@ -4,7 +4,7 @@
  * each against recorded end-to-end measurements (bench/latency-prediction.ts runs), without measuring anything.
  *   npx tsx bench/calibration-variants.ts [--journals bench/results/profile-journals-2026-11-29]
  *        [--measured bench/results/latency-measured-s5b-2026-11-29.json,bench/results/latency-measured-s5c-2026-11-29.json]
- *        [--calibrate 40]
+ *        [--calibrate 40] [--calibrate-span 0]
  * Models (all fitted like src/profile/calibration.ts: least squares on relative error, scales pulled towards 1):
  *   kinds+intercept   the shipped model: one scale per operator kind and a constant
  *   +per-op           plus a cost per executed operator (networks with many identity skips run fewer operators)
@@ -19,7 +19,7 @@ import { walkShapes } from '../src/arch/shapes.js';
 import type { NetworkSpec } from '../src/arch/spec.js';
 import { operatorKind, solve } from '../src/profile/calibration.js';
 import { readJournal } from '../src/profile/journal.js';
-import { randomDnas } from '../src/profile/profiler.js';
+import { calibrationDnas } from '../src/profile/calibration-networks.js';
 import { distinctSpaceBlocks, spaceNetwork } from '../src/profile/space-networks.js';
 import { isIdentityBlock, networkKey, OVERHEAD_KEY } from '../src/profile/table-builder.js';
 import { median } from '../src/profile/stats.js';
@@ -32,18 +32,23 @@ function arg(name: string, dflt: string): string {
 const journals = arg('journals', 'bench/results/profile-journals-2026-11-29');
 const measuredFiles = arg('measured', 'bench/results/latency-measured-s5b-2026-11-29.json,bench/results/latency-measured-s5c-2026-11-29.json').split(',');
 const nCalibration = Number(arg('calibrate', '40'));
+/** cost-spanning calibration networks in the journals (src/profile/calibration-networks.ts; 0 for journals before them) */
+const nSpanning = Number(arg('calibrate-span', '0'));
 type MeasuredRow = { space: string; target: string; dna: string; atTableSpeed: number[] };
 const runs = measuredFiles.map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { rows: MeasuredRow[] }).rows);
 
 interface Net { readonly layers: readonly { readonly key: string; readonly ms: number }[]; readonly fixed: number; readonly measured: number }
 interface Variant { readonly name: string; readonly kindOf: (key: string) => string; readonly extra: (n: Net) => number[]; readonly nets?: number }
 const executedOps = (n: Net): number => n.layers.filter((l) => l.ms > 0).length;
+/** distinct operator kinds the network executes (a network repeating one block kind runs faster than a mixture) */
+const distinctKinds = (n: Net): number => new Set(n.layers.filter((l) => l.ms > 0).map((l) => operatorKind(l.key))).size;
 const byKind = (key: string): string => operatorKind(key);
 const byKindAndH = (key: string): string => `${operatorKind(key)}@${key.split('@')[1]?.split('x')[0] ?? ''}`;
 const variants: Variant[] = [
   { name: 'kinds+intercept (shipped)', kindOf: byKind, extra: () => [1] },
   { name: 'kinds+intercept+per-op', kindOf: byKind, extra: (n) => [1, executedOps(n)] },
   { name: 'kinds x H + intercept', kindOf: byKindAndH, extra: () => [1] },
+  { name: 'kinds+intercept+distinct kinds', kindOf: byKind, extra: (n) => [1, distinctKinds(n)] },
   { name: `first ${Math.floor(nCalibration / 2)} nets`, kindOf: byKind, extra: () => [1], nets: Math.floor(nCalibration / 2) },
 ];
 
@@ -78,7 +83,7 @@ const within10 = (errs: readonly number[]): string => `${((100 * errs.filter((e)
 for (const spaceName of ['mobilenetv2', 'fbnet']) {
   const space = loadSpace(spaceName);
   const blocks = distinctSpaceBlocks(space);
-  const calibration = randomDnas(space.radix, nCalibration, 101).map((d) => spaceNetwork(space, d));
+  const calibration = calibrationDnas(space, { uniform: nCalibration, spanning: nSpanning, seed: 101 }).map((d) => spaceNetwork(space, d));
   const res = calibration[0]?.input.height;
   for (const target of ['host-tflite-1t', 'host-tflite-2t', 'host-onnxruntime-1t', 'host-onnxruntime-2t']) {
     const { lines } = readJournal(join(journals, `${target}-${spaceName}-${res}.jsonl`));
