@@ -4,18 +4,19 @@
  * each against recorded end-to-end measurements (bench/latency-prediction.ts runs), without measuring anything.
  *   npx tsx bench/calibration-variants.ts [--journals bench/results/profile-journals-2026-11-29]
  *        [--measured bench/results/latency-measured-s5b-2026-11-29.json,bench/results/latency-measured-s5c-2026-11-29.json]
- *        [--calibrate 40] [--calibrate-span 0]
+ *        [--calibrate 40] [--calibrate-span 0] [--residuals]
  * Models (all fitted like src/profile/calibration.ts: least squares on relative error, scales pulled towards 1):
  *   kinds+intercept   the shipped model: one scale per operator kind and a constant
  *   +per-op           plus a cost per executed operator (networks with many identity skips run fewer operators)
  *   kinds x H         one scale per operator kind and input resolution
  *   first N nets      the shipped model fitted on fewer calibration networks (how much more networks could help)
  * Printed per (space, target): leave-one-out share within +-10% on the calibration networks, and the share within
- * +-10% of each recorded run and of their mean.
+ * +-10% of each recorded run and of their mean. --residuals: every calibration network's fit error under the shipped
+ * model, by MAdds (random / spanning).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { walkShapes } from '../src/arch/shapes.js';
+import { networkCost, walkShapes } from '../src/arch/shapes.js';
 import type { NetworkSpec } from '../src/arch/spec.js';
 import { operatorKind, solve } from '../src/profile/calibration.js';
 import { readJournal } from '../src/profile/journal.js';
@@ -116,6 +117,10 @@ for (const spaceName of ['mobilenetv2', 'fbnet']) {
         const m = k < 0 ? ms.reduce((s, x) => s + x, 0) / ms.length : (ms[k] as number);
         return (predict(netOf(specs.get(d) as NetworkSpec, m)) - m) / m;
       })));
+      if (process.argv.includes('--residuals') && v === variants[0]) {
+        const rows = used.map((n, i) => ({ group: i < nCalibration ? 'random' : 'spanning', madds: networkCost(calibration[i] as NetworkSpec).madds / 1e6, err: (predict(n) - n.measured) / n.measured })).sort((x, y) => x.madds - y.madds);
+        for (const r of rows) process.stdout.write(`    ${r.group.padEnd(8)} ${r.madds.toFixed(0).padStart(5)} M MAdds  fit error ${(100 * r.err).toFixed(1).padStart(6)}%\n`);
+      }
       process.stdout.write(`  ${v.name.padEnd(28)} leave-one-out ${within10(loo).padStart(4)}   recorded runs ${scores.slice(0, -1).join(' / ')}   their mean ${scores.at(-1)}\n`);
     }
   }
