@@ -54,6 +54,14 @@ function journalSettings(req: ProfileRequest, backend: LatencyBackend): Record<s
   return { target: req.target.id, runtime: backend.runtimeVersion, threads: req.target.threads, precision: req.target.precision, format: backend.format, space: req.spaceName, clock: req.protocol?.clock ?? 'wall' };
 }
 
+function recordedAnchor(arch: string, journalFile: string): NetworkSpec {
+  try {
+    return parseNetwork(arch);
+  } catch (e) {
+    throw new LayernasError('TABLE_INVALID', `profile journal ${journalFile}: the header's speed anchor is not a network string (${(e as Error).message}); delete the journal to start over`, { file: journalFile });
+  }
+}
+
 export async function runProfile(req: ProfileRequest, backend: LatencyBackend, progress: ProgressSink): Promise<ProfileResult> {
   const t0 = Date.now();
   const protocol = req.protocol ?? DEFAULT_PROTOCOL;
@@ -78,7 +86,7 @@ export async function runProfile(req: ProfileRequest, backend: LatencyBackend, p
   // calibration networks (which moves the median-MAdds network) cannot switch anchors halfway; every figure in a
   // table is scaled by one anchor's times. Journals from before kept no anchor and get the old choice.
   const recorded = header?.settings?.anchor;
-  const anchor = typeof recorded === 'string' ? parseNetwork(recorded) : anchorNetwork(req.calibrationNetworks);
+  const anchor = typeof recorded === 'string' ? recordedAnchor(recorded, req.journalFile) : anchorNetwork(req.calibrationNetworks);
   const now = (): string => new Date().toISOString();
   if (!header) writer.append({ kind: 'header', key: '', median_ms: 0, mean_ms: 0, p90_ms: 0, iqr_ms: 0, samples: 0, at: now(), settings: { ...settings, ...(anchor ? { anchor: formatNetwork(anchor) } : {}) } });
   const done = new Map<string, JournalLine>();

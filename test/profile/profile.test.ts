@@ -105,3 +105,16 @@ test('a runtime that cannot load is RUNTIME_UNAVAILABLE with the fix (exit code 
     backend.close();
   }
 });
+
+test("a journal whose header's speed anchor is not a network string is TABLE_INVALID naming the journal", async () => {
+  const journal = join(dir, 'bad-anchor.journal.jsonl');
+  const req = request('host-tflite-1t', journal);
+  const backend = backendForTarget(req.target, new ExporterModelFactory());
+  try {
+    const settings = { target: req.target.id, runtime: backend.runtimeVersion, threads: req.target.threads, precision: req.target.precision, format: backend.format, space: req.spaceName, clock: 'wall', anchor: 'in16x16x3/not_a_block' };
+    writeFileSync(journal, `${JSON.stringify({ kind: 'header', key: '', median_ms: 0, mean_ms: 0, p90_ms: 0, iqr_ms: 0, samples: 0, at: 'x', settings })}\n`);
+    await assert.rejects(runProfile(req, backend, silentProgress), (e: unknown) => isLayernasError(e, 'TABLE_INVALID') && e.message.includes('bad-anchor.journal.jsonl') && /speed anchor/.test(e.message));
+  } finally {
+    backend.close();
+  }
+});
