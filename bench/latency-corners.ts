@@ -10,7 +10,7 @@ import { walkShapes } from '../src/arch/shapes.js';
 import { checkTableMatchesTarget, loadTable } from '../src/cost/latency-table.js';
 import { predictLatency } from '../src/cost/latency-predictor.js';
 import { backendForTarget } from '../src/profile/backends.js';
-import { relativeOptionCosts } from '../src/profile/calibration-networks.js';
+import { extremeDnas, relativeOptionCosts } from '../src/profile/calibration-networks.js';
 import { ExporterModelFactory } from '../src/profile/model-factory.js';
 import { spaceNetwork } from '../src/profile/space-networks.js';
 import { DEFAULT_ANCHORED_PROTOCOL, measureAnchored } from '../src/profile/speed-anchor.js';
@@ -29,9 +29,7 @@ if (!Number.isInteger(rounds) || rounds <= 0) throw new Error(`--rounds must be 
 const out: string[] = [`latency at the corners of each space (${new Date().toISOString()}), ${rounds} anchored rounds per network`];
 for (const spaceName of spaces) {
   const space = loadSpace(spaceName);
-  const costs = relativeOptionCosts(space);
-  const cheapest = costs.map((c) => c.indexOf(0));
-  const dearest = costs.map((c) => c.indexOf(1));
+  const { cheapest, dearest } = extremeDnas(relativeOptionCosts(space));
   const corners: [string, number[]][] = [
     ['cheapest', cheapest],
     ['cheapest/option-0 alternating', cheapest.map((c, i) => (i % 2 ? c : 0))],

@@ -50,6 +50,16 @@ export class Rng {
     return items[this.int(items.length)] as T;
   }
 
+  /** index drawn with probability proportional to its (non-negative) weight */
+  weighted(weights: readonly number[]): number {
+    let u = this.next() * weights.reduce((s, w) => s + w, 0);
+    for (let i = 0; i < weights.length; i++) {
+      u -= weights[i] as number;
+      if (u < 0) return i;
+    }
+    return weights.length - 1;
+  }
+
   /** standard normal (Box-Muller) */
   normal(): number {
     if (this.spare !== undefined) {

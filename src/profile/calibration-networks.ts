@@ -32,26 +32,23 @@ export function relativeOptionCosts(space: SearchSpace): number[][] {
   });
 }
 
+/** The space's cheapest and dearest DNAs: every layer's cheapest (dearest) option by MAdds. */
+export function extremeDnas(costs: readonly (readonly number[])[]): { cheapest: number[]; dearest: number[] } {
+  return { cheapest: costs.map((c) => c.indexOf(Math.min(...c))), dearest: costs.map((c) => c.indexOf(Math.max(...c))) };
+}
+
 /**
  * `count` DNAs whose costs span the space: the cheapest network (every layer's cheapest option), the dearest, then
  * one network per beta, beta evenly from -maxBeta to +maxBeta.
  */
 export function costSpanningDnas(space: SearchSpace, count: number, seed: number, maxBeta = 16): Dna[] {
   const costs = relativeOptionCosts(space);
-  const extreme = (sign: 1 | -1): number[] => costs.map((c) => c.indexOf(sign > 0 ? Math.min(...c) : Math.max(...c)));
+  const { cheapest, dearest } = extremeDnas(costs);
   const rng = new Rng(seed);
   const sampled = Math.max(0, count - 2);
-  return [extreme(1), extreme(-1)].slice(0, Math.max(0, count)).concat(Array.from({ length: sampled }, (_, j) => {
+  return [cheapest, dearest].slice(0, Math.max(0, count)).concat(Array.from({ length: sampled }, (_, j) => {
     const beta = sampled === 1 ? 0 : maxBeta * ((2 * j) / (sampled - 1) - 1);
-    return costs.map((c) => {
-      const w = c.map((x) => Math.exp(-beta * x));
-      let u = rng.next() * w.reduce((s, x) => s + x, 0);
-      for (let o = 0; o < w.length; o++) {
-        u -= w[o] as number;
-        if (u <= 0) return o;
-      }
-      return w.length - 1;
-    });
+    return costs.map((c) => rng.weighted(c.map((x) => Math.exp(-beta * x))));
   }));
 }
 

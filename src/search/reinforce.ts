@@ -36,15 +36,7 @@ export class Reinforce implements SearchAlgorithm {
   }
 
   private samplePolicy(): number[] {
-    return this.logits.map((_, layer) => {
-      const p = this.probs(layer);
-      let u = this.rng.next();
-      for (let o = 0; o < p.length; o++) {
-        u -= p[o]!;
-        if (u < 0) return o;
-      }
-      return p.length - 1;
-    });
+    return this.logits.map((_, layer) => this.rng.weighted(this.probs(layer)));
   }
 
   ask(max: number): Dna[] {
