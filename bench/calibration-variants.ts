@@ -9,6 +9,8 @@
  *   kinds+intercept   the shipped model: one scale per operator kind and a constant
  *   +per-op           plus a cost per executed operator (networks with many identity skips run fewer operators)
  *   kinds x H         one scale per operator kind and input resolution
+ *   +distinct kinds   plus a cost per distinct operator kind the network executes
+ *   +kind changes     plus a cost per pair of adjacent executed layers of different kinds
  *   first N nets      the shipped model fitted on fewer calibration networks (how much more networks could help)
  * Printed per (space, target): leave-one-out share within +-10% on the calibration networks, and the share within
  * +-10% of each recorded run and of their mean. --residuals: every calibration network's fit error under the shipped
@@ -43,6 +45,11 @@ interface Variant { readonly name: string; readonly kindOf: (key: string) => str
 const executedOps = (n: Net): number => n.layers.filter((l) => l.ms > 0).length;
 /** distinct operator kinds the network executes (a network repeating one block kind runs faster than a mixture) */
 const distinctKinds = (n: Net): number => new Set(n.layers.filter((l) => l.ms > 0).map((l) => operatorKind(l.key))).size;
+/** adjacent executed layers of different operator kinds (a context-dependent cost that stays a sum over layers) */
+const kindChanges = (n: Net): number => {
+  const kinds = n.layers.filter((l) => l.ms > 0).map((l) => operatorKind(l.key));
+  return kinds.slice(1).filter((k, i) => k !== kinds[i]).length;
+};
 const byKind = (key: string): string => operatorKind(key);
 const byKindAndH = (key: string): string => `${operatorKind(key)}@${key.split('@')[1]?.split('x')[0] ?? ''}`;
 const variants: Variant[] = [
@@ -50,6 +57,7 @@ const variants: Variant[] = [
   { name: 'kinds+intercept+per-op', kindOf: byKind, extra: (n) => [1, executedOps(n)] },
   { name: 'kinds x H + intercept', kindOf: byKindAndH, extra: () => [1] },
   { name: 'kinds+intercept+distinct kinds', kindOf: byKind, extra: (n) => [1, distinctKinds(n)] },
+  { name: 'kinds+intercept+kind changes', kindOf: byKind, extra: (n) => [1, kindChanges(n)] },
   { name: `first ${Math.floor(nCalibration / 2)} nets`, kindOf: byKind, extra: () => [1], nets: Math.floor(nCalibration / 2) },
 ];
 

@@ -1,0 +1,46 @@
+/**
+ * Scores a table's predictions against several recorded runs of bench/latency-prediction.ts (compact files under
+ * bench/results/latency-measured-*.json, or its --out files), per run and against each network's mean over the runs.
+ * One run's share within +-10% moves by up to 10 points between runs minutes apart on this VM; the mean over runs is
+ * the steadier figure. Nothing is measured.
+ *   npx tsx bench/latency-score-runs.ts bench/results/latency-measured-s7a-2026-11-29.json,bench/results/latency-measured-s7b-2026-11-29.json,...
+ * All files must record the same tables (the same `predicted` per network); a mismatch is an error.
+ */
+import { readFileSync } from 'node:fs';
+import { median } from '../src/profile/stats.js';
+
+type Row = { space: string; target: string; dna: string; predicted: number; atTableSpeed: number[] };
+const files = (process.argv[2] ?? '').split(',').filter((f) => f.length > 0);
+if (files.length === 0) {
+  process.stderr.write('usage: npx tsx bench/latency-score-runs.ts <measured.json>[,<measured.json>...]\n');
+  process.exit(2);
+}
+const runs = files.map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { rows: Row[] }).rows);
+const pairs = [...new Set(runs.flatMap((rows) => rows.map((r) => `${r.space} ${r.target}`)))].sort();
+const share = (errs: readonly number[]): string => `${((100 * errs.filter((e) => Math.abs(e) <= 0.1).length) / errs.length).toFixed(0)}%`;
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+process.stdout.write(`${files.length} recorded runs: ${files.join(', ')}\n`);
+for (const pair of pairs) {
+  const byDna = new Map<string, { predicted: number; measured: number[] }>();
+  for (const [k, rows] of runs.entries()) {
+    for (const r of rows.filter((x) => `${x.space} ${x.target}` === pair)) {
+      const e = byDna.get(r.dna) ?? { predicted: r.predicted, measured: [] };
+      if (Math.abs(e.predicted - r.predicted) > 1e-9 * r.predicted) throw new Error(`${files[k]}: ${pair} ${r.dna} was predicted ${r.predicted} ms, another run recorded ${e.predicted} ms (different tables)`);
+      e.measured[k] = median(r.atTableSpeed);
+      byDna.set(r.dna, e);
+    }
+  }
+  const nets = [...byDna.values()].filter((e) => e.measured.filter((m) => m !== undefined).length === runs.length);
+  const perRun = runs.map((_, k) => share(nets.map((e) => (e.predicted - (e.measured[k] as number)) / (e.measured[k] as number))));
+  const meanErr = nets.map((e) => {
+    const m = e.measured.reduce((s, x) => s + x, 0) / e.measured.length;
+    return (e.predicted - m) / m;
+  });
+  // how much one network's at-table-speed figure moves between runs: median relative deviation from its own mean
+  const spread = median(nets.flatMap((e) => {
+    const m = e.measured.reduce((s, x) => s + x, 0) / e.measured.length;
+    return e.measured.map((x) => Math.abs(x - m) / m);
+  }));
+  process.stdout.write(`${pair.padEnd(28)} ${nets.length} nets  within +-10%: per run ${perRun.join(' / ')}, mean of runs ${share(meanErr)}  median |err| ${pct(median(meanErr.map(Math.abs)))}  bias ${pct(median(meanErr))}  run-to-run deviation ${pct(spread)}\n`);
+}
