@@ -4,7 +4,7 @@
  * each against recorded end-to-end measurements (bench/latency-prediction.ts runs), without measuring anything.
  *   npx tsx bench/calibration-variants.ts [--journals bench/results/profile-journals-2026-11-29]
  *        [--measured bench/results/latency-measured-s5b-2026-11-29.json,bench/results/latency-measured-s5c-2026-11-29.json]
- *        [--calibrate 40] [--calibrate-span 0] [--residuals]
+ *        [--calibrate 40] [--calibrate-span 0] [--residuals] [--spaces mobilenetv2,fbnet]
  * Models (all fitted like src/profile/calibration.ts: least squares on relative error, scales pulled towards 1):
  *   kinds+intercept   the shipped model: one scale per operator kind and a constant
  *   +per-op           plus a cost per executed operator (networks with many identity skips run fewer operators)
@@ -89,7 +89,7 @@ function fit(nets: readonly Net[], v: Variant): (n: Net) => number {
 }
 const within10 = (errs: readonly number[]): string => `${((100 * errs.filter((e) => Math.abs(e) <= 0.1).length) / errs.length).toFixed(0)}%`;
 
-for (const spaceName of ['mobilenetv2', 'fbnet']) {
+for (const spaceName of arg('spaces', 'mobilenetv2,fbnet').split(',')) {
   const space = loadSpace(spaceName);
   const blocks = distinctSpaceBlocks(space);
   const calibration = calibrationDnas(space, { uniform: nCalibration, spanning: nSpanning, seed: 101 }).map((d) => spaceNetwork(space, d));
