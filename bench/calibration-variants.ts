@@ -11,6 +11,7 @@
  *   kinds x H         one scale per operator kind and input resolution
  *   +distinct kinds   plus a cost per distinct operator kind the network executes
  *   +kind changes     plus a cost per pair of adjacent executed layers of different kinds
+ *   ridge R           the shipped model with a weaker pull of the scales towards 1 (shipped: 0.5)
  *   first N nets      the shipped model fitted on fewer calibration networks (how much more networks could help)
  * Printed per (space, target): leave-one-out share within +-10% on the calibration networks, and the share within
  * +-10% of each recorded run and of their mean. --residuals: every calibration network's fit error under the shipped
@@ -41,7 +42,7 @@ type MeasuredRow = { space: string; target: string; dna: string; atTableSpeed: n
 const runs = measuredFiles.map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { rows: MeasuredRow[] }).rows);
 
 interface Net { readonly layers: readonly { readonly key: string; readonly ms: number }[]; readonly fixed: number; readonly measured: number }
-interface Variant { readonly name: string; readonly kindOf: (key: string) => string; readonly extra: (n: Net) => number[]; readonly nets?: number }
+interface Variant { readonly name: string; readonly kindOf: (key: string) => string; readonly extra: (n: Net) => number[]; readonly nets?: number; readonly ridge?: number }
 const executedOps = (n: Net): number => n.layers.filter((l) => l.ms > 0).length;
 /** distinct operator kinds the network executes (a network repeating one block kind runs faster than a mixture) */
 const distinctKinds = (n: Net): number => new Set(n.layers.filter((l) => l.ms > 0).map((l) => operatorKind(l.key))).size;
@@ -58,6 +59,8 @@ const variants: Variant[] = [
   { name: 'kinds x H + intercept', kindOf: byKindAndH, extra: () => [1] },
   { name: 'kinds+intercept+distinct kinds', kindOf: byKind, extra: (n) => [1, distinctKinds(n)] },
   { name: 'kinds+intercept+kind changes', kindOf: byKind, extra: (n) => [1, kindChanges(n)] },
+  { name: 'ridge 0.1', kindOf: byKind, extra: () => [1], ridge: 0.1 },
+  { name: 'ridge 0.02', kindOf: byKind, extra: () => [1], ridge: 0.02 },
   { name: `first ${Math.floor(nCalibration / 2)} nets`, kindOf: byKind, extra: () => [1], nets: Math.floor(nCalibration / 2) },
 ];
 
@@ -83,7 +86,7 @@ function fit(nets: readonly Net[], v: Variant): (n: Net) => number {
       f.forEach((fj, j) => { (a[i] as number[])[j] = ((a[i] as number[])[j] as number) + w * fi * fj; });
     });
   }
-  kinds.forEach((_, i) => { (a[i] as number[])[i] = ((a[i] as number[])[i] as number) + 0.5; b[i] = (b[i] as number) + 0.5; });
+  kinds.forEach((_, i) => { (a[i] as number[])[i] = ((a[i] as number[])[i] as number) + (v.ridge ?? 0.5); b[i] = (b[i] as number) + (v.ridge ?? 0.5); });
   const beta = solve(a, b).map((x, i) => (i < kinds.length ? Math.min(2, Math.max(0.5, x)) : x));
   return (n) => n.fixed + features(n).reduce((s, x, i) => s + x * (beta[i] as number), 0);
 }
