@@ -31,7 +31,7 @@ for (const pair of pairs) {
       byDna.set(r.dna, e);
     }
   }
-  const nets = [...byDna.values()].filter((e) => e.measured.filter((m) => m !== undefined).length === runs.length);
+  const nets = [...byDna.entries()].map(([dna, e]) => ({ dna, ...e })).filter((e) => e.measured.filter((m) => m !== undefined).length === runs.length);
   const perRun = runs.map((_, k) => share(nets.map((e) => (e.predicted - (e.measured[k] as number)) / (e.measured[k] as number))));
   const meanErr = nets.map((e) => {
     const m = e.measured.reduce((s, x) => s + x, 0) / e.measured.length;
@@ -43,4 +43,6 @@ for (const pair of pairs) {
     return e.measured.map((x) => Math.abs(x - m) / m);
   }));
   process.stdout.write(`${pair.padEnd(28)} ${nets.length} nets  within +-10%: per run ${perRun.join(' / ')}, mean of runs ${share(meanErr)}  median |err| ${pct(median(meanErr.map(Math.abs)))}  bias ${pct(median(meanErr))}  run-to-run deviation ${pct(spread)}\n`);
+  const worst = nets.map((e, i) => ({ e, err: meanErr[i] as number })).sort((x, y) => Math.abs(y.err) - Math.abs(x.err)).slice(0, 3);
+  for (const w of worst) process.stdout.write(`    worst: ${w.e.dna} predicted ${w.e.predicted.toFixed(3)} ms, measured ${w.e.measured.map((m) => m.toFixed(3)).join(' / ')} ms, error vs mean ${pct(w.err)}\n`);
 }
