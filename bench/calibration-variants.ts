@@ -11,6 +11,7 @@
  *   kinds x H         one scale per operator kind and input resolution
  *   +distinct kinds   plus a cost per distinct operator kind the network executes
  *   +kind changes     plus a cost per pair of adjacent executed layers of different kinds
+ *   +weights          plus a cost per executed weight (one-block timings keep a block's weights in cache)
  *   ridge R           the shipped model with a weaker pull of the scales towards 1 (shipped: 0.5)
  *   first N nets      the shipped model fitted on fewer calibration networks (how much more networks could help)
  * Printed per (space, target): leave-one-out share within +-10% on the calibration networks, and the share within
@@ -41,7 +42,7 @@ const nSpanning = Number(arg('calibrate-span', '0'));
 type MeasuredRow = { space: string; target: string; dna: string; atTableSpeed: number[] };
 const runs = measuredFiles.map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { rows: MeasuredRow[] }).rows);
 
-interface Net { readonly layers: readonly { readonly key: string; readonly ms: number }[]; readonly fixed: number; readonly measured: number }
+interface Net { readonly layers: readonly { readonly key: string; readonly ms: number; readonly params: number }[]; readonly fixed: number; readonly measured: number }
 interface Variant { readonly name: string; readonly kindOf: (key: string) => string; readonly extra: (n: Net) => number[]; readonly nets?: number; readonly ridge?: number }
 const executedOps = (n: Net): number => n.layers.filter((l) => l.ms > 0).length;
 /** distinct operator kinds the network executes (a network repeating one block kind runs faster than a mixture) */
@@ -51,6 +52,8 @@ const kindChanges = (n: Net): number => {
   const kinds = n.layers.filter((l) => l.ms > 0).map((l) => operatorKind(l.key));
   return kinds.slice(1).filter((k, i) => k !== kinds[i]).length;
 };
+/** millions of weights the network executes (a per-layer cost for streaming weights that no longer stay in cache) */
+const weightsM = (n: Net): number => n.layers.filter((l) => l.ms > 0).reduce((s, l) => s + l.params, 0) / 1e6;
 const byKind = (key: string): string => operatorKind(key);
 const byKindAndH = (key: string): string => `${operatorKind(key)}@${key.split('@')[1]?.split('x')[0] ?? ''}`;
 const variants: Variant[] = [
@@ -59,6 +62,7 @@ const variants: Variant[] = [
   { name: 'kinds x H + intercept', kindOf: byKindAndH, extra: () => [1] },
   { name: 'kinds+intercept+distinct kinds', kindOf: byKind, extra: (n) => [1, distinctKinds(n)] },
   { name: 'kinds+intercept+kind changes', kindOf: byKind, extra: (n) => [1, kindChanges(n)] },
+  { name: 'kinds+intercept+weights', kindOf: byKind, extra: (n) => [1, weightsM(n)] },
   { name: 'ridge 0.1', kindOf: byKind, extra: () => [1], ridge: 0.1 },
   { name: 'ridge 0.02', kindOf: byKind, extra: () => [1], ridge: 0.02 },
   { name: `first ${Math.floor(nCalibration / 2)} nets`, kindOf: byKind, extra: () => [1], nets: Math.floor(nCalibration / 2) },
@@ -110,7 +114,7 @@ for (const spaceName of arg('spaces', 'mobilenetv2,fbnet').split(',')) {
       if (!isIdentityBlock(b) && !l) throw new Error(`${target}-${spaceName}: journal has no block ${b.key}`);
       return [b.key, l && !isIdentityBlock(b) ? Math.max(0, atRef(l) - o) : 0] as const;
     }));
-    const netOf = (spec: NetworkSpec, measured: number): Net => ({ layers: walkShapes(spec).map((r) => ({ key: r.key, ms: oneBlock.get(r.key) ?? NaN })), fixed: o, measured });
+    const netOf = (spec: NetworkSpec, measured: number): Net => ({ layers: walkShapes(spec).map((r) => ({ key: r.key, ms: oneBlock.get(r.key) ?? NaN, params: r.params })), fixed: o, measured });
     const nets = calibration.map((n, i) => {
       const l = done.get(`e2e:${networkKey(n, i)}`);
       if (!l) throw new Error(`${target}-${spaceName}: journal has no calibration network ${networkKey(n, i)}`);

@@ -5,12 +5,45 @@
  * the steadier figure. Nothing is measured.
  *   npx tsx bench/latency-score-runs.ts bench/results/latency-measured-s7a-2026-11-29.json,bench/results/latency-measured-s7b-2026-11-29.json,...
  * All files must record the same tables (the same `predicted` per network); a mismatch is an error.
+ *   --tables <dir>: predict each network again from <dir>/<target>-<space>-<H>.json instead of the recorded prediction.
+ *   Only meaningful for tables rebuilt from the same profile journals as the recorded ones (same speed anchor and
+ *   anchor median, so the recorded at-table-speed figures still apply), e.g. after a change to the calibration fit;
+ *   the anchor is checked against --anchors-of <dir> (the tables the runs were recorded with) when given.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { walkShapes } from '../src/arch/shapes.js';
+import { loadTable, type LatencyTable } from '../src/cost/latency-table.js';
+import { predictLatency } from '../src/cost/latency-predictor.js';
+import { spaceNetwork } from '../src/profile/space-networks.js';
 import { median } from '../src/profile/stats.js';
+import { loadSpace } from '../src/space/load.js';
 
 type Row = { space: string; target: string; dna: string; predicted: number; atTableSpeed: number[] };
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
 const files = (process.argv[2] ?? '').split(',').filter((f) => f.length > 0);
+const tablesDir = arg('tables');
+const anchorsOf = arg('anchors-of');
+const RESOLUTION: Record<string, number> = { mobilenetv2: 224, fbnet: 32 };
+const tableCache = new Map<string, LatencyTable>();
+function tableFor(dir: string, space: string, target: string): LatencyTable {
+  const file = join(dir, `${target}-${space}-${RESOLUTION[space] ?? 0}.json`);
+  const t = tableCache.get(file) ?? loadTable(file);
+  tableCache.set(file, t);
+  return t;
+}
+function repredict(space: string, target: string, dna: string): number {
+  const table = tableFor(tablesDir as string, space, target);
+  if (anchorsOf) {
+    const a = table.data.metadata.anchor;
+    const b = tableFor(anchorsOf, space, target).data.metadata.anchor;
+    if (!a || !b || a.arch !== b.arch || Math.abs(a.median_ms - b.median_ms) > 1e-9 * b.median_ms) throw new Error(`${target} ${space}: the tables in ${tablesDir} and ${anchorsOf} have different speed anchors; recorded at-table-speed figures do not carry over`);
+  }
+  return predictLatency(walkShapes(spaceNetwork(loadSpace(space), dna.split('-').map(Number))), table).total_ms;
+}
 if (files.length === 0) {
   process.stderr.write('usage: npx tsx bench/latency-score-runs.ts <measured.json>[,<measured.json>...]\n');
   process.exit(2);
@@ -20,11 +53,12 @@ const pairs = [...new Set(runs.flatMap((rows) => rows.map((r) => `${r.space} ${r
 const share = (errs: readonly number[]): string => `${((100 * errs.filter((e) => Math.abs(e) <= 0.1).length) / errs.length).toFixed(0)}%`;
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
-process.stdout.write(`${files.length} recorded runs: ${files.join(', ')}\n`);
+process.stdout.write(`${files.length} recorded runs: ${files.join(', ')}${tablesDir ? `; predictions from ${tablesDir}` : ''}\n`);
 for (const pair of pairs) {
   const byDna = new Map<string, { predicted: number; measured: number[] }>();
   for (const [k, rows] of runs.entries()) {
-    for (const r of rows.filter((x) => `${x.space} ${x.target}` === pair)) {
+    for (const recorded of rows.filter((x) => `${x.space} ${x.target}` === pair)) {
+      const r = tablesDir ? { ...recorded, predicted: repredict(recorded.space, recorded.target, recorded.dna) } : recorded;
       const e = byDna.get(r.dna) ?? { predicted: r.predicted, measured: [] };
       if (Math.abs(e.predicted - r.predicted) > 1e-9 * r.predicted) throw new Error(`${files[k]}: ${pair} ${r.dna} was predicted ${r.predicted} ms, another run recorded ${e.predicted} ms (different tables)`);
       e.measured[k] = median(r.atTableSpeed);

@@ -63,6 +63,8 @@ export const TableMetadataSchema = z
         networks: z.number().int().nonnegative(),
         scales: z.record(z.number().positive()),
         intercept_ms: z.number().nonnegative(),
+        /** cost of streaming a layer's weights inside a network, per million weights (absent in tables before it) */
+        ms_per_million_weights: z.number().nonnegative().optional(),
         fit_within10_before: z.number().min(0).max(1),
         fit_within10_after: z.number().min(0).max(1),
       })

@@ -5,13 +5,19 @@
  * runs; inside a network they are evicted by the other layers, and the runtime may fuse or split differently at the
  * model's edges. The error is systematic per kind of operator (on this machine: 7x7 depthwise blocks are timed 5-15%
  * slower alone than in a network, small FBNet blocks faster). So, like nn-Meter's per-kernel predictors, we fit one
- * scale per operator kind, plus a non-negative intercept, on N measured networks:
+ * scale per operator kind, plus a non-negative intercept and a cost per weight, on N measured networks:
  *
  *     measured(net) ~ intercept + sum over layers of scale[kind(layer)] * oneBlock(layer)
+ *                   + perWeight * sum over layers of weights(layer)
  *
  * by least squares on the relative error, with a ridge pull of every scale towards 1 (a kind seen in few networks
- * keeps its one-block figure). The table then stores scale * oneBlock as each entry's median (the one-block figure is
- * kept in the entry's note), so the predictor stays a plain sum over the shape walk.
+ * keeps its one-block figure). The weight term prices what a one-block timing cannot see: timed alone, a block's
+ * weights stay in cache from run to run; inside a network every layer's weights stream in again on each inference,
+ * so a network with more weights runs slower than the sum of its blocks (on this machine it took FBNet's TFLite tables
+ * from 88-90% to 95% of calibration networks within +-10% left out of the fit; bench/calibration-variants.ts). The
+ * intercept and the weight cost are kept non-negative (a term that would go negative is dropped and the rest refitted).
+ * The table then stores scale * oneBlock + perWeight * weights as each entry's median (the one-block figure is kept in
+ * the entry's note), so the predictor stays a plain sum over the shape walk.
  */
 
 /** Operator kind of a table key: the block string without channels, stride and input shape (`ir_k5_e6_relu`). */
@@ -21,8 +27,8 @@ export function operatorKind(key: string): string {
 }
 
 export interface CalibrationNetwork {
-  /** the network's layers as (table key, one-block ms) */
-  readonly layers: readonly { readonly key: string; readonly ms: number }[];
+  /** the network's layers as (table key, one-block ms, trainable parameters: src/arch/shapes.ts walkShapes) */
+  readonly layers: readonly { readonly key: string; readonly ms: number; readonly params: number }[];
   /** the fixed parts the table already has (e.g. invoke overhead) */
   readonly fixedMs: number;
   readonly measuredMs: number;
@@ -31,6 +37,8 @@ export interface CalibrationNetwork {
 export interface CalibrationFit {
   readonly scales: Readonly<Record<string, number>>;
   readonly interceptMs: number;
+  /** ms per million weights of a layer (>= 0) */
+  readonly msPerMillionWeights: number;
   /** relative errors (predicted - measured) / measured on the fitting networks, before and after */
   readonly errorsBefore: readonly number[];
   readonly errorsAfter: readonly number[];
@@ -74,18 +82,22 @@ export function fitCalibration(nets: readonly CalibrationNetwork[], options: Cal
   const kinds = [...new Set(nets.flatMap((n) => n.layers.map((l) => operatorKind(l.key))))].sort();
   const rows = nets.map((n) => {
     const x = new Array<number>(kinds.length).fill(0);
+    let weightsM = 0;
     for (const l of n.layers) {
       const i = kinds.indexOf(operatorKind(l.key));
       x[i] = (x[i] as number) + l.ms;
+      weightsM += l.params / 1e6;
     }
-    return { x, y: n.measuredMs - n.fixedMs, measured: n.measuredMs, fixed: n.fixedMs };
+    return { x, extra: [1, weightsM], y: n.measuredMs - n.fixedMs, measured: n.measuredMs, fixed: n.fixedMs };
   });
-  const fit = (withIntercept: boolean): number[] => {
-    const dim = kinds.length + (withIntercept ? 1 : 0);
+  /** fit the kind scales plus the extra terms flagged in `use` (intercept, weight cost); unused extras are 0 */
+  const fit = (use: readonly boolean[]): { scales: number[]; extra: number[] } => {
+    const active = use.flatMap((u, j) => (u ? [j] : []));
+    const dim = kinds.length + active.length;
     const a = Array.from({ length: dim }, () => new Array<number>(dim).fill(0));
     const b = new Array<number>(dim).fill(0);
     for (const r of rows) {
-      const f = withIntercept ? [...r.x, 1] : r.x;
+      const f = [...r.x, ...active.map((j) => r.extra[j] as number)];
       const w = 1 / (r.measured * r.measured);
       for (let i = 0; i < dim; i++) {
         b[i] = (b[i] as number) + w * (f[i] as number) * r.y;
@@ -96,18 +108,30 @@ export function fitCalibration(nets: readonly CalibrationNetwork[], options: Cal
       (a[i] as number[])[i] = ((a[i] as number[])[i] as number) + ridge;
       b[i] = (b[i] as number) + ridge;
     }
-    return solve(a, b);
+    const beta = solve(a, b);
+    const extra = use.map(() => 0);
+    active.forEach((j, k) => { extra[j] = beta[kinds.length + k] as number; });
+    return { scales: beta.slice(0, kinds.length), extra };
   };
-  let beta = rows.length > 0 ? fit(true) : kinds.map(() => 1).concat([0]);
-  if ((beta[kinds.length] as number) < 0) beta = [...fit(false), 0];
+  // active set: drop the most negative extra term and refit until none is negative
+  const use = [true, true];
+  let beta = rows.length > 0 ? fit(use) : { scales: kinds.map(() => 1), extra: [0, 0] };
+  while (rows.length > 0 && beta.extra.some((e) => e < 0)) {
+    const worst = beta.extra.reduce((wi, e, i) => (e < (beta.extra[wi] as number) ? i : wi), 0);
+    use[worst] = false;
+    beta = fit(use);
+  }
   const scales: Record<string, number> = {};
-  kinds.forEach((k, i) => { scales[k] = Math.min(maxScale, Math.max(1 / maxScale, beta[i] as number)); });
-  const interceptMs = Math.max(0, beta[kinds.length] as number);
-  const predict = (r: (typeof rows)[number], s: (k: number) => number, c: number): number => r.fixed + c + r.x.reduce((acc, v, i) => acc + v * s(i), 0);
+  kinds.forEach((k, i) => { scales[k] = Math.min(maxScale, Math.max(1 / maxScale, beta.scales[i] as number)); });
+  const interceptMs = Math.max(0, beta.extra[0] as number);
+  const msPerMillionWeights = Math.max(0, beta.extra[1] as number);
+  const predict = (r: (typeof rows)[number], s: (k: number) => number, extra: readonly number[]): number =>
+    r.fixed + r.x.reduce((acc, v, i) => acc + v * s(i), 0) + r.extra.reduce((acc, v, j) => acc + v * (extra[j] as number), 0);
   return {
     scales,
     interceptMs,
-    errorsBefore: rows.map((r) => (predict(r, () => 1, 0) - r.measured) / r.measured),
-    errorsAfter: rows.map((r) => (predict(r, (i) => scales[kinds[i] as string] as number, interceptMs) - r.measured) / r.measured),
+    msPerMillionWeights,
+    errorsBefore: rows.map((r) => (predict(r, () => 1, [0, 0]) - r.measured) / r.measured),
+    errorsAfter: rows.map((r) => (predict(r, (i) => scales[kinds[i] as string] as number, [interceptMs, msPerMillionWeights]) - r.measured) / r.measured),
   };
 }

@@ -6,8 +6,9 @@
  *    speed (seen here: +-30% on this shared VM) do not end up as differences between blocks.
  * 2. Invoke overhead: the median of a near-empty model, subtracted from every one-block figure (a network pays it
  *    once; it is the fixed part `invoke_overhead`).
- * 3. Calibration: per-operator-kind scales and a non-negative intercept fitted on the whole networks measured in the
- *    session (src/profile/calibration.ts); entries store the calibrated figure, the note keeps the one-block one.
+ * 3. Calibration: per-operator-kind scales, a non-negative intercept and a non-negative cost per weight fitted on the
+ *    whole networks measured in the session (src/profile/calibration.ts); entries store the calibrated figure
+ *    (scale x one-block + cost per weight x the block's weights), the note keeps the one-block one.
  */
 import { formatNetwork } from '../arch/grammar.js';
 import type { NetworkSpec } from '../arch/spec.js';
@@ -67,22 +68,25 @@ export function buildTable(req: ProfileRequest, backend: LatencyBackend, done: R
   // 3. calibration on whole networks
   const nets = req.calibrationNetworks.map((n, i) => {
     const l = lineOf('e2e', networkKey(n, i));
-    return { layers: walkShapes(n).map((r) => ({ key: r.key, ms: oneBlock.get(r.key)?.median ?? NaN })), fixedMs: o, measuredMs: l.median_ms * speed(l) };
+    return { layers: walkShapes(n).map((r) => ({ key: r.key, ms: oneBlock.get(r.key)?.median ?? NaN, params: r.params })), fixedMs: o, measuredMs: l.median_ms * speed(l) };
   });
   const fit = fitCalibration(nets);
   const scaleOf = (key: string): number => fit.scales[operatorKind(key)] ?? 1;
+  /** the calibration's weight-streaming cost of one block (ms) */
+  const weightCostOf = (b: DistinctBlock): number => (fit.msPerMillionWeights * (walkShapes({ input: { height: b.input.h, width: b.input.w, channels: b.input.c }, layers: [b.layer] })[0]?.params ?? 0)) / 1e6;
   const entries: TableEntry[] = req.blocks.map((b) => {
     const m = oneBlock.get(b.key) as { median: number; mean: number; p90: number; line: JournalLine | null };
     if (!m.line) return { key: b.key, median_ms: 0, mean_ms: 0, p90_ms: 0, spread: null, samples: 0, note: 'identity (no operator in the model): 0 ms, not measured' };
     const s = scaleOf(b.key);
+    const w = weightCostOf(b);
     return {
       key: b.key,
-      median_ms: m.median * s,
-      mean_ms: m.mean * s,
-      p90_ms: m.p90 * s,
+      median_ms: m.median * s + w,
+      mean_ms: m.mean * s + w,
+      p90_ms: m.p90 * s + w,
       spread: { kind: 'iqr', ms: m.line.iqr_ms * speed(m.line) * s },
       samples: m.line.samples,
-      note: `one-block ${m.median.toFixed(5)} ms x calibration ${s.toFixed(3)} (${operatorKind(b.key)})${m.line.median_ms * speed(m.line) < o ? '; one-block median below the invoke overhead, stored as 0' : ''}`,
+      note: `one-block ${m.median.toFixed(5)} ms x calibration ${s.toFixed(3)} (${operatorKind(b.key)})${w > 0 ? ` + weights ${w.toFixed(5)} ms` : ''}${m.line.median_ms * speed(m.line) < o ? '; one-block median below the invoke overhead, stored as 0' : ''}`,
     };
   });
   const fixed: LatencyTableData['fixed'] = [
@@ -107,7 +111,7 @@ export function buildTable(req: ProfileRequest, backend: LatencyBackend, done: R
       machine: req.machine,
       source: { citation: `measured with layernas profile --target ${req.target.id} --space ${req.spaceName}`, files: [] },
       ...(anchorRef !== undefined && anchorNet ? { anchor: { arch: formatNetwork(anchorNet), median_ms: anchorRef, batches: anchors.length, spread_ratio: anchorSpread } } : {}),
-      ...(nets.length > 0 ? { calibration: { networks: nets.length, scales: fit.scales, intercept_ms: fit.interceptMs, fit_within10_before: within10(fit.errorsBefore), fit_within10_after: within10(fit.errorsAfter) } } : {}),
+      ...(nets.length > 0 ? { calibration: { networks: nets.length, scales: fit.scales, intercept_ms: fit.interceptMs, ms_per_million_weights: fit.msPerMillionWeights, fit_within10_before: within10(fit.errorsBefore), fit_within10_after: within10(fit.errorsAfter) } } : {}),
       noise: {
         median_relative_iqr: median(relIqrs),
         max_relative_iqr: relIqrs.length > 0 ? Math.max(...relIqrs) : 0,
