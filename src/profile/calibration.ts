@@ -76,21 +76,41 @@ export interface CalibrationOptions {
   readonly maxScale?: number;
 }
 
-export function fitCalibration(nets: readonly CalibrationNetwork[], options: CalibrationOptions = {}): CalibrationFit {
+/** The general fit behind fitCalibration, open to other groupings and network-level terms (bench/calibration-variants.ts). */
+export interface KindFitOptions extends CalibrationOptions {
+  /** which scale a layer's one-block time gets (default: operatorKind of its key) */
+  readonly kindOf?: (key: string) => string;
+  /** network-level terms, each fitted with one coefficient (e.g. () => 1 for an intercept) */
+  readonly extras?: readonly ((n: CalibrationNetwork) => number)[];
+  /** keep every extra's coefficient >= 0: the most negative one is dropped (set to 0) and the rest refitted (default true) */
+  readonly nonNegativeExtras?: boolean;
+}
+
+export interface KindFit {
+  /** per kind, clipped to [1/maxScale, maxScale] */
+  readonly scales: Readonly<Record<string, number>>;
+  /** one coefficient per extra term */
+  readonly extras: readonly number[];
+  /** fixed + sum of scale x one-block + sum of coefficient x extra term */
+  readonly predict: (n: CalibrationNetwork) => number;
+}
+
+export function fitKindScales(nets: readonly CalibrationNetwork[], options: KindFitOptions = {}): KindFit {
   const ridge = options.ridge ?? 0.5;
   const maxScale = options.maxScale ?? 2;
-  const kinds = [...new Set(nets.flatMap((n) => n.layers.map((l) => operatorKind(l.key))))].sort();
-  const rows = nets.map((n) => {
+  const kindOf = options.kindOf ?? operatorKind;
+  const terms = options.extras ?? [];
+  const kinds = [...new Set(nets.flatMap((n) => n.layers.map((l) => kindOf(l.key))))].sort();
+  const kindSums = (n: CalibrationNetwork): number[] => {
     const x = new Array<number>(kinds.length).fill(0);
-    let weightsM = 0;
     for (const l of n.layers) {
-      const i = kinds.indexOf(operatorKind(l.key));
-      x[i] = (x[i] as number) + l.ms;
-      weightsM += l.params / 1e6;
+      const i = kinds.indexOf(kindOf(l.key));
+      if (i >= 0) x[i] = (x[i] as number) + l.ms;
     }
-    return { x, extra: [1, weightsM], y: n.measuredMs - n.fixedMs, measured: n.measuredMs, fixed: n.fixedMs };
-  });
-  /** fit the kind scales plus the extra terms flagged in `use` (intercept, weight cost); unused extras are 0 */
+    return x;
+  };
+  const rows = nets.map((n) => ({ x: kindSums(n), extra: terms.map((t) => t(n)), y: n.measuredMs - n.fixedMs, measured: n.measuredMs }));
+  /** fit the kind scales plus the extra terms flagged in `use`; unused extras are 0 */
   const fit = (use: readonly boolean[]): { scales: number[]; extra: number[] } => {
     const active = use.flatMap((u, j) => (u ? [j] : []));
     const dim = kinds.length + active.length;
@@ -113,25 +133,35 @@ export function fitCalibration(nets: readonly CalibrationNetwork[], options: Cal
     active.forEach((j, k) => { extra[j] = beta[kinds.length + k] as number; });
     return { scales: beta.slice(0, kinds.length), extra };
   };
-  // active set: drop the most negative extra term and refit until none is negative
-  const use = [true, true];
-  let beta = rows.length > 0 ? fit(use) : { scales: kinds.map(() => 1), extra: [0, 0] };
-  while (rows.length > 0 && beta.extra.some((e) => e < 0)) {
+  const use = terms.map(() => true);
+  let beta = rows.length > 0 ? fit(use) : { scales: kinds.map(() => 1), extra: terms.map(() => 0) };
+  while (options.nonNegativeExtras !== false && rows.length > 0 && beta.extra.some((e) => e < 0)) {
     const worst = beta.extra.reduce((wi, e, i) => (e < (beta.extra[wi] as number) ? i : wi), 0);
     use[worst] = false;
     beta = fit(use);
   }
+  const scaleList = beta.scales.map((v) => Math.min(maxScale, Math.max(1 / maxScale, v)));
   const scales: Record<string, number> = {};
-  kinds.forEach((k, i) => { scales[k] = Math.min(maxScale, Math.max(1 / maxScale, beta.scales[i] as number)); });
-  const interceptMs = Math.max(0, beta.extra[0] as number);
-  const msPerMillionWeights = Math.max(0, beta.extra[1] as number);
-  const predict = (r: (typeof rows)[number], s: (k: number) => number, extra: readonly number[]): number =>
-    r.fixed + r.x.reduce((acc, v, i) => acc + v * s(i), 0) + r.extra.reduce((acc, v, j) => acc + v * (extra[j] as number), 0);
+  kinds.forEach((k, i) => { scales[k] = scaleList[i] as number; });
+  const extras = beta.extra;
+  const predict = (n: CalibrationNetwork): number =>
+    n.fixedMs + kindSums(n).reduce((acc, v, i) => acc + v * (scaleList[i] as number), 0) + terms.reduce((acc, t, j) => acc + t(n) * (extras[j] as number), 0);
+  return { scales, extras, predict };
+}
+
+/** Millions of weights a network's layers hold (streamed in on every inference). */
+export function networkWeightsM(n: CalibrationNetwork): number {
+  return n.layers.reduce((s, l) => s + l.params, 0) / 1e6;
+}
+
+export function fitCalibration(nets: readonly CalibrationNetwork[], options: CalibrationOptions = {}): CalibrationFit {
+  const fit = fitKindScales(nets, { ...options, extras: [() => 1, networkWeightsM], nonNegativeExtras: true });
+  const relError = (n: CalibrationNetwork, predicted: number): number => (predicted - n.measuredMs) / n.measuredMs;
   return {
-    scales,
-    interceptMs,
-    msPerMillionWeights,
-    errorsBefore: rows.map((r) => (predict(r, () => 1, [0, 0]) - r.measured) / r.measured),
-    errorsAfter: rows.map((r) => (predict(r, (i) => scales[kinds[i] as string] as number, [interceptMs, msPerMillionWeights]) - r.measured) / r.measured),
+    scales: fit.scales,
+    interceptMs: fit.extras[0] as number,
+    msPerMillionWeights: fit.extras[1] as number,
+    errorsBefore: nets.map((n) => relError(n, n.fixedMs + n.layers.reduce((s, l) => s + l.ms, 0))),
+    errorsAfter: nets.map((n) => relError(n, fit.predict(n))),
   };
 }
