@@ -1,7 +1,7 @@
 /**
  * Profiles the host latency tables layernas ships (latency-tables/host-*.json) and prints profiling time and noise.
  *   npx tsx bench/latency-profile.ts [--targets host-tflite-1t,host-tflite-2t,host-onnxruntime-1t,host-onnxruntime-2t]
- *                                    [--spaces mobilenetv2,fbnet] [--out latency-tables] [--fresh] [--clock wall|cpu] [--calibrate 40] [--calibrate-span 20]
+ *                                    [--spaces mobilenetv2,fbnet] [--out latency-tables] [--fresh] [--clock wall|cpu] [--calibrate 40] [--calibrate-span 20] [--rounds 5]
  * Resumable: each table keeps its journal in .tmp/profile-journals/ (rerun skips measured keys; --fresh starts over).
  */
 import { cpus, hostname, loadavg } from 'node:os';
@@ -28,6 +28,9 @@ const outDir = arg('out', 'latency-tables');
 /** --clock cpu: process CPU time (1-thread targets only), for an oversubscribed machine; tables get a `.cpu` suffix */
 const clock = arg('clock', 'wall') === 'cpu' ? 'cpu' : 'wall';
 const suffix = clock === 'cpu' ? '.cpu' : '';
+/** interleaved timing rounds per model (like `layernas profile --rounds`) */
+const rounds = Number(arg('rounds', String(DEFAULT_PROTOCOL.rounds)));
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer (got ${arg('rounds', '')})`);
 const journals = '.tmp/profile-journals';
 mkdirSync(journals, { recursive: true });
 const machine = `${hostname()} (${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores; shared with other jobs, load avg at start ${loadavg()[0]?.toFixed(1)})`;
@@ -47,7 +50,7 @@ for (const spaceName of spaces) {
     try {
       checkBackendVersion(backend, target);
       const load0 = loadavg()[0] ?? 0;
-      const r = await runProfile({ target, spaceName, blocks, calibrationNetworks: calibration, input, journalFile: journal, machine, protocol: { ...DEFAULT_PROTOCOL, clock } }, backend, new StderrProgress());
+      const r = await runProfile({ target, spaceName, blocks, calibrationNetworks: calibration, input, journalFile: journal, machine, protocol: { ...DEFAULT_PROTOCOL, clock, rounds } }, backend, new StderrProgress());
       const file = join(outDir, `${name}.json`);
       writeTableFile(file, r.table);
       const n = r.table.metadata.noise ?? {};
