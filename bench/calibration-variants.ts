@@ -16,6 +16,7 @@
  *   +kind changes     plus a cost per pair of adjacent executed layers of different kinds
  *   ridge R           the shipped model with a weaker pull of the scales towards 1 (shipped: 0.5)
  *   first N nets      the shipped model fitted on fewer calibration networks (how much more networks could help)
+ *   N+M nets          the shipped model on N random + M cost-spanning calibration networks (the first M: cheapest, dearest, ...)
  * Printed per (space, target): leave-one-out share within +-10% on the calibration networks, and the share within
  * +-10% of each recorded run and of their mean. --residuals: every calibration network's fit error under the shipped
  * model, by MAdds (random / spanning).
@@ -45,7 +46,8 @@ type MeasuredRow = { space: string; target: string; dna: string; atTableSpeed: n
 const runs = measuredFiles.map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { rows: MeasuredRow[] }).rows);
 
 type Net = CalibrationNetwork;
-interface Variant { readonly name: string; readonly fit: KindFitOptions; readonly nets?: number }
+/** `pick`: which calibration networks (by index: uniform ones first, then the cost-spanning ones) the fit may use */
+interface Variant { readonly name: string; readonly fit: KindFitOptions; readonly pick?: (i: number) => boolean }
 const executed = (n: Net): Net['layers'] => n.layers.filter((l) => l.ms > 0);
 const executedOps = (n: Net): number => executed(n).length;
 /** distinct operator kinds the network executes (a network repeating one block kind runs faster than a mixture) */
@@ -68,7 +70,10 @@ const variants: Variant[] = [
   { name: 'kinds+intercept+kind changes', fit: free([one, kindChanges]) },
   { name: 'ridge 0.1', fit: { ...shipped, ridge: 0.1 } },
   { name: 'ridge 0.02', fit: { ...shipped, ridge: 0.02 } },
-  { name: `first ${Math.floor(nCalibration / 2)} nets`, fit: shipped, nets: Math.floor(nCalibration / 2) },
+  { name: `first ${Math.floor(nCalibration / 2)} nets`, fit: shipped, pick: (i) => i < Math.floor(nCalibration / 2) },
+  // fewer calibration networks: N random + M spanning (the design job's on-the-fly table uses 4 + 2)
+  ...[[4, 2], [6, 4], [10, 5], [20, 10]].map(([u, m]) => ({ name: `shipped, ${u}+${m} nets`, fit: shipped, pick: (i: number) => i < (u as number) || (i >= nCalibration && i < nCalibration + (m as number)) })),
+  { name: 'session 6, 4+2 nets', fit: { extras: [one] }, pick: (i) => i < 4 || (i >= nCalibration && i < nCalibration + 2) },
 ];
 const fit = (nets: readonly Net[], v: Variant): ((n: Net) => number) => fitKindScales(nets, v.fit).predict;
 const within10 = (errs: readonly number[]): string => `${((100 * errs.filter((e) => Math.abs(e) <= 0.1).length) / errs.length).toFixed(0)}%`;
@@ -102,7 +107,7 @@ for (const spaceName of arg('spaces', 'mobilenetv2,fbnet').split(',')) {
     const specs = new Map([...judged.keys()].map((d) => [d, spaceNetwork(space, d.split('-').map(Number))]));
     process.stdout.write(`${spaceName} ${target} (${judged.size} judged archs)\n`);
     for (const v of variants) {
-      const used = nets.slice(0, v.nets ?? nets.length);
+      const used = nets.filter((_, i) => v.pick?.(i) ?? true);
       const predict = fit(used, v);
       const loo = used.map((n, i) => (fit(used.filter((_, j) => j !== i), v)(n) - n.measuredMs) / n.measuredMs);
       const scores = [...runs.map((_, k) => k), -1].map((k) => within10([...judged.entries()].map(([d, ms]) => {

@@ -109,11 +109,18 @@ export async function resolveLatencySource(req: LatencySourceRequest): Promise<L
   return profileSpace(req, profiled, input);
 }
 
+/**
+ * Calibration networks of a table profiled by the design run: 20 random + 10 cost-spanning. Refitting the shipped
+ * tables' journals on subsets (bench/calibration-variants.ts): 4 + 2 networks predicted 60-100% of random networks
+ * within +-10%, 20 + 10 92-100%; small spaces' networks take well under a second each to time.
+ */
+const DESIGN_CALIBRATION = { uniform: 20, spanning: 10 } as const;
+
 async function profileSpace(req: LatencySourceRequest, file: string, input: { height: number; width: number; channels: number }): Promise<LatencySource> {
   const { loaded, space, classes } = req;
   const nets = spaceNetworks(space, classes);
   const blocks = distinctBlocksOf(coveringNetworks(nets, 'priced'));
-  const calibration = calibrationDnas(space, { uniform: 4, spanning: 2, seed: req.seed + 101 }).map((dna) => nets.priced(dna));
+  const calibration = calibrationDnas(space, { ...DESIGN_CALIBRATION, seed: req.seed + 101 }).map((dna) => nets.priced(dna));
   await ensureDir(path.dirname(file));
   const backend = backendForTarget(loaded.target, new ExporterModelFactory());
   try {
