@@ -65,8 +65,12 @@ for (const pair of pairs) {
       byDna.set(r.dna, e);
     }
   }
-  const nets = [...byDna.entries()].map(([dna, e]) => ({ dna, ...e })).filter((e) => e.measured.filter((m) => m !== undefined).length === runs.length);
-  const perRun = runs.map((_, k) => share(nets.map((e) => (e.predicted - (e.measured[k] as number)) / (e.measured[k] as number))));
+  // the runs that measured this (space, target); a network counts when every one of them measured it
+  const having = runs.flatMap((rows, k) => (rows.some((x) => `${x.space} ${x.target}` === pair) ? [k] : []));
+  const nets = [...byDna.entries()]
+    .map(([dna, e]) => ({ dna, predicted: e.predicted, measured: having.map((k) => e.measured[k]) }))
+    .filter((e): e is { dna: string; predicted: number; measured: number[] } => e.measured.every((m) => m !== undefined));
+  const perRun = having.map((_, k) => share(nets.map((e) => (e.predicted - (e.measured[k] as number)) / (e.measured[k] as number))));
   const meanErr = nets.map((e) => {
     const m = e.measured.reduce((s, x) => s + x, 0) / e.measured.length;
     return (e.predicted - m) / m;
@@ -76,7 +80,7 @@ for (const pair of pairs) {
     const m = e.measured.reduce((s, x) => s + x, 0) / e.measured.length;
     return e.measured.map((x) => Math.abs(x - m) / m);
   }));
-  process.stdout.write(`${pair.padEnd(28)} ${nets.length} nets  within +-10%: per run ${perRun.join(' / ')}, mean of runs ${share(meanErr)}  median |err| ${pct(median(meanErr.map(Math.abs)))}  bias ${pct(median(meanErr))}  run-to-run deviation ${pct(spread)}\n`);
+  process.stdout.write(`${pair.padEnd(28)} ${nets.length} nets, runs ${having.map((k) => k + 1).join(',')}  within +-10%: per run ${perRun.join(' / ')}, mean of runs ${share(meanErr)}  median |err| ${pct(median(meanErr.map(Math.abs)))}  bias ${pct(median(meanErr))}  run-to-run deviation ${pct(spread)}\n`);
   const worst = nets.map((e, i) => ({ e, err: meanErr[i] as number })).sort((x, y) => Math.abs(y.err) - Math.abs(x.err)).slice(0, 3);
   for (const w of worst) process.stdout.write(`    worst: ${w.e.dna} predicted ${w.e.predicted.toFixed(3)} ms, measured ${w.e.measured.map((m) => m.toFixed(3)).join(' / ')} ms, error vs mean ${pct(w.err)}\n`);
 }
