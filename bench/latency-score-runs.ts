@@ -5,6 +5,7 @@
  * the steadier figure. Nothing is measured.
  *   npx tsx bench/latency-score-runs.ts bench/results/latency-measured-s7a-2026-11-29.json,bench/results/latency-measured-s7b-2026-11-29.json,...
  * All files must record the same tables (the same `predicted` per network); a mismatch is an error.
+ *   --spaces mobilenetv2,fbnet: only these spaces.
  *   --tables <dir>: predict each network again from <dir>/<target>-<space>-<H>.json instead of the recorded prediction.
  *   Only meaningful for tables rebuilt from the same profile journals as the recorded ones (same speed anchor and
  *   anchor median, so the recorded at-table-speed figures still apply), e.g. after a change to the calibration fit;
@@ -26,6 +27,8 @@ function arg(name: string): string | undefined {
 }
 const files = (process.argv[2] ?? '').split(',').filter((f) => f.length > 0);
 const tablesDir = arg('tables');
+/** --spaces fbnet,...: score only these spaces (runs recorded against other tables for the rest) */
+const spaces = arg('spaces')?.split(',');
 const anchorsOf = arg('anchors-of');
 const RESOLUTION: Record<string, number> = { mobilenetv2: 224, fbnet: 32 };
 const tableCache = new Map<string, LatencyTable>();
@@ -49,7 +52,7 @@ if (files.length === 0) {
   process.exit(2);
 }
 const runs = files.map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { rows: Row[] }).rows);
-const pairs = [...new Set(runs.flatMap((rows) => rows.map((r) => `${r.space} ${r.target}`)))].sort();
+const pairs = [...new Set(runs.flatMap((rows) => rows.filter((r) => spaces?.includes(r.space) ?? true).map((r) => `${r.space} ${r.target}`)))].sort();
 const share = (errs: readonly number[]): string => `${((100 * errs.filter((e) => Math.abs(e) <= 0.1).length) / errs.length).toFixed(0)}%`;
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
