@@ -102,16 +102,18 @@ export async function runProfile(req: ProfileRequest, backend: LatencyBackend, p
   progress.start(jobs.length, jobs.length - todo.length, `profile ${req.target.id} ${req.spaceName}`);
   // whole networks run long and are preempted more on a shared machine: more runs, so their fastest run is clean
   const e2eProtocol: MeasureProtocol = { ...protocol, minRunsPerRound: Math.max(protocol.minRunsPerRound, 8) };
-  const batches: Job[][] = [];
-  for (const kind of ['fixed', 'block', 'e2e'] as const) {
+  const batchesOf = (kind: Job['kind']): Job[][] => {
     const ofKind = todo.filter((j) => j.kind === kind);
     // A whole network is timed alone beside the anchor, exactly as `verify` and bench/latency-prediction.ts time an
     // exported model (src/profile/speed-anchor.ts): the calibration then fits the measurement it will be judged by.
     // In batches of 6 the anchor ran among other networks that evicted its caches, and predictions of FBNet networks
     // came out ~5% low against the alone-with-anchor measurement.
     const size = kind === 'e2e' ? 1 : batchSize;
-    for (let i = 0; i < ofKind.length; i += size) batches.push(ofKind.slice(i, i + size));
-  }
+    const out: Job[][] = [];
+    for (let i = 0; i < ofKind.length; i += size) out.push(ofKind.slice(i, i + size));
+    return out;
+  };
+  const batches = [...batchesOf('fixed'), ...interleaveEvenly(batchesOf('block'), batchesOf('e2e'))];
   for (const batch of batches) {
     const items = [...(anchor ? [{ name: 'speed-anchor', spec: anchor }] : []), ...batch.map((j) => ({ name: j.key, spec: j.spec, role: j.kind === 'e2e' ? 'network' as const : 'block' as const }))];
     const measured = await measureBatch(backend, items, batch[0]?.kind === 'e2e' ? e2eProtocol : protocol);
@@ -132,6 +134,23 @@ export async function runProfile(req: ProfileRequest, backend: LatencyBackend, p
   }));
   progress.finish(`${todo.length} measured, ${jobs.length - todo.length} resumed; median relative IQR ${(100 * relIqr).toFixed(1)}%`);
   return { table, measuredNow: todo.length, resumed: jobs.length - todo.length, elapsedMs: Date.now() - t0, medianRelativeIqr: relIqr };
+}
+
+/**
+ * Both lists in one, each spread evenly over the whole (a, a, b, a, a, b, ...), keeping their own order. Blocks and
+ * calibration networks are timed interleaved so that a change of the machine's speed during the session hits both
+ * alike: timed one phase after the other (blocks, then networks), a machine that slowed down between the phases made
+ * the design run's table fit its networks 17% off its blocks (the anchor does not follow such changes one for one).
+ */
+export function interleaveEvenly<T>(a: readonly T[], b: readonly T[]): T[] {
+  const out: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const takeA = j >= b.length || (i < a.length && (i + 0.5) / a.length <= (j + 0.5) / b.length);
+    out.push(takeA ? (a[i++] as T) : (b[j++] as T));
+  }
+  return out;
 }
 
 /** Seeded random DNAs for calibration / evaluation (same seed -> same list). */

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { networkCost } from '../../src/arch/shapes.js';
 import { calibrationDnas, costSpanningDnas, relativeOptionCosts } from '../../src/profile/calibration-networks.js';
-import { randomDnas } from '../../src/profile/profiler.js';
+import { interleaveEvenly, randomDnas } from '../../src/profile/profiler.js';
 import { spaceNetwork } from '../../src/profile/space-networks.js';
 import { loadSpace } from '../../src/space/load.js';
 import type { Dna, SearchSpace } from '../../src/space/types.js';
@@ -50,4 +50,18 @@ test('calibrationDnas: the random ones first (same as randomDnas, so old profile
   assert.deepEqual(calibrationDnas(space, { uniform: 3, spanning: 0, seed: 1 }), randomDnas(space.radix, 3, 1));
   assert.deepEqual(costSpanningDnas(space, 0, 1), []);
   assert.equal(costSpanningDnas(space, 1, 1).length, 1);
+});
+
+test('interleaveEvenly spreads both lists over the whole and keeps their order', () => {
+  const a = ['a0', 'a1', 'a2', 'a3', 'a4', 'a5'];
+  const b = ['b0', 'b1', 'b2'];
+  const out = interleaveEvenly(a, b);
+  assert.deepEqual(out, ['a0', 'b0', 'a1', 'a2', 'b1', 'a3', 'a4', 'b2', 'a5']);
+  assert.deepEqual(interleaveEvenly(a, []), a);
+  assert.deepEqual(interleaveEvenly([], b), b);
+  // no long run of one list when the other still has items
+  const long = interleaveEvenly(Array.from({ length: 41 }, (_, i) => `x${i}`), Array.from({ length: 27 }, (_, i) => `y${i}`));
+  assert.equal(long.length, 68);
+  const runs = long.join(' ').split(/y\d+/).map((s) => s.trim().split(' ').filter((t) => t !== '').length);
+  assert.ok(Math.max(...runs) <= 2, `longest run of blocks ${Math.max(...runs)}`);
 });
