@@ -14,7 +14,7 @@
  * keeps its one-block figure). The weight term prices what a one-block timing cannot see: timed alone, a block's
  * weights stay in cache from run to run; inside a network every layer's weights stream in again on each inference,
  * so a network with more weights runs slower than the sum of its blocks (on this machine it took FBNet's TFLite tables
- * from 88-90% to 95% of calibration networks within +-10% left out of the fit; bench/calibration-variants.ts). The
+ * from 85-90% to 90-97% of calibration networks within +-10% left out of the fit; bench/calibration-variants.ts). The
  * intercept and the weight cost are kept non-negative (a term that would go negative is dropped and the rest refitted).
  * The table then stores scale * oneBlock + perWeight * weights as each entry's median (the one-block figure is kept in
  * the entry's note), so the predictor stays a plain sum over the shape walk.
