@@ -17,7 +17,7 @@ import type { LatencyBackend } from './backends.js';
 import { readJournal, JournalWriter, type JournalLine } from './journal.js';
 import { measureBatch, DEFAULT_PROTOCOL, type MeasureProtocol } from './measure.js';
 import type { ProgressSink } from './progress.js';
-import type { DistinctBlock } from './space-networks.js';
+import { oneBlockNetwork, type DistinctBlock } from './space-networks.js';
 import { median } from './stats.js';
 import { anchorNetwork, buildTable, isIdentityBlock, networkKey, OVERHEAD_KEY } from './table-builder.js';
 
@@ -44,11 +44,9 @@ export interface ProfileResult {
 }
 
 export { OVERHEAD_KEY, isIdentityBlock } from './table-builder.js';
+export { oneBlockNetwork } from './space-networks.js';
 const overheadSpec: NetworkSpec = { name: 'overhead', input: { height: 1, width: 1, channels: 8 }, layers: [{ op: 'gap' }] };
 
-export function oneBlockNetwork(b: DistinctBlock): NetworkSpec {
-  return { name: b.key, input: { height: b.input.h, width: b.input.w, channels: b.input.c }, layers: [b.layer] };
-}
 
 function journalSettings(req: ProfileRequest, backend: LatencyBackend): Record<string, string | number> {
   return { target: req.target.id, runtime: backend.runtimeVersion, threads: req.target.threads, precision: req.target.precision, format: backend.format, space: req.spaceName, clock: req.protocol?.clock ?? 'wall' };

@@ -22,6 +22,11 @@ export interface DistinctBlock {
   readonly input: TensorShape;
 }
 
+/** The network of one block alone (what `profile` times for a table entry). */
+export function oneBlockNetwork(b: DistinctBlock): NetworkSpec {
+  return { name: b.key, input: { height: b.input.h, width: b.input.w, channels: b.input.c }, layers: [b.layer] };
+}
+
 /** Distinct block keys (with their layer and input shape) over a list of networks. */
 export function distinctBlocksOf(networks: Iterable<NetworkSpec>): DistinctBlock[] {
   const byKey = new Map<string, DistinctBlock>();

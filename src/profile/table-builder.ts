@@ -19,7 +19,7 @@ import { fitCalibration, operatorKind } from './calibration.js';
 import type { JournalLine } from './journal.js';
 import { DEFAULT_PROTOCOL } from './measure.js';
 import type { ProfileRequest } from './profiler.js';
-import type { DistinctBlock } from './space-networks.js';
+import { oneBlockNetwork, type DistinctBlock } from './space-networks.js';
 import { median, quantileSorted } from './stats.js';
 
 export const OVERHEAD_KEY = 'invoke_overhead';
@@ -73,7 +73,7 @@ export function buildTable(req: ProfileRequest, backend: LatencyBackend, done: R
   const fit = fitCalibration(nets);
   const scaleOf = (key: string): number => fit.scales[operatorKind(key)] ?? 1;
   /** the calibration's weight-streaming cost of one block (ms) */
-  const weightCostOf = (b: DistinctBlock): number => (fit.msPerMillionWeights * (walkShapes({ input: { height: b.input.h, width: b.input.w, channels: b.input.c }, layers: [b.layer] })[0]?.params ?? 0)) / 1e6;
+  const weightCostOf = (b: DistinctBlock): number => (fit.msPerMillionWeights * (walkShapes(oneBlockNetwork(b))[0]?.params ?? 0)) / 1e6;
   const entries: TableEntry[] = req.blocks.map((b) => {
     const m = oneBlock.get(b.key) as { median: number; mean: number; p90: number; line: JournalLine | null };
     if (!m.line) return { key: b.key, median_ms: 0, mean_ms: 0, p90_ms: 0, spread: null, samples: 0, note: 'identity (no operator in the model): 0 ms, not measured' };
