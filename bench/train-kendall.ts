@@ -9,6 +9,8 @@
  *     [--target pixel3-tflite --latency-ms 5]  (random architectures within that budget, as the design's random search)
  *     [--full-seeds N]  (train the full setting with seeds 0..N-1; rank by the mean test accuracy, print per-seed taus)
  *     [--list]  (print the architectures and stop)
+ *     [--reuse-full other.jsonl]  (take the full-setting rows of another journal of the same archs: judge a new proxy
+ *      against full trainings already done; only the proxy trials run)
  * Defaults: the design job's proxy and full recipes (src/design/options.ts DEFAULT_PROXY, DEFAULT_FULL).
  *     [--journal kendall.jsonl]
  */
@@ -47,6 +49,18 @@ export function kendallTau(a: readonly number[], b: readonly number[]): number {
   }
   const denom = Math.sqrt((concordant + discordant + tiesA) * (concordant + discordant + tiesB));
   return denom === 0 ? 0 : (concordant - discordant) / denom;
+}
+
+/** 5th and 95th percentiles of tau over archs resampled with replacement (fixed seed: the same journal prints the same interval). */
+export function bootstrapInterval(a: readonly number[], b: readonly number[], resamples = 2000): [number, number] {
+  const rng = new Rng(1);
+  const taus: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    const idx = a.map(() => rng.int(a.length));
+    taus.push(kendallTau(idx.map((k) => a[k] as number), idx.map((k) => b[k] as number)));
+  }
+  taus.sort((x, y) => x - y);
+  return [taus[Math.floor(0.05 * resamples)] as number, taus[Math.floor(0.95 * resamples)] as number];
 }
 
 const nArchs = Number(arg('archs', '20'));
@@ -97,6 +111,18 @@ if (existsSync(journal)) {
     try { const r = JSON.parse(line) as Row; done.set(r.trialId, r); } catch { /* torn last line: that trial reruns */ }
   }
 }
+// --reuse-full J: full-setting rows from another journal (same --archs/--seed/--space, so the same architectures; the
+// parameter counts are checked against the proxies as they come in)
+const reuseFull = str('reuse-full');
+if (reuseFull !== undefined) {
+  let n = 0;
+  for (const line of readFileSync(resolve(reuseFull), 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const r = JSON.parse(line) as Row;
+    if (/^kendall:\d+:full/.test(r.trialId) && !done.has(r.trialId)) { done.set(r.trialId, r); n++; }
+  }
+  console.log(`${n} full-setting rows reused from ${reuseFull}`);
+}
 const requests: TrialRequest[] = [];
 // --full-seeds N: train the full setting N times (seeds 0..N-1; trial ids kendall:i:full, kendall:i:full:s1, ...) and
 // rank by the mean test accuracy, the architecture's expected full-setting accuracy; per-seed taus are printed too
@@ -121,11 +147,15 @@ function report(): void {
     const fs = Array.from({ length: fullSeeds }, (_, seed) => done.get(fullTrialId(i, seed)));
     if (p?.status === 'ok' && fs.every((f) => f?.status === 'ok' && f.metrics?.test_acc !== undefined)) {
       const perSeed = fs.map((f) => f?.metrics?.test_acc as number);
+      if (p.metrics?.params !== fs[0]?.metrics?.params) {
+        throw new Error(`arch ${i}: proxy has ${p.metrics?.params} parameters, full ${fs[0]?.metrics?.params}: the rows are of different architectures (other --archs/--seed/--space?)`);
+      }
       pairs.push({ p: p.reward as number, f: perSeed.reduce((a, b) => a + b, 0) / perSeed.length, i, perSeed });
     }
   });
   if (pairs.length >= 2) {
-    console.log(`Kendall tau (proxy validation vs full test accuracy${fullSeeds > 1 ? `, mean of ${fullSeeds} seeds` : ''}) over ${pairs.length} archs: ${kendallTau(pairs.map((x) => x.p), pairs.map((x) => x.f)).toFixed(3)}`);
+    const [lo, hi] = bootstrapInterval(pairs.map((x) => x.p), pairs.map((x) => x.f));
+    console.log(`Kendall tau (proxy validation vs full test accuracy${fullSeeds > 1 ? `, mean of ${fullSeeds} seeds` : ''}) over ${pairs.length} archs: ${kendallTau(pairs.map((x) => x.p), pairs.map((x) => x.f)).toFixed(3)} (bootstrap 90% interval over archs ${lo.toFixed(2)} to ${hi.toFixed(2)})`);
     if (fullSeeds > 1) {
       const perSeedTau = Array.from({ length: fullSeeds }, (_, seed) => kendallTau(pairs.map((x) => x.p), pairs.map((x) => x.perSeed[seed] as number)).toFixed(3));
       const seedVsSeed = kendallTau(pairs.map((x) => x.perSeed[0] as number), pairs.map((x) => x.perSeed[1] as number)).toFixed(3);
