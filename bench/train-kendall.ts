@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { formatNetwork } from '../src/arch/grammar.js';
 import { Rng } from '../src/core/rng.js';
+import { bootstrapInterval, kendallTau } from '../src/eval/rank-agreement.js';
 import { LocalPool } from '../src/dispatch/local-pool.js';
 import type { TrialRequest } from '../src/dispatch/types.js';
 import { PYTORCH_REFERENCE_COMMAND } from '../src/train/external.js';
@@ -32,35 +33,6 @@ import { resolveTarget } from '../src/targets/load.js';
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] !== undefined ? (process.argv[i + 1] as string) : fallback;
-}
-
-/** Kendall's tau-b between two equally long score lists. */
-export function kendallTau(a: readonly number[], b: readonly number[]): number {
-  let concordant = 0, discordant = 0, tiesA = 0, tiesB = 0;
-  for (let i = 0; i < a.length; i++) {
-    for (let j = i + 1; j < a.length; j++) {
-      const da = Math.sign((a[i] as number) - (a[j] as number)), db = Math.sign((b[i] as number) - (b[j] as number));
-      if (da === 0 && db === 0) continue;
-      if (da === 0) tiesA++;
-      else if (db === 0) tiesB++;
-      else if (da === db) concordant++;
-      else discordant++;
-    }
-  }
-  const denom = Math.sqrt((concordant + discordant + tiesA) * (concordant + discordant + tiesB));
-  return denom === 0 ? 0 : (concordant - discordant) / denom;
-}
-
-/** 5th and 95th percentiles of tau over archs resampled with replacement (fixed seed: the same journal prints the same interval). */
-export function bootstrapInterval(a: readonly number[], b: readonly number[], resamples = 2000): [number, number] {
-  const rng = new Rng(1);
-  const taus: number[] = [];
-  for (let r = 0; r < resamples; r++) {
-    const idx = a.map(() => rng.int(a.length));
-    taus.push(kendallTau(idx.map((k) => a[k] as number), idx.map((k) => b[k] as number)));
-  }
-  taus.sort((x, y) => x - y);
-  return [taus[Math.floor(0.05 * resamples)] as number, taus[Math.floor(0.95 * resamples)] as number];
 }
 
 const nArchs = Number(arg('archs', '20'));
