@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { formatNetwork } from '../src/arch/grammar.js';
 import { Rng } from '../src/core/rng.js';
-import { bootstrapInterval, kendallTau } from '../src/eval/rank-agreement.js';
+import { bootstrapInterval, kendallTau, noiseCeiling, runNoiseSd } from '../src/eval/rank-agreement.js';
 import { LocalPool } from '../src/dispatch/local-pool.js';
 import type { TrialRequest } from '../src/dispatch/types.js';
 import { PYTORCH_REFERENCE_COMMAND } from '../src/train/external.js';
@@ -133,6 +133,12 @@ function report(): void {
       const seedVsSeed = kendallTau(pairs.map((x) => x.perSeed[0] as number), pairs.map((x) => x.perSeed[1] as number)).toFixed(3);
       const diffs = pairs.map((x) => Math.abs((x.perSeed[0] as number) - (x.perSeed[1] as number)) * 100).sort((a, b) => a - b);
       console.log(`  per full seed: tau ${perSeedTau.join(', ')}; full seed 0 vs seed 1 tau ${seedVsSeed}; |seed 0 - seed 1| test accuracy median ${diffs[diffs.length >> 1]?.toFixed(2)} points, max ${diffs.at(-1)?.toFixed(2)}`);
+      if (pairs.length >= 3) {
+        // noise ceiling from this journal's own seed pairs: the tau a perfect proxy reaches against the mean of the seeds
+        const noise = runNoiseSd(pairs.map((x) => [100 * (x.perSeed[0] as number), 100 * (x.perSeed[1] as number)] as [number, number]));
+        const c = noiseCeiling(pairs.map((x) => 100 * x.f), noise / Math.sqrt(fullSeeds));
+        console.log(`  seed noise sd ${noise.toFixed(2)} points; a perfect proxy against the mean of ${fullSeeds} seeds: tau ${c.tauMean.toFixed(2)} on average (5-95% ${c.tau5.toFixed(2)} to ${c.tau95.toFixed(2)})`);
+      }
     }
     // ceiling: the same fully trained models (seed 0) ranked by their own validation accuracy (evaluation noise only)
     const fullVal = pairs.map((x) => done.get(`kendall:${x.i}:full`)?.reward as number);
