@@ -5,7 +5,7 @@
  * Results are journaled (one JSON line per finished trial) so an interrupted run resumes where it stopped.
  *   npx tsx bench/train-kendall.ts [--archs 20] [--trainer pytorch|tfjs] [--workers 2] [--space spaces/mobile32.json]
  *     [--proxy-epochs N --proxy-images N --proxy-val-images N --proxy-bn-batches N --proxy-batch N --proxy-optimizer sgd|adam
- *      --proxy-lr X] [--full-epochs N --full-images N (0 = all) --full-optimizer sgd|adam --full-lr X]
+ *      --proxy-lr X --proxy-seed N] [--full-epochs N --full-images N (0 = all) --full-optimizer sgd|adam --full-lr X]
  *     [--target pixel3-tflite --latency-ms 5]  (random architectures within that budget, as the design's random search)
  *     [--full-seeds N]  (train the full setting with seeds 0..N-1; rank by the mean test accuracy, print per-seed taus)
  *     [--list]  (print the architectures and stop)
@@ -47,7 +47,7 @@ const defined = (o: Record<string, unknown>): Record<string, unknown> => Object.
 const proxy = {
   ...DEFAULT_PROXY,
   ...defined({ epochs: num('proxy-epochs'), trainSubset: num('proxy-images'), validationSubset: num('proxy-val-images'), bnRecalibrationBatches: num('proxy-bn-batches'),
-    batchSize: num('proxy-batch'), optimizer: str('proxy-optimizer'), lr: num('proxy-lr') }),
+    batchSize: num('proxy-batch'), optimizer: str('proxy-optimizer'), lr: num('proxy-lr'), seed: num('proxy-seed') }),
 };
 const full = {
   ...DEFAULT_FULL,
