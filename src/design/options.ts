@@ -57,6 +57,13 @@ export const designOptionsSchema = z.object({
    */
   parallelTrials: z.number().int().positive(),
   proxy: recipeSchema,
+  /**
+   * proxy trainings per search candidate, with seeds seed, seed+1, ... (each its own init, data order and 4,000-image
+   * subset); the reward is their mean validation accuracy. One 1-epoch run ranks architectures barely better than
+   * chance against another run of itself (Kendall tau 0.30 between seeds 0 and 1 over 20 FBNet archs); the mean of
+   * two ranked them against full training at tau 0.540, one run at 0.444 and 0.354 (docs/training.md).
+   */
+  proxyRuns: z.number().int().min(1).max(16),
   full: recipeSchema,
   /**
    * final models are tested on the first N images of the test split (absent: the whole split). For quick checks
@@ -108,6 +115,7 @@ export const DEFAULT_DESIGN: DesignOptions = {
   /** both cores of the 2-core machines this was built on (1 trainer thread each); never more than the machine has */
   parallelTrials: Math.max(1, Math.min(2, availableParallelism())),
   proxy: DEFAULT_PROXY,
+  proxyRuns: 2,
   full: DEFAULT_FULL,
   agreementImages: 2000,
   calibrationImages: 64,

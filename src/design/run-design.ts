@@ -88,11 +88,11 @@ export async function runDesign(opts: DesignOptions, progress: DesignProgress, d
   const trainer = createDesignTrainer(opts.trainer, opts.trainerThreads);
   // with a dispatcher, trials go out as kind 'training' with the same proxy recipe (workers rebuild the trained network from its string)
   const evaluator = dispatcher
-    ? new TrainingEvaluator({ trainer: { kind: 'tfjs', backend: 'auto' }, outputRoot: path.join(out, 'search', 'scratch') }, { dataset: formatDatasetRef(datasetRef), setting: 'proxy', overrides: { ...opts.proxy, seed: opts.seed } })
-    : new ProxyTrainingEvaluator(problem, trainer, data, opts.proxy, opts.seed, path.join(out, 'search', 'scratch'));
+    ? new TrainingEvaluator({ trainer: { kind: 'tfjs', backend: 'auto' }, outputRoot: path.join(out, 'search', 'scratch') }, { dataset: formatDatasetRef(datasetRef), setting: 'proxy', overrides: { ...opts.proxy, seed: opts.seed }, runs: opts.proxyRuns })
+    : new ProxyTrainingEvaluator(problem, trainer, data, opts.proxy, opts.seed, opts.proxyRuns, path.join(out, 'search', 'scratch'));
   const studySettings = {
     design: 1, target: loaded.target.id, space: space.name, dataset: formatDatasetRef(datasetRef), classes: data.numClasses,
-    latencyMs: opts.latencyMs, maddsMax: opts.maddsMax ?? null, proxy: opts.proxy, seed: opts.seed, table: path.basename(source.table.file), trainer: trainer.name,
+    latencyMs: opts.latencyMs, maddsMax: opts.maddsMax ?? null, proxy: opts.proxy, proxyRuns: opts.proxyRuns, seed: opts.seed, table: path.basename(source.table.file), trainer: trainer.name,
   };
   const searches: SearchStageResult[] = [];
   const layernas = await timed('search', () => runSearchStage({
@@ -164,7 +164,7 @@ export async function runDesign(opts: DesignOptions, progress: DesignProgress, d
     version: 1, createdAt: new Date().toISOString(), target: loaded.target.id, dataset: data.name,
     budget: { latencyMs: opts.latencyMs, ...(opts.maddsMax !== undefined ? { maddsMax: opts.maddsMax } : {}) },
     cheapestLatencyMs: problem.cheapest.latencyMs, space: space.name, searchTrials: layernas.trialsUsed, trainer: [...new Set(finals.map((f) => f.model.result.backend))].join('; ') || trainer.name,
-    recipes: { proxy: opts.proxy, full: opts.full },
+    recipes: { proxy: { ...opts.proxy, runs: opts.proxyRuns }, full: opts.full },
     layerNames: space.layers.map((l) => l.name), optionNames: space.layers.map((l) => l.options),
     winner: { dna: winner.dna, arch: formatNetwork(winnerSpec) },
     trials: trialRows, finals: finalRows, latency: verified.stage.latency,

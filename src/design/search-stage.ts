@@ -20,6 +20,7 @@ import type { DesignProblem } from './problem.js';
 import type { StageProgress } from './progress.js';
 import type { Dataset } from '../data/types.js';
 import { settingsFor } from '../train/settings.js';
+import type { TrainResult } from '../train/protocol.js';
 import type { Trainer } from '../train/types.js';
 import { formatNetwork } from '../arch/grammar.js';
 import type { TrialDispatcher } from '../dispatch/types.js';
@@ -35,23 +36,34 @@ export class ProxyTrainingEvaluator implements Evaluator {
     private readonly data: Dataset,
     private readonly recipe: Recipe,
     private readonly seed: number,
+    /** proxy trainings per candidate (seeds seed, seed+1, ...); reward = their mean validation accuracy */
+    private readonly runs: number,
     /** scratch directory for trial outputs (removed after each trial: only the reward is kept, in the journal) */
     private readonly scratchDir: string,
   ) {}
 
   get options(): Record<string, unknown> {
-    return { recipe: this.recipe, seed: this.seed, trainer: this.trainer.name };
+    return { recipe: this.recipe, seed: this.seed, runs: this.runs, trainer: this.trainer.name };
   }
 
   async evaluate(req: EvalRequest): Promise<EvalResult> {
     // per process: a trainer orphaned by a killed design run must not write into the retried trial's directory
     const outputDir = path.join(this.scratchDir, `trial-${req.trialNumber}-${process.pid}`);
     try {
-      const r = await this.trainer.train({
-        spec: this.problem.networks.trained(req.dna), dataset: this.data, settings: settingsFor('proxy', { ...this.recipe, seed: this.seed }), evaluateTest: false, outputDir,
-      });
-      const m = r.metrics;
-      return { reward: m.valAccuracy, metrics: { val_acc: m.valAccuracy, train_loss: m.trainLoss, train_seconds: m.wallSeconds, params: m.params } };
+      const runs: TrainResult['metrics'][] = [];
+      for (let k = 0; k < this.runs; k++) {
+        const r = await this.trainer.train({
+          spec: this.problem.networks.trained(req.dna), dataset: this.data, settings: settingsFor('proxy', { ...this.recipe, seed: this.seed + k }), evaluateTest: false,
+          outputDir: path.join(outputDir, `run-${k}`),
+        });
+        runs.push(r.metrics);
+      }
+      const mean = (f: (m: (typeof runs)[number]) => number): number => runs.reduce((s, m) => s + f(m), 0) / runs.length;
+      const metrics: Record<string, number> = {
+        val_acc: mean((m) => m.valAccuracy), train_loss: mean((m) => m.trainLoss), train_seconds: runs.reduce((s, m) => s + m.wallSeconds, 0), params: runs[0]?.params ?? 0,
+      };
+      if (runs.length > 1) runs.forEach((m, k) => { metrics[`val_acc_run${k}`] = m.valAccuracy; });
+      return { reward: metrics.val_acc as number, metrics };
     } finally {
       rmSync(outputDir, { recursive: true, force: true });
     }

@@ -12,6 +12,7 @@ import type { TrialRequest } from '../dispatch/types.js';
 import { ExternalTrainer } from '../train/external.js';
 import { settingsFor, trainSettingsSchema } from '../train/settings.js';
 import { TfjsTrainer } from '../train/tfjs-trainer.js';
+import type { TrainResult } from '../train/protocol.js';
 import type { Trainer } from '../train/types.js';
 import type { WorkerEvaluation, WorkerEvaluator } from '../worker/evaluators.js';
 import type { EvalRequest, EvalResult, Evaluator } from './types.js';
@@ -31,6 +32,11 @@ export const trainingOptionsSchema = z.object({
   setting: z.enum(['proxy', 'full']),
   overrides: trainSettingsSchema.partial().optional(),
   evaluateTest: z.boolean().optional(),
+  /**
+   * train this many times, with seeds seed, seed+1, ... (each its own init, data order and training subset); the reward
+   * is the mean validation accuracy. Two 1-epoch proxy runs rank architectures better than one (docs/training.md).
+   */
+  runs: z.number().int().min(1).max(16).optional(),
 }).strict();
 export type TrainingOptions = z.infer<typeof trainingOptionsSchema>;
 
@@ -55,13 +61,22 @@ async function trainArch(trainer: Trainer, arch: string, opts: TrainingOptions, 
   const spec = parseNetwork(arch);
   const dataset = loadDataset(parseDatasetRef(opts.dataset));
   const settings = settingsFor(opts.setting, opts.overrides ?? {});
-  const r = await trainer.train({ spec, dataset, settings, evaluateTest: opts.evaluateTest ?? false, outputDir });
-  const m = r.metrics;
+  const runs = opts.runs ?? 1;
+  const results: TrainResult[] = [];
+  for (let k = 0; k < runs; k++) {
+    const dir = runs === 1 ? outputDir : join(outputDir, `run-${k}`);
+    results.push(await trainer.train({ spec, dataset, settings: { ...settings, seed: settings.seed + k }, evaluateTest: opts.evaluateTest ?? false, outputDir: dir }));
+  }
+  const mean = (f: (m: TrainResult['metrics']) => number): number => results.reduce((s, r) => s + f(r.metrics), 0) / runs;
+  const m = (results[0] as TrainResult).metrics;
   const metrics: Record<string, number> = {
-    val_acc: m.valAccuracy, params: m.params, train_seconds: m.wallSeconds, images_per_second: m.imagesPerSecond, train_loss: m.trainLoss,
+    val_acc: mean((x) => x.valAccuracy), params: m.params, train_seconds: results.reduce((s, r) => s + r.metrics.wallSeconds, 0),
+    images_per_second: mean((x) => x.imagesPerSecond), train_loss: mean((x) => x.trainLoss),
   };
-  if (m.testAccuracy !== undefined) metrics.test_acc = m.testAccuracy;
-  return { reward: m.valAccuracy, metrics, weightsDir: r.weightsDir };
+  if (runs > 1) results.forEach((r, k) => { metrics[`val_acc_run${k}`] = r.metrics.valAccuracy; });
+  if (m.testAccuracy !== undefined) metrics.test_acc = mean((x) => x.testAccuracy as number);
+  // weights: the first run's (seed = the requested seed)
+  return { reward: metrics.val_acc as number, metrics, weightsDir: (results[0] as TrainResult).weightsDir };
 }
 
 const safeName = (id: string): string => id.replace(/[^A-Za-z0-9_.-]/g, '_');

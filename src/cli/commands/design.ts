@@ -38,6 +38,7 @@ export function designOptionsFromArgv(argv: Record<string, unknown>): DesignOpti
       ...(argv['proxy-optimizer'] !== undefined ? { optimizer: argv['proxy-optimizer'] } : {}),
       ...(argv['proxy-lr'] !== undefined ? { lr: argv['proxy-lr'] } : {}),
     },
+    proxyRuns: pick(argv['proxy-runs'], d.proxyRuns),
     full: {
       ...d.full,
       ...(argv['full-epochs'] !== undefined ? { epochs: argv['full-epochs'] } : {}),
@@ -82,6 +83,7 @@ export const designCommand: CommandModule = {
       .option('proxy-images', { type: 'number', describe: `proxy recipe training images (default ${DEFAULT_DESIGN.proxy.trainSubset})` })
       .option('proxy-val-images', { type: 'number', describe: `validation images of the proxy reward (default ${DEFAULT_DESIGN.proxy.validationSubset})` })
       .option('proxy-bn-batches', { type: 'number', describe: `training batches the BN statistics are recalibrated on after proxy training (default ${DEFAULT_DESIGN.proxy.bnRecalibrationBatches})` })
+      .option('proxy-runs', { type: 'number', describe: `proxy trainings per candidate (seeds seed, seed+1, ...); reward = their mean validation accuracy (default ${DEFAULT_DESIGN.proxyRuns})` })
       .option('full-epochs', { type: 'number', describe: `full recipe epochs (default ${DEFAULT_DESIGN.full.epochs})` })
       .option('full-images', { type: 'number', describe: `full recipe training images (default ${DEFAULT_DESIGN.full.trainSubset})` })
       .option('proxy-optimizer', { type: 'string', describe: `proxy recipe optimizer sgd | adam (default ${DEFAULT_DESIGN.proxy.optimizer ?? 'sgd'})` })
