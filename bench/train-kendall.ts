@@ -5,7 +5,7 @@
  * Results are journaled (one JSON line per finished trial) so an interrupted run resumes where it stopped.
  *   npx tsx bench/train-kendall.ts [--archs 20] [--trainer pytorch|tfjs] [--workers 2] [--space spaces/mobile32.json]
  *     [--proxy-epochs N --proxy-images N --proxy-val-images N --proxy-bn-batches N --proxy-batch N --proxy-optimizer sgd|adam
- *      --proxy-lr X --proxy-seed N] [--full-epochs N --full-images N (0 = all) --full-optimizer sgd|adam --full-lr X]
+ *      --proxy-lr X --proxy-seed N --proxy-runs N (reward = mean of N runs, seeds s..s+N-1)] [--full-epochs N --full-images N (0 = all) --full-optimizer sgd|adam --full-lr X]
  *     [--target pixel3-tflite --latency-ms 5]  (random architectures within that budget, as the design's random search)
  *     [--full-seeds N]  (train the full setting with seeds 0..N-1; rank by the mean test accuracy, print per-seed taus)
  *     [--list]  (print the architectures and stop)
@@ -95,6 +95,9 @@ if (reuseFull !== undefined) {
   }
   console.log(`${n} full-setting rows reused from ${reuseFull}`);
 }
+// --proxy-runs N: the proxy reward is the mean of N runs with seeds s..s+N-1 (the design's --proxy-runs)
+const proxyRuns = Number(arg('proxy-runs', '1'));
+if (!Number.isInteger(proxyRuns) || proxyRuns < 1) throw new Error(`--proxy-runs must be a positive integer, got ${arg('proxy-runs', '')}`);
 const requests: TrialRequest[] = [];
 // --full-seeds N: train the full setting N times (seeds 0..N-1; trial ids kendall:i:full, kendall:i:full:s1, ...) and
 // rank by the mean test accuracy, the architecture's expected full-setting accuracy; per-seed taus are printed too
@@ -107,7 +110,7 @@ archs.forEach((arch, i) => {
   for (const [trialId, setting, overrides, evaluateTest] of trials) {
     if (done.has(trialId)) continue;
     requests.push({ trialId, studyId: 'kendall', dna: [i], arch, attempt: 1,
-      evaluator: { kind: 'training', options: { dataset: 'fashion-mnist', setting, overrides, evaluateTest } } });
+      evaluator: { kind: 'training', options: { dataset: 'fashion-mnist', setting, overrides, evaluateTest, ...(setting === 'proxy' && proxyRuns > 1 ? { runs: proxyRuns } : {}) } } });
   }
 });
 console.log(`${archs.length} archs, ${requests.length} trials to run (${done.size} journaled); proxy ${JSON.stringify(proxy)} full ${JSON.stringify(full)}; trainer ${trainer}`);
