@@ -20,7 +20,7 @@ import type { DesignProblem } from './problem.js';
 import type { StageProgress } from './progress.js';
 import type { Dataset } from '../data/types.js';
 import { settingsFor } from '../train/settings.js';
-import type { TrainResult } from '../train/protocol.js';
+import { runsMetrics, trainRuns } from '../train/repeated-runs.js';
 import type { Trainer } from '../train/types.js';
 import { formatNetwork } from '../arch/grammar.js';
 import type { TrialDispatcher } from '../dispatch/types.js';
@@ -50,19 +50,10 @@ export class ProxyTrainingEvaluator implements Evaluator {
     // per process: a trainer orphaned by a killed design run must not write into the retried trial's directory
     const outputDir = path.join(this.scratchDir, `trial-${req.trialNumber}-${process.pid}`);
     try {
-      const runs: TrainResult['metrics'][] = [];
-      for (let k = 0; k < this.runs; k++) {
-        const r = await this.trainer.train({
-          spec: this.problem.networks.trained(req.dna), dataset: this.data, settings: settingsFor('proxy', { ...this.recipe, seed: this.seed + k }), evaluateTest: false,
-          outputDir: path.join(outputDir, `run-${k}`),
-        });
-        runs.push(r.metrics);
-      }
-      const mean = (f: (m: (typeof runs)[number]) => number): number => runs.reduce((s, m) => s + f(m), 0) / runs.length;
-      const metrics: Record<string, number> = {
-        val_acc: mean((m) => m.valAccuracy), train_loss: mean((m) => m.trainLoss), train_seconds: runs.reduce((s, m) => s + m.wallSeconds, 0), params: runs[0]?.params ?? 0,
-      };
-      if (runs.length > 1) runs.forEach((m, k) => { metrics[`val_acc_run${k}`] = m.valAccuracy; });
+      const results = await trainRuns(this.trainer, {
+        spec: this.problem.networks.trained(req.dna), dataset: this.data, settings: settingsFor('proxy', { ...this.recipe, seed: this.seed }), evaluateTest: false, outputDir,
+      }, this.runs);
+      const metrics = runsMetrics(results);
       return { reward: metrics.val_acc as number, metrics };
     } finally {
       rmSync(outputDir, { recursive: true, force: true });

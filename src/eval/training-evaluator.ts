@@ -12,6 +12,7 @@ import type { TrialRequest } from '../dispatch/types.js';
 import { ExternalTrainer } from '../train/external.js';
 import { settingsFor, trainSettingsSchema } from '../train/settings.js';
 import { TfjsTrainer } from '../train/tfjs-trainer.js';
+import { runsMetrics, trainRuns } from '../train/repeated-runs.js';
 import type { TrainResult } from '../train/protocol.js';
 import type { Trainer } from '../train/types.js';
 import type { WorkerEvaluation, WorkerEvaluator } from '../worker/evaluators.js';
@@ -61,21 +62,9 @@ async function trainArch(trainer: Trainer, arch: string, opts: TrainingOptions, 
   const spec = parseNetwork(arch);
   const dataset = loadDataset(parseDatasetRef(opts.dataset));
   const settings = settingsFor(opts.setting, opts.overrides ?? {});
-  const runs = opts.runs ?? 1;
-  const results: TrainResult[] = [];
-  for (let k = 0; k < runs; k++) {
-    const dir = runs === 1 ? outputDir : join(outputDir, `run-${k}`);
-    results.push(await trainer.train({ spec, dataset, settings: { ...settings, seed: settings.seed + k }, evaluateTest: opts.evaluateTest ?? false, outputDir: dir }));
-  }
-  const mean = (f: (m: TrainResult['metrics']) => number): number => results.reduce((s, r) => s + f(r.metrics), 0) / runs;
-  const m = (results[0] as TrainResult).metrics;
-  const metrics: Record<string, number> = {
-    val_acc: mean((x) => x.valAccuracy), params: m.params, train_seconds: results.reduce((s, r) => s + r.metrics.wallSeconds, 0),
-    images_per_second: mean((x) => x.imagesPerSecond), train_loss: mean((x) => x.trainLoss),
-  };
-  if (runs > 1) results.forEach((r, k) => { metrics[`val_acc_run${k}`] = r.metrics.valAccuracy; });
-  if (m.testAccuracy !== undefined) metrics.test_acc = mean((x) => x.testAccuracy as number);
-  // weights: the first run's (seed = the requested seed)
+  const results = await trainRuns(trainer, { spec, dataset, settings, evaluateTest: opts.evaluateTest ?? false, outputDir }, opts.runs ?? 1);
+  const metrics = runsMetrics(results);
+  // weights: run 0's (trained with the requested seed)
   return { reward: metrics.val_acc as number, metrics, weightsDir: (results[0] as TrainResult).weightsDir };
 }
 
