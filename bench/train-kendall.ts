@@ -11,7 +11,8 @@
  *     [--list]  (print the architectures and stop)
  *     [--reuse-full other.jsonl]  (take the full-setting rows of another journal of the same archs: judge a new proxy
  *      against full trainings already done; only the proxy trials run)
- * Defaults: the design job's proxy and full recipes (src/design/options.ts DEFAULT_PROXY, DEFAULT_FULL).
+ * Defaults: the design job's proxy and full recipes (src/design/options.ts DEFAULT_PROXY, DEFAULT_FULL), with one proxy
+ * run per architecture (the design's reward is the mean of DEFAULT_DESIGN.proxyRuns = 2 runs: pass --proxy-runs 2).
  *     [--journal kendall.jsonl]
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
@@ -90,7 +91,8 @@ if (reuseFull !== undefined) {
   let n = 0;
   for (const line of readFileSync(resolve(reuseFull), 'utf8').split('\n')) {
     if (!line.trim()) continue;
-    const r = JSON.parse(line) as Row;
+    let r: Row;
+    try { r = JSON.parse(line) as Row; } catch { continue; /* torn last line of a journal still being written */ }
     if (/^kendall:\d+:full/.test(r.trialId) && !done.has(r.trialId)) { done.set(r.trialId, r); n++; }
   }
   console.log(`${n} full-setting rows reused from ${reuseFull}`);
