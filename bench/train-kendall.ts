@@ -77,25 +77,24 @@ if (process.argv.includes('--list')) {
 }
 
 type Row = { trialId: string; status: string; reward?: number; metrics?: Record<string, number>; error?: string };
-const done = new Map<string, Row>();
-if (existsSync(journal)) {
-  for (const line of readFileSync(journal, 'utf8').split('\n')) {
+/** The rows of a journal, skipping a torn last line (that trial reruns; another journal may still be written). */
+function journalRows(path: string): Row[] {
+  const rows: Row[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
     if (!line.trim()) continue;
-    try { const r = JSON.parse(line) as Row; done.set(r.trialId, r); } catch { /* torn last line: that trial reruns */ }
+    try { rows.push(JSON.parse(line) as Row); } catch { /* torn last line */ }
   }
+  return rows;
 }
+const done = new Map<string, Row>();
+if (existsSync(journal)) for (const r of journalRows(journal)) done.set(r.trialId, r);
 // --reuse-full J: full-setting rows from another journal (same --archs/--seed/--space, so the same architectures; the
 // parameter counts are checked against the proxies as they come in)
 const reuseFull = str('reuse-full');
 if (reuseFull !== undefined) {
-  let n = 0;
-  for (const line of readFileSync(resolve(reuseFull), 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    let r: Row;
-    try { r = JSON.parse(line) as Row; } catch { continue; /* torn last line of a journal still being written */ }
-    if (/^kendall:\d+:full/.test(r.trialId) && !done.has(r.trialId)) { done.set(r.trialId, r); n++; }
-  }
-  console.log(`${n} full-setting rows reused from ${reuseFull}`);
+  const reused = journalRows(resolve(reuseFull)).filter((r) => /^kendall:\d+:full/.test(r.trialId) && !done.has(r.trialId));
+  for (const r of reused) done.set(r.trialId, r);
+  console.log(`${reused.length} full-setting rows reused from ${reuseFull}`);
 }
 // --proxy-runs N: the proxy reward is the mean of N runs with seeds s..s+N-1 (the design's --proxy-runs)
 const proxyRuns = Number(arg('proxy-runs', '1'));

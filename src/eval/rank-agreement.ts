@@ -24,9 +24,15 @@ export function kendallTau(a: readonly number[], b: readonly number[]): number {
   return denom === 0 ? 0 : (concordant - discordant) / denom;
 }
 
-/** The q-quantile (0..1) of an ascending list, nearest rank below. */
+/** The q-quantile (0..1) of an ascending list, nearest rank below (not interpolated: the bootstrap's printed bounds are taus that occurred). */
 function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+}
+
+/** Sample standard deviation (n - 1). */
+function sampleSd(values: readonly number[]): number {
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  return Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1));
 }
 
 /** 5th and 95th percentiles of tau over architectures resampled with replacement (fixed seed: same data, same interval). */
@@ -44,10 +50,7 @@ export function bootstrapInterval(a: readonly number[], b: readonly number[], re
 /** Standard deviation of one run's score, from pairs of runs of the same architectures: sd(difference) / sqrt 2. */
 export function runNoiseSd(pairs: readonly (readonly [number, number])[]): number {
   if (pairs.length < 2) throw new RangeError(`runNoiseSd needs at least 2 pairs, got ${pairs.length}`);
-  const d = pairs.map(([x, y]) => x - y);
-  const mean = d.reduce((s, v) => s + v, 0) / d.length;
-  const variance = d.reduce((s, v) => s + (v - mean) ** 2, 0) / (d.length - 1);
-  return Math.sqrt(variance / 2);
+  return sampleSd(pairs.map(([x, y]) => x - y)) / Math.SQRT2;
 }
 
 export interface NoiseCeiling {
@@ -71,8 +74,7 @@ export interface NoiseCeiling {
 export function noiseCeiling(observed: readonly number[], noiseSd: number, trials = 4000, seed = 1): NoiseCeiling {
   const n = observed.length;
   if (n < 3) throw new RangeError(`noiseCeiling needs at least 3 scores, got ${n}`);
-  const mean = observed.reduce((s, v) => s + v, 0) / n;
-  const observedSd = Math.sqrt(observed.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1));
+  const observedSd = sampleSd(observed);
   const architectureSd = Math.sqrt(Math.max(0, observedSd ** 2 - noiseSd ** 2));
   const rng = new Rng(seed);
   const taus: number[] = [];

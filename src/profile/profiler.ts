@@ -44,9 +44,7 @@ export interface ProfileResult {
 }
 
 export { OVERHEAD_KEY, isIdentityBlock } from './table-builder.js';
-export { oneBlockNetwork } from './space-networks.js';
 const overheadSpec: NetworkSpec = { name: 'overhead', input: { height: 1, width: 1, channels: 8 }, layers: [{ op: 'gap' }] };
-
 
 function journalSettings(req: ProfileRequest, backend: LatencyBackend): Record<string, string | number> {
   return { target: req.target.id, runtime: backend.runtimeVersion, threads: req.target.threads, precision: req.target.precision, format: backend.format, space: req.spaceName, clock: req.protocol?.clock ?? 'wall' };
