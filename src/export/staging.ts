@@ -46,6 +46,16 @@ function previousExportFiles(outDir: string): string[] {
 }
 
 export async function commitStaging(stage: string, outDir: string): Promise<void> {
+  try {
+    await moveIn(stage, outDir);
+  } catch (e) {
+    if (e instanceof LayernasError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    throw new LayernasError('OUTPUT_UNWRITABLE', `cannot move the exported files into ${outDir}: ${err.code ?? ''} ${err.message}`.trim(), { path: outDir, errno: err.code }, { cause: e });
+  }
+}
+
+async function moveIn(stage: string, outDir: string): Promise<void> {
   await ensureDir(outDir);
   const files = await filesUnder(stage);
   const fresh = new Set(files);

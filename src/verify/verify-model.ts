@@ -10,7 +10,7 @@
  */
 import { walkShapes } from '../arch/shapes.js';
 import type { NetworkSpec } from '../arch/spec.js';
-import { LayernasError } from '../core/errors.js';
+import { isLayernasError, LayernasError } from '../core/errors.js';
 import { loadTargetTables } from '../cost/latency-table.js';
 import { tableForInput, type LatencyFallback } from '../cost/latency-predictor.js';
 import { priceNetwork, type PricedNetwork } from '../cost/price-network.js';
@@ -155,7 +155,13 @@ export async function verifyModel(src: ModelSource, loaded: LoadedTarget | null,
   // full: the table is looked up now, after the file was opened and checked
   const s = spec as NetworkSpec;
   const { tables } = loadTargetTables(loaded.tableFiles, target);
-  const table = tableForInput(tables, s.input);
+  let table;
+  try {
+    table = tableForInput(tables, s.input);
+  } catch (e) {
+    if (!isLayernasError(e, 'TABLE_MISMATCH')) throw e;
+    throw new LayernasError('TABLE_MISMATCH', `${e.message}; time the file alone: layernas verify ${src.ref} --target ${target.id} --mode timing`, e.details);
+  }
   const priced = priceNetwork(walkShapes(s), table, options.fallback);
   if (priced.total_ms === null) {
     const measured = await timeFile(file, target, options.rounds ?? 10);

@@ -84,7 +84,7 @@ export const verifyCommand: CommandModule = {
     process.stdout.write(args.json ? `${JSON.stringify(report, null, 1)}\n` : formatModelCheck(report));
     if (report.priced && report.priced.total_ms === null) {
       const nearest = report.priced.missing.every((m) => m.sameBlockShapes > 0);
-      throw new LayernasError('TABLE_MISSING_KEY', `the table of ${report.target} lacks ${report.priced.missing.length} layer(s) of this network (listed above); ${nearest ? `price them with --fallback nearest-shape, or ` : ''}time the file alone: layernas verify ${args.dir} --target ${report.target} --mode timing`, {
+      throw new LayernasError('TABLE_MISSING_KEY', `the table of ${report.target} lacks ${report.priced.missing.length} layer(s) of this network (${report.priced.missing.slice(0, 3).map((m) => m.key).join(', ')}${report.priced.missing.length > 3 ? ', ...' : ''}); ${nearest ? `price them with --fallback nearest-shape, or ` : ''}time the file alone: layernas verify ${args.dir} --target ${report.target} --mode timing`, {
         missing: report.priced.missing.map((m) => m.key),
       });
     }
