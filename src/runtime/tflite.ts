@@ -10,9 +10,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LayernasError } from '../core/errors.js';
+import { dataLocations } from '../core/locations.js';
 import type { LoadedModel, ModelRuntime, RuntimeDType, RuntimeLoadOptions, RuntimeTensorData, RuntimeTensorInfo, TimingOptions } from './types.js';
 import { zerosFor } from './types.js';
 
@@ -45,7 +46,7 @@ export interface TfliteRuntimeOptions {
 /** XNNPack delegate flag: run signed int8 (QS8) operators too */
 const XNNPACK_FLAG_QS8 = 1;
 
-export const DEFAULT_XNNPACK_PLUGIN = fileURLToPath(new URL('../../native/xnnpack-delegate/build/liblayernas_xnnpack.so', import.meta.url));
+export const DEFAULT_XNNPACK_PLUGIN = join(dataLocations().native, 'xnnpack-delegate', 'build', 'liblayernas_xnnpack.so');
 
 const BUILD_FIX = 'Fix: install gcc and run `node scripts/build-native.mjs` (it also runs on `npm install`).';
 
