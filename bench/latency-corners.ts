@@ -11,7 +11,7 @@ import { checkTableMatchesTarget, loadTable } from '../src/cost/latency-table.js
 import { predictLatency } from '../src/cost/latency-predictor.js';
 import { backendForTarget } from '../src/profile/backends.js';
 import { extremeDnas, relativeOptionCosts } from '../src/profile/calibration-networks.js';
-import { ExporterModelFactory } from '../src/profile/model-factory.js';
+import { ExporterModelFactory } from '../src/export/model-factory.js';
 import { spaceNetwork } from '../src/profile/space-networks.js';
 import { DEFAULT_ANCHORED_PROTOCOL, measureAnchored } from '../src/profile/speed-anchor.js';
 import { loadSpace } from '../src/space/load.js';

@@ -15,7 +15,7 @@ import { parseNetwork } from '../src/arch/grammar.js';
 import { checkTableMatchesTarget, loadTable } from '../src/cost/latency-table.js';
 import { backendForTarget } from '../src/profile/backends.js';
 import { runsForBudget, warmUp } from '../src/profile/measure.js';
-import { ExporterModelFactory } from '../src/profile/model-factory.js';
+import { ExporterModelFactory } from '../src/export/model-factory.js';
 import { randomDnas } from '../src/profile/profiler.js';
 import { spaceNetwork } from '../src/profile/space-networks.js';
 import { median, quantileSorted } from '../src/profile/stats.js';

@@ -17,7 +17,7 @@ import { walkShapes } from '../src/arch/shapes.js';
 import { loadTable, checkTableMatchesTarget } from '../src/cost/latency-table.js';
 import { predictLatency } from '../src/cost/latency-predictor.js';
 import { backendForTarget } from '../src/profile/backends.js';
-import { ExporterModelFactory } from '../src/profile/model-factory.js';
+import { ExporterModelFactory } from '../src/export/model-factory.js';
 import { costSpanningDnas } from '../src/profile/calibration-networks.js';
 import { randomDnas } from '../src/profile/profiler.js';
 import { spaceNetwork } from '../src/profile/space-networks.js';

@@ -9,7 +9,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeTableFile } from '../src/cost/table-convert/shipped.js';
 import { backendForTarget, checkBackendVersion } from '../src/profile/backends.js';
-import { ExporterModelFactory } from '../src/profile/model-factory.js';
+import { ExporterModelFactory } from '../src/export/model-factory.js';
 import { DEFAULT_PROTOCOL } from '../src/profile/measure.js';
 import { calibrationDnas } from '../src/profile/calibration-networks.js';
 import { runProfile } from '../src/profile/profiler.js';

@@ -13,7 +13,7 @@ import { OnnxRuntime } from '../runtime/onnxruntime.js';
 import { TfliteRuntime } from '../runtime/tflite.js';
 import type { LoadedModel, ModelRuntime } from '../runtime/types.js';
 import type { Target } from '../targets/schema.js';
-import type { BuildOptions, ModelFactory, ModelFormat } from './model-factory.js';
+import type { BuildOptions, ModelFactory, ModelFormat } from '../export/model-factory.js';
 
 export interface PreparedModel {
   sample(runs: number): Promise<number[]>;

@@ -1,7 +1,7 @@
 /**
  * Output agreement across the exported float files: the same seeded input through every float32 model file
  * (TFLite and ONNX) in its runtime; max |difference| relative to the output scale (max |value| of the first).
- * (src/verify/parity.ts, from the export side, also compares against the reference forward pass.)
+ * (src/runtime/parity.ts, from the export side, also compares against the reference forward pass.)
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,13 +9,13 @@ import type { NetworkSpec } from '../arch/spec.js';
 import { readWeights } from '../arch/weights.js';
 import { Rng } from '../core/rng.js';
 import { lowerNetwork } from '../graph/lower.js';
-import { checkParity, type ParityModel } from './parity.js';
+import { checkParity, type ParityModel } from '../runtime/parity.js';
 import { OnnxRuntime } from '../runtime/onnxruntime.js';
 import { TfliteRuntime } from '../runtime/tflite.js';
 import type { ModelRuntime } from '../runtime/types.js';
 
 export interface AgreementReport {
-  /** 'reference': every file against our reference forward pass (src/verify/parity.ts, needs the weights);
+  /** 'reference': every file against our reference forward pass (src/runtime/parity.ts, needs the weights);
    *  'cross-format': files against each other (no weights in the export directory) */
   readonly kind: 'reference' | 'cross-format';
   readonly files: readonly string[];

@@ -6,7 +6,7 @@ import { walkShapes } from '../arch/shapes.js';
 import { loadTargetTables } from '../cost/latency-table.js';
 import { predictLatency, tableForInput, type LatencyFallback, type LatencyPrediction } from '../cost/latency-predictor.js';
 import { AndroidBackend, backendForTarget, checkBackendVersion } from '../profile/backends.js';
-import { ExporterModelFactory } from '../profile/model-factory.js';
+import { ExporterModelFactory } from '../export/model-factory.js';
 import { DEFAULT_PROTOCOL } from '../profile/measure.js';
 import { DEFAULT_ANCHORED_PROTOCOL, measureAnchored } from '../profile/speed-anchor.js';
 import { summarize, type SampleSummary } from '../profile/stats.js';

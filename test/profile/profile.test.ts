@@ -11,7 +11,7 @@ import { isLayernasError } from '../../src/core/errors.js';
 import { parseTable } from '../../src/cost/latency-table.js';
 import { predictLatency } from '../../src/cost/latency-predictor.js';
 import { backendForTarget } from '../../src/profile/backends.js';
-import { ExporterModelFactory } from '../../src/profile/model-factory.js';
+import { ExporterModelFactory } from '../../src/export/model-factory.js';
 import { runProfile, type ProfileRequest } from '../../src/profile/profiler.js';
 import { anchorNetwork } from '../../src/profile/table-builder.js';
 import { silentProgress } from '../../src/profile/progress.js';

@@ -10,7 +10,7 @@ import { initWeights, writeWeights } from '../../src/arch/weights.js';
 import { main } from '../../src/cli/main.js';
 import { writeTableFile } from '../../src/cost/table-convert/shipped.js';
 import { backendForTarget } from '../../src/profile/backends.js';
-import { ExporterModelFactory } from '../../src/profile/model-factory.js';
+import { ExporterModelFactory } from '../../src/export/model-factory.js';
 import { runProfile } from '../../src/profile/profiler.js';
 import { silentProgress } from '../../src/profile/progress.js';
 import { distinctBlocksOf } from '../../src/profile/space-networks.js';

@@ -13,7 +13,8 @@ import { LayernasError } from '../../core/errors.js';
 import { loadDataset, parseDatasetRef } from '../../data/load.js';
 import { InputConverter } from '../../data/batches.js';
 import { stratifiedSubset } from '../../data/splits.js';
-import { EXPORT_FORMATS, exportNetwork, parityInput, type ExportFormat, type Int8Request } from '../../export/index.js';
+import { EXPORT_FORMATS, parityInput, type ExportFormat, type Int8Request } from '../../export/index.js';
+import { exportModel } from '../../platform/export-model.js';
 import { loadSpace } from '../../space/load.js';
 import { decodeNetwork } from '../../space/network.js';
 import { resolveArchitecture } from './cost.js';
@@ -119,7 +120,7 @@ export const exportCommand: CommandModule = {
       : resolveArchitecture(a.arch, { ...(a.input ? { input: a.input } : {}), ...(a.classes ? { classes: a.classes } : {}) });
     const weights = a.weights ? await readWeights(a.weights) : initWeights(spec, a.seed);
     const log = (m: string): void => { if (!a.json) process.stderr.write(`${m}\n`); };
-    const result = await exportNetwork({
+    const result = await exportModel({
       spec, weights, weightsSource: a.weights ?? `init:seed=${a.seed}`, formats: a.format, outDir: a.out, softmax: a.softmax,
       ...(a.int8 ? { int8: calibrationInputs(spec, a) } : {}), verify: a.verify, threads: a.threads, onProgress: log,
     });

@@ -12,7 +12,7 @@ import type { NetworkSpec } from '../../arch/spec.js';
 import { LayernasError } from '../../core/errors.js';
 import { writeTableFile } from '../../cost/table-convert/shipped.js';
 import { backendForTarget, checkBackendVersion } from '../../profile/backends.js';
-import { ExporterModelFactory } from '../../profile/model-factory.js';
+import { ExporterModelFactory } from '../../export/model-factory.js';
 import { DEFAULT_PROTOCOL } from '../../profile/measure.js';
 import { calibrationDnas } from '../../profile/calibration-networks.js';
 import { runProfile } from '../../profile/profiler.js';

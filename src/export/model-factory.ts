@@ -6,8 +6,8 @@ import type { NetworkSpec } from '../arch/spec.js';
 import { initWeights } from '../arch/weights.js';
 import { Rng } from '../core/rng.js';
 import { lowerNetwork } from '../graph/lower.js';
-import { writeOnnx } from '../export/onnx/onnx-writer.js';
-import { writeTflite } from '../export/tflite/index.js';
+import { writeOnnx } from './onnx/onnx-writer.js';
+import { writeTflite } from './tflite/index.js';
 import type { Precision } from '../targets/schema.js';
 
 export type ModelFormat = 'tflite' | 'onnx';
