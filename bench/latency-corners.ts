@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { walkShapes } from '../src/arch/shapes.js';
 import { checkTableMatchesTarget, loadTable } from '../src/cost/latency-table.js';
 import { predictLatency } from '../src/cost/latency-predictor.js';
-import { backendForTarget } from '../src/profile/backends.js';
+import { backendForTarget } from '../src/platform/registry.js';
 import { extremeDnas, relativeOptionCosts } from '../src/profile/calibration-networks.js';
 import { ExporterModelFactory } from '../src/export/model-factory.js';
 import { spaceNetwork } from '../src/profile/space-networks.js';

@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseNetwork } from '../src/arch/grammar.js';
 import { checkTableMatchesTarget, loadTable } from '../src/cost/latency-table.js';
-import { backendForTarget } from '../src/profile/backends.js';
+import { backendForTarget } from '../src/platform/registry.js';
 import { runsForBudget, warmUp } from '../src/profile/measure.js';
 import { ExporterModelFactory } from '../src/export/model-factory.js';
 import { randomDnas } from '../src/profile/profiler.js';

@@ -16,7 +16,7 @@ import { loadavg } from 'node:os';
 import { walkShapes } from '../src/arch/shapes.js';
 import { loadTable, checkTableMatchesTarget } from '../src/cost/latency-table.js';
 import { predictLatency } from '../src/cost/latency-predictor.js';
-import { backendForTarget } from '../src/profile/backends.js';
+import { backendForTarget } from '../src/platform/registry.js';
 import { ExporterModelFactory } from '../src/export/model-factory.js';
 import { costSpanningDnas } from '../src/profile/calibration-networks.js';
 import { randomDnas } from '../src/profile/profiler.js';

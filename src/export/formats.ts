@@ -12,6 +12,9 @@ import { buildTflite, dequantizeTensor, quantizeTensor, type QuantParams } from 
 export const EXPORT_FORMATS = ['tflite', 'onnx', 'tfjs'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
+/** formats that also get an int8 model with --int8 */
+export const INT8_FORMATS: readonly ExportFormat[] = ['tflite', 'onnx'];
+
 export interface Int8Request {
   /** calibration inputs, NHWC float32, one per sample */
   readonly calibration: readonly Float32Array[];

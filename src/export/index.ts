@@ -19,7 +19,7 @@ import { planModels, type ExportFormat, type Int8Request, type PlannedModel } fr
 import { MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type ManifestModel } from './manifest.js';
 import { ensureDir, writeFileAtomic } from '../core/write-atomic.js';
 
-export { EXPORT_FORMATS, type ExportFormat, type Int8Request } from './formats.js';
+export { EXPORT_FORMATS, INT8_FORMATS, type ExportFormat, type Int8Request } from './formats.js';
 
 /** float models must agree with the reference within this share of the output scale */
 export const FLOAT_PARITY_TOLERANCE = 1e-4;

@@ -91,7 +91,7 @@ test('device failures are DEVICE_FAILED with the tail of adb output; thread mism
 });
 
 test('profile on an android-adb target goes through benchmark_model with the target threads (stand-in adb)', async () => {
-  const { backendForTarget } = await import('../../src/profile/backends.js');
+  const { backendForTarget } = await import('../../src/platform/registry.js');
   const { ExporterModelFactory } = await import('../../src/export/model-factory.js');
   const { runProfile } = await import('../../src/profile/profiler.js');
   const { silentProgress } = await import('../../src/profile/progress.js');

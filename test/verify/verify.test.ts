@@ -9,7 +9,7 @@ import { formatNetwork, parseNetwork } from '../../src/arch/grammar.js';
 import { initWeights, writeWeights } from '../../src/arch/weights.js';
 import { main } from '../../src/cli/main.js';
 import { writeTableFile } from '../../src/cost/table-convert/shipped.js';
-import { backendForTarget } from '../../src/profile/backends.js';
+import { backendForTarget } from '../../src/platform/registry.js';
 import { ExporterModelFactory } from '../../src/export/model-factory.js';
 import { runProfile } from '../../src/profile/profiler.js';
 import { silentProgress } from '../../src/profile/progress.js';
