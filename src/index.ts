@@ -3,25 +3,21 @@
  * Each function is the one the matching CLI command calls (docs/api.md); inputs are validated here, at the edge,
  * and every failure is a LayernasError with a stable `code`.
  */
-import { cpus, hostname } from 'node:os';
 import { parseNetwork } from './arch/grammar.js';
 import { walkShapes } from './arch/shapes.js';
 import type { NetworkSpec } from './arch/spec.js';
 import { initWeights, readWeights, type Weights } from './arch/weights.js';
-import { workloadFor } from './cli/commands/profile.js';
 import { LayernasError } from './core/errors.js';
 import { dataLocations, type DataLocations } from './core/locations.js';
 import { predictLatency as predictFromTable, tableForInput, type LatencyFallback, type LatencyPrediction } from './cost/latency-predictor.js';
 import { loadTargetTables } from './cost/latency-table.js';
-import { writeTableFile } from './cost/table-convert/shipped.js';
 import { designOptionsSchema, DEFAULT_DESIGN, type DesignOptions } from './design/options.js';
 import { designProgress, type ProgressMode } from './design/progress.js';
 import { runDesign, type DesignResult } from './design/run-design.js';
-import { EXPORT_FORMATS, exportNetwork, type ExportFormat, type ExportResult, type Int8Request } from './export/index.js';
-import { backendForTarget, checkBackendVersion } from './profile/backends.js';
-import { DEFAULT_PROTOCOL } from './profile/measure.js';
-import { ExporterModelFactory } from './profile/model-factory.js';
-import { runProfile, type ProfileResult } from './profile/profiler.js';
+import { EXPORT_FORMATS, type ExportFormat, type ExportResult, type Int8Request } from './export/index.js';
+import { exportModel as exportChecked } from './platform/export-model.js';
+import { profileTable, workloadFor } from './profile/profile-job.js';
+import type { ProfileResult } from './profile/profiler.js';
 import { StderrProgress, type ProgressSink } from './profile/progress.js';
 import { runSearch, type SearchOptions, type SearchResult } from './study/run-search.js';
 import { resolveTarget } from './targets/load.js';
@@ -87,7 +83,7 @@ export async function exportModel(o: ExportModelOptions): Promise<ExportResult> 
   }
   const seed = o.seed ?? 0;
   const weights = typeof o.weights === 'string' ? await readWeights(o.weights) : (o.weights ?? initWeights(spec, seed));
-  return exportNetwork({
+  return exportChecked({
     spec,
     weights,
     weightsSource: typeof o.weights === 'string' ? o.weights : o.weights ? 'in-memory' : `init:seed=${seed}`,
@@ -139,24 +135,9 @@ export interface ProfileOptions {
 export async function profile(o: ProfileOptions): Promise<ProfileResult & { readonly tableFile: string }> {
   const { target } = resolveTarget(o.target);
   const work = workloadFor(o.space, o.calibrate ?? 40, o.seed ?? 1, o.calibrateSpan ?? 20);
-  const backend = backendForTarget(target, new ExporterModelFactory());
-  try {
-    checkBackendVersion(backend, target);
-    const silent: ProgressSink = { start: () => {}, tick: () => {}, finish: () => {} };
-    const result = await runProfile(
-      {
-        target, spaceName: work.name, blocks: work.blocks, calibrationNetworks: work.calibration, input: work.input,
-        journalFile: `${o.out}.journal.jsonl`, machine: `${hostname()} (${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores)`,
-        protocol: { ...DEFAULT_PROTOCOL, rounds: o.rounds ?? DEFAULT_PROTOCOL.rounds, clock: o.clock ?? 'wall' },
-      },
-      backend,
-      o.progress ? new StderrProgress() : silent,
-    );
-    writeTableFile(o.out, result.table);
-    return { ...result, tableFile: o.out };
-  } finally {
-    backend.close();
-  }
+  const silent: ProgressSink = { start: () => {}, tick: () => {}, finish: () => {} };
+  const result = await profileTable({ target, work, out: o.out, ...(o.rounds !== undefined ? { rounds: o.rounds } : {}), ...(o.clock ? { clock: o.clock } : {}), progress: o.progress ? new StderrProgress() : silent });
+  return { ...result, tableFile: o.out };
 }
 
 /** Predicted latency of a network on a target, from the target's latency table for the network's input size. */
