@@ -210,7 +210,8 @@ export type TfliteLoadedModel = RunnerModel | TfjsModel;
 
 export class TfliteRuntime implements ModelRuntime {
   readonly id = 'tflite';
-  readonly version = 'tflite-2.9 (tfjs-tflite-node 0.0.2 libtensorflowlite_c, layernas runner)';
+  /** the TFLite library (tfjs-tflite-node's libtensorflowlite_c.so); targets and tables name it */
+  readonly version = 'tflite-2.9 (tfjs-tflite-node 0.0.2)';
   private warned = false;
 
   constructor(private readonly options: TfliteRuntimeOptions = { xnnpack: 'auto' }) {}
