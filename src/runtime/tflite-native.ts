@@ -4,6 +4,7 @@
  * pool, a delegation report, and invokes timed in C. See native/tflite-runner/tflite_runner.c for why we do not
  * use tfjs-tflite-node's binding for delegated runs.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -53,11 +54,25 @@ export interface TfliteRunnerAddon {
 }
 
 const addons = new Map<string, TfliteRunnerAddon>();
+const BUILD_SCRIPT = fileURLToPath(new URL('../../scripts/build-native.mjs', import.meta.url));
+let buildTried = false;
 
-/** The addon at `path`, or undefined when it was not built. */
+/** The default addon was not built (e.g. a checkout made before it existed): build it once (the script is atomic). */
+function buildOnce(): void {
+  if (buildTried) return;
+  buildTried = true;
+  try {
+    execFileSync(process.execPath, [BUILD_SCRIPT], { stdio: 'ignore', timeout: 120_000 });
+  } catch {
+    // the caller reports the missing addon with the fix
+  }
+}
+
+/** The addon at `path`, or undefined when it was not built (the default one is built on first use if it can be). */
 export function loadRunnerAddon(path: string): TfliteRunnerAddon | undefined {
   const cached = addons.get(path);
   if (cached) return cached;
+  if (!existsSync(path) && path === DEFAULT_TFLITE_RUNNER) buildOnce();
   if (!existsSync(path)) return undefined;
   const addon = createRequire(import.meta.url)(path) as TfliteRunnerAddon;
   addons.set(path, addon);
