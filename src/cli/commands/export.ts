@@ -13,7 +13,8 @@ import { LayernasError } from '../../core/errors.js';
 import { loadDataset, parseDatasetRef } from '../../data/load.js';
 import { InputConverter } from '../../data/batches.js';
 import { stratifiedSubset } from '../../data/splits.js';
-import { EXPORT_FORMATS, exportNetwork, parityInput, type ExportFormat, type Int8Request } from '../../export/index.js';
+import { EXPORT_FORMATS, INT8_FORMATS, parityInput, type ExportFormat, type Int8Request } from '../../export/index.js';
+import { exportModel } from '../../platform/export-model.js';
 import { loadSpace } from '../../space/load.js';
 import { decodeNetwork } from '../../space/network.js';
 import { resolveArchitecture } from './cost.js';
@@ -113,13 +114,13 @@ export const exportCommand: CommandModule = {
     const a = parsed.data;
     if (a.int8 && !a.calibration) throw new LayernasError('USAGE', 'export: --int8 needs --calibration <mnist|fashion-mnist|idx:<dir>|folder:<dir>|random>');
     if (!a.int8 && a.calibration) throw new LayernasError('USAGE', 'export: --calibration is only used with --int8');
-    if (a.int8 && !a.format.includes('tflite') && !a.format.includes('onnx')) throw new LayernasError('USAGE', 'export: --int8 produces TFLite and ONNX (QDQ) models; add tflite or onnx to --format');
+    if (a.int8 && !a.format.some((f) => INT8_FORMATS.includes(f))) throw new LayernasError('USAGE', 'export: --int8 produces TFLite and ONNX (QDQ) models; add tflite or onnx to --format');
     const spec = a.arch.endsWith('.json') && existsSync(a.arch)
       ? specFromResultFile(a.arch, a)
       : resolveArchitecture(a.arch, { ...(a.input ? { input: a.input } : {}), ...(a.classes ? { classes: a.classes } : {}) });
     const weights = a.weights ? await readWeights(a.weights) : initWeights(spec, a.seed);
     const log = (m: string): void => { if (!a.json) process.stderr.write(`${m}\n`); };
-    const result = await exportNetwork({
+    const result = await exportModel({
       spec, weights, weightsSource: a.weights ?? `init:seed=${a.seed}`, formats: a.format, outDir: a.out, softmax: a.softmax,
       ...(a.int8 ? { int8: calibrationInputs(spec, a) } : {}), verify: a.verify, threads: a.threads, onProgress: log,
     });

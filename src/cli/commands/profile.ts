@@ -11,8 +11,8 @@ import { parseNetwork } from '../../arch/grammar.js';
 import type { NetworkSpec } from '../../arch/spec.js';
 import { LayernasError } from '../../core/errors.js';
 import { writeTableFile } from '../../cost/table-convert/shipped.js';
-import { backendForTarget, checkBackendVersion } from '../../profile/backends.js';
-import { ExporterModelFactory } from '../../profile/model-factory.js';
+import { backendForTarget } from '../../platform/registry.js';
+import { ExporterModelFactory } from '../../export/model-factory.js';
 import { DEFAULT_PROTOCOL } from '../../profile/measure.js';
 import { calibrationDnas } from '../../profile/calibration-networks.js';
 import { runProfile } from '../../profile/profiler.js';
@@ -83,7 +83,7 @@ export const profileCommand: CommandModule = {
     const out = args.out ?? `${target.id}-${work.name.replace(/[^A-Za-z0-9_-]+/g, '_')}-${work.input.height}.json`;
     const backend = backendForTarget(target, new ExporterModelFactory());
     try {
-      checkBackendVersion(backend, target);
+      backend.checkVersion();
       const result = await runProfile(
         {
           target, spaceName: work.name, blocks: work.blocks, calibrationNetworks: work.calibration, input: work.input,
