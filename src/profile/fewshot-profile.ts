@@ -12,7 +12,7 @@ import { loadTable, TABLE_FORMAT, type LatencyTableData } from '../cost/latency-
 import type { SearchSpace } from '../space/types.js';
 import { resolveTarget } from '../targets/load.js';
 import type { Target } from '../targets/schema.js';
-import type { LatencyBackend } from './backends.js';
+import type { LatencyBackend } from '../platform/backends.js';
 import { buildFewShotTable, planFewShot, type FewShotSource } from './fewshot-table.js';
 import type { FewShotFit } from './fewshot.js';
 import { measureBatch, type MeasureProtocol } from './measure.js';
