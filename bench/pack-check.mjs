@@ -27,7 +27,7 @@ writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'layernas-pack-c
 sh('npm', ['install', '--prefer-offline', join(work, info.filename)], app);
 console.log(`npm install <tarball> into ${app}: ok (${((Date.now() - t0) / 1000).toFixed(0)} s so far)`);
 console.log(`tsx installed in the app: ${existsSync(join(app, 'node_modules', 'tsx'))}`);
-console.log(`XNNPack plugin built on install: ${existsSync(join(app, 'node_modules', 'layernas', 'native', 'xnnpack-delegate', 'build', 'liblayernas_xnnpack.so'))}`);
+console.log(`TFLite runner addon (XNNPack) built on install: ${existsSync(join(app, 'node_modules', 'layernas', 'native', 'tflite-runner', 'build', 'layernas_tflite.node'))}`);
 
 const help = sh('npx', ['layernas', 'design', '--help'], app);
 console.log(`npx layernas design --help: ${help.split('\n')[0]} ... (${help.split('\n').length} lines)`);
