@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { LayernasError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import { ensureDir, writeFileAtomic } from '../export/write-atomic.js';
+import { ensureDir, writeFileAtomic } from '../core/write-atomic.js';
 import { formatNetwork } from './grammar.js';
 import { listParameters } from './params.js';
 import type { NetworkSpec, ParamTensor } from './spec.js';

@@ -15,7 +15,7 @@ import { InputConverter } from '../data/batches.js';
 import type { ImageSet } from '../data/types.js';
 import { writeOnnx } from '../export/onnx/onnx-writer.js';
 import { buildTflite } from '../export/tflite/index.js';
-import { ensureDir, writeFileAtomic } from '../export/write-atomic.js';
+import { ensureDir, writeFileAtomic } from '../core/write-atomic.js';
 import { lowerNetwork } from '../graph/lower.js';
 import type { StageProgress } from './progress.js';
 import { fileSha256, readStageFile, sha256, writeJsonAtomic } from './stage-files.js';

@@ -8,7 +8,7 @@ import { LayernasError } from '../core/errors.js';
 import { predictLatency } from '../cost/latency-predictor.js';
 import type { CostModel } from '../cost/types.js';
 import { Constraints } from '../search/constraints.js';
-import { specCostModel } from '../space/network-cost.js';
+import { specCostModel } from '../cost/network-cost.js';
 import type { Dna } from '../space/types.js';
 import type { LatencySource } from './latency-source.js';
 import { withClasses, type SpaceNetworks } from './space-networks.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { formatNetwork } from '../arch/grammar.js';
 import { LayernasError } from '../core/errors.js';
 import { formatDatasetRef, loadDataset, parseDatasetRef } from '../data/load.js';
-import { writeFileAtomic } from '../export/write-atomic.js';
+import { writeFileAtomic } from '../core/write-atomic.js';
 import { resolveTarget } from '../targets/load.js';
 import { handDesignedBaseline } from './baseline.js';
 import { runExportStage } from './export-stage.js';

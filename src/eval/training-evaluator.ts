@@ -8,15 +8,13 @@ import { z } from 'zod';
 import { parseNetwork } from '../arch/grammar.js';
 import { LayernasError } from '../core/errors.js';
 import { loadDataset, parseDatasetRef } from '../data/load.js';
-import type { TrialRequest } from '../dispatch/types.js';
 import { ExternalTrainer } from '../train/external.js';
 import { settingsFor, trainSettingsSchema } from '../train/settings.js';
 import { TfjsTrainer } from '../train/tfjs-trainer.js';
 import { runsMetrics, trainRuns } from '../train/repeated-runs.js';
 import type { TrainResult } from '../train/protocol.js';
 import type { Trainer } from '../train/types.js';
-import type { WorkerEvaluation, WorkerEvaluator } from '../worker/evaluators.js';
-import type { EvalRequest, EvalResult, Evaluator } from './types.js';
+import type { EvalRequest, EvalResult, Evaluator, TrialRequest, WorkerEvaluation, WorkerEvaluator } from './types.js';
 
 export const trainingEvaluatorConfigSchema = z.object({
   trainer: z.discriminatedUnion('kind', [

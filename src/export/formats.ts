@@ -1,20 +1,19 @@
 /**
  * Format dispatch by a typed map: each export format turns the graph into in-memory model files (nothing is written
- * here) plus the runtime that loads them for verification. A format that cannot express an op throws
+ * here). Which runtime loads a format's files is the platform registry's business (src/platform/). A format that cannot express an op throws
  * 'EXPORT_UNSUPPORTED' before any file of the export is written.
  */
 import type { Graph } from '../graph/ir.js';
-import { OnnxRuntime } from '../runtime/onnxruntime.js';
-import { TfliteRuntime } from '../runtime/tflite.js';
-import type { ModelRuntime, RuntimeTensorData } from '../runtime/types.js';
 import { writeOnnx } from './onnx/onnx-writer.js';
-import { TfjsLayersRuntime } from './tfjs/tfjs-runtime.js';
 import { writeTfjs } from './tfjs/tfjs-writer.js';
 import { calibrate, planActivationParams } from './tflite/calibration.js';
 import { buildTflite, dequantizeTensor, quantizeTensor, type QuantParams, type TfliteDeployInfo } from './tflite/index.js';
 
 export const EXPORT_FORMATS = ['tflite', 'onnx', 'tfjs'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** formats that also get an int8 model with --int8 */
+export const INT8_FORMATS: readonly ExportFormat[] = ['tflite', 'onnx'];
 
 export interface Int8Request {
   /** calibration inputs, NHWC float32, one per sample */
@@ -47,19 +46,19 @@ export interface PlannedModel {
   readonly files: readonly { readonly path: string; readonly bytes: Uint8Array }[];
   readonly quantization?: { readonly inputs: readonly QuantParams[]; readonly outputs: readonly QuantParams[]; readonly calibration: string };
   readonly notes: readonly string[];
-  readonly runtime: () => ModelRuntime;
-  readonly prepareInput?: (x: Float32Array) => RuntimeTensorData;
-  readonly readOutput?: (y: RuntimeTensorData) => Float32Array;
+  /** int8 I/O models: float input -> model input */
+  readonly prepareInput?: (x: Float32Array) => Int8Array;
+  /** int8 I/O models: model output -> float values */
+  readonly readOutput?: (y: Float32Array | Int8Array | Uint8Array | Int32Array) => Float32Array;
 }
 
 type FormatWriter = (graph: Graph, options: FormatOptions) => PlannedModel[];
 
 function tfliteModels(graph: Graph, options: FormatOptions): PlannedModel[] {
-  const runtime = (): ModelRuntime => new TfliteRuntime({ xnnpack: 'auto' });
   const deploy = options.deploy ? { deploy: options.deploy.tflite } : {};
   const float = buildTflite(graph, deploy);
   const models: PlannedModel[] = [{
-    format: 'tflite', precision: 'float32', path: 'model_float32.tflite', files: [{ path: 'model_float32.tflite', bytes: float.bytes }], notes: [], runtime,
+    format: 'tflite', precision: 'float32', path: 'model_float32.tflite', files: [{ path: 'model_float32.tflite', bytes: float.bytes }], notes: [],
   }];
   const q = options.int8;
   if (q) {
@@ -70,10 +69,9 @@ function tfliteModels(graph: Graph, options: FormatOptions): PlannedModel[] {
       format: 'tflite', precision: 'int8', path: 'model_int8.tflite', files: [{ path: 'model_int8.tflite', bytes: int8.bytes }],
       quantization: { inputs: int8.inputParams, outputs: int8.outputParams, calibration: q.description },
       notes: [`int8 post-training quantization: per-channel weights, per-tensor activations, int32 bias; ${q.io} input/output`],
-      runtime,
       ...(q.io === 'int8' && inP && outP ? {
         prepareInput: (x: Float32Array) => quantizeTensor(x, inP),
-        readOutput: (y: RuntimeTensorData) => dequantizeTensor(y as Int8Array, outP),
+        readOutput: (y) => dequantizeTensor(y as Int8Array, outP),
       } : {}),
     });
   }
@@ -87,7 +85,6 @@ const FORMAT_WRITERS: Readonly<Record<ExportFormat, FormatWriter>> = {
     const models: PlannedModel[] = [{
       format: 'onnx', precision: 'float32', path: 'model.onnx', files: [{ path: 'model.onnx', bytes: writeOnnx(graph, onnxDeploy) }],
       notes: [`opset 17, IR version 8; NHWC interface, NCHW inside (Transpose at input and rank-4 outputs)${options.deploy ? '; dynamic batch dimension "batch"' : ''}`],
-      runtime: () => new OnnxRuntime(),
     }];
     const q = options.int8;
     if (q) {
@@ -99,14 +96,13 @@ const FORMAT_WRITERS: Readonly<Record<ExportFormat, FormatWriter>> = {
         format: 'onnx', precision: 'int8', path: 'model_int8.onnx', files: [{ path: 'model_int8.onnx', bytes }],
         quantization: { inputs: graph.inputs.map(paramsOf), outputs: graph.outputs.map(paramsOf), calibration: q.description },
         notes: ['int8 QDQ (QuantizeLinear/DequantizeLinear): per-channel int8 weights, int32 bias, per-tensor int8 activations; float32 input/output'],
-        runtime: () => new OnnxRuntime(),
       });
     }
     return models;
   },
   tfjs: (graph) => {
     const files = writeTfjs(graph).map((f) => ({ path: `tfjs/${f.name}`, bytes: f.bytes }));
-    return [{ format: 'tfjs', precision: 'float32', path: 'tfjs/model.json', files, notes: ['TF.js layers format: load with tf.loadLayersModel'], runtime: () => new TfjsLayersRuntime() }];
+    return [{ format: 'tfjs', precision: 'float32', path: 'tfjs/model.json', files, notes: ['TF.js layers format: load with tf.loadLayersModel'] }];
   },
 };
 

@@ -1,8 +1,9 @@
 /**
  * exportNetwork: spec + weights → model files of every requested format + weights + manifest.json in one directory.
  * Every model is built in memory first (an op a format cannot express fails before anything is written), then each
- * file is written atomically (temp + rename), then every model is loaded in its runtime and checked against the
- * reference forward pass, and manifest.json is written last.
+ * file is written atomically (temp + rename), then every model is checked against the reference forward pass by the
+ * caller's `check` (loading files in a runtime is the platform registry's job: src/platform/export-model.ts passes
+ * the host check), and manifest.json is written last.
  */
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
@@ -14,17 +15,16 @@ import { isLayernasError, LayernasError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Graph } from '../graph/ir.js';
 import { lowerNetwork } from '../graph/lower.js';
-import { checkParity } from '../verify/parity.js';
 import { planModels, type ExportFormat, type Int8Request, type PlannedModel } from './formats.js';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type ManifestModel } from './manifest.js';
+import { ensureDir, writeFileAtomic } from '../core/write-atomic.js';
 import { deployFacts, LABELS_FILE, onnxMetadataProps, tfliteMetadataFor, type DeployFacts } from './deploy-info.js';
 import { commitStaging, keepFailed, staging } from './staging.js';
-import { ensureDir, writeFileAtomic } from './write-atomic.js';
 import { rm } from 'node:fs/promises';
 
 const CREATED_BY = 'layernas 0.1.0';
 
-export { EXPORT_FORMATS, type ExportFormat, type Int8Request } from './formats.js';
+export { EXPORT_FORMATS, INT8_FORMATS, type ExportFormat, type Int8Request } from './formats.js';
 
 /** float models must agree with the reference within this share of the output scale */
 export const FLOAT_PARITY_TOLERANCE = 1e-4;
@@ -38,8 +38,8 @@ export interface ExportRequest {
   readonly outDir: string;
   readonly softmax?: boolean;
   readonly int8?: Int8Request;
-  /** load every model in its runtime and compare with the reference (default true) */
-  readonly verify?: boolean;
+  /** loads one written model and compares it with the reference forward pass; absent: models are not verified */
+  readonly check?: ModelCheck;
   readonly threads?: number;
   readonly onProgress?: (message: string) => void;
   /** preprocessing, labels, description for the manifest and the files' metadata (default: from the spec alone) */
@@ -55,6 +55,24 @@ export interface ExportResult {
   readonly parityFailures: readonly string[];
 }
 
+/** What a model check reports: the I/O the runtime sees and the output difference from the reference forward pass. */
+export interface ModelCheckResult {
+  readonly inputs: readonly { readonly name: string; readonly shape: readonly number[]; readonly dtype: string }[];
+  readonly outputs: readonly { readonly name: string; readonly shape: readonly number[]; readonly dtype: string }[];
+  readonly relDiff: number;
+  readonly maxAbsDiff: number;
+  readonly argmaxAgrees: boolean;
+  /** e.g. `tflite 2.9.0` */
+  readonly runtime: string;
+}
+
+/**
+ * Loads `file` (a written model of `model`), runs `input` through it and through the reference forward pass of
+ * `graph`. Throws RUNTIME_UNAVAILABLE when no runtime for the format can be loaded here (the model is then recorded as
+ * not verified).
+ */
+export type ModelCheck = (graph: Graph, input: Float32Array, file: string, model: PlannedModel, threads: number) => Promise<ModelCheckResult>;
+
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 /** seeded input in [0, 1] (the range dataset images are scaled to) */
@@ -63,20 +81,14 @@ export function parityInput(spec: NetworkSpec, seed = 1): Float32Array {
   return Float32Array.from({ length: spec.input.height * spec.input.width * spec.input.channels }, () => rng.next());
 }
 
-async function verifyModel(graph: Graph, input: Float32Array, outDir: string, m: PlannedModel, threads: number): Promise<Pick<ManifestModel, 'inputs' | 'outputs' | 'parity' | 'notes'>> {
-  const file = join(outDir, m.path);
-  const runtime = m.runtime();
+async function verifyModel(check: ModelCheck, graph: Graph, input: Float32Array, outDir: string, m: PlannedModel, threads: number): Promise<Pick<ManifestModel, 'inputs' | 'outputs' | 'parity' | 'notes'>> {
   try {
-    const loaded = await runtime.load(file, { threads });
-    const io = { inputs: loaded.inputs.map((t) => ({ ...t, shape: [...t.shape] })), outputs: loaded.outputs.map((t) => ({ ...t, shape: [...t.shape] })) };
-    await loaded.dispose();
-    const report = await checkParity(graph, input, [{
-      format: `${m.format}-${m.precision}`, file, runtime, threads,
-      ...(m.prepareInput ? { prepareInput: m.prepareInput } : {}), ...(m.readOutput ? { readOutput: m.readOutput } : {}),
-    }]);
-    const e = report.entries[0] as NonNullable<(typeof report.entries)[0]>;
+    const r = await check(graph, input, join(outDir, m.path), m, threads);
     const tolerance = m.precision === 'float32' ? FLOAT_PARITY_TOLERANCE : null;
-    return { ...io, parity: { relDiff: e.relDiff, maxAbsDiff: e.maxAbsDiff, argmaxAgrees: e.argmaxAgrees, tolerance }, notes: [...m.notes, `runtime ${runtime.id} ${runtime.version}`] };
+    return {
+      inputs: r.inputs.map((t) => ({ ...t, shape: [...t.shape] })) as ManifestModel['inputs'], outputs: r.outputs.map((t) => ({ ...t, shape: [...t.shape] })) as ManifestModel['outputs'],
+      parity: { relDiff: r.relDiff, maxAbsDiff: r.maxAbsDiff, argmaxAgrees: r.argmaxAgrees, tolerance }, notes: [...m.notes, `runtime ${r.runtime}`],
+    };
   } catch (err) {
     if (!isLayernasError(err, 'RUNTIME_UNAVAILABLE')) throw err;
     return { inputs: null, outputs: null, parity: null, notes: [...m.notes, `not verified: ${err.message}`] };
@@ -128,9 +140,9 @@ export async function exportNetwork(req: ExportRequest): Promise<ExportResult> {
     const input = parityInput(req.spec);
     const models: ManifestModel[] = [];
     for (const m of planned) {
-      const checked = req.verify === false
+      const checked = req.check === undefined
         ? { inputs: null, outputs: null, parity: null, notes: [...m.notes, 'not verified (--no-verify)'] }
-        : await verifyModel(graph, input, stage, m, req.threads ?? 1);
+        : await verifyModel(req.check, graph, input, stage, m, req.threads ?? 1);
       if (checked.parity) progress(`${m.path}: max |Δ| ${checked.parity.relDiff.toExponential(2)} of output scale vs reference${checked.parity.argmaxAgrees ? '' : ', top-1 differs'}`);
       models.push({
         format: m.format, precision: m.precision, path: m.path, files: written.get(m.path) ?? [],

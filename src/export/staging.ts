@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { LayernasError } from '../core/errors.js';
-import { ensureDir } from './write-atomic.js';
+import { ensureDir } from '../core/write-atomic.js';
 
 export async function staging(outDir: string): Promise<string> {
   const parent = dirname(resolve(outDir));

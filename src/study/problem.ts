@@ -10,7 +10,7 @@ import { isNb201Dataset, loadNb201Accuracy, Nb201TabularEvaluator, type Nb201Acc
 import type { Evaluator } from '../eval/types.js';
 import { Constraints } from '../search/constraints.js';
 import { loadSpace } from '../space/load.js';
-import { networkCostModel } from '../space/network-cost.js';
+import { networkCostModel } from '../cost/network-cost.js';
 import type { SearchSpace } from '../space/types.js';
 
 export interface ConstraintOption {

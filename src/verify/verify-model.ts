@@ -15,11 +15,10 @@ import { loadTargetTables } from '../cost/latency-table.js';
 import { tableForInput, type LatencyFallback } from '../cost/latency-predictor.js';
 import { priceNetwork, type PricedNetwork } from '../cost/price-network.js';
 import type { ModelSource } from '../export/model-source.js';
-import { AndroidBackend, backendForTarget, checkBackendVersion } from '../profile/backends.js';
-import { ExporterModelFactory } from '../profile/model-factory.js';
+import { ExporterModelFactory } from '../export/model-factory.js';
+import { formatOfFile, hostRuntimeFor } from '../platform/host-runtimes.js';
+import { isPlatformFile, resolvePlatform } from '../platform/registry.js';
 import { summarize, type SampleSummary } from '../profile/stats.js';
-import { OnnxRuntime } from '../runtime/onnxruntime.js';
-import { TfliteRuntime } from '../runtime/tflite.js';
 import type { RuntimeTensorInfo } from '../runtime/types.js';
 import type { LoadedTarget, Target } from '../targets/schema.js';
 import { modelFileForTarget, type ExportDir } from './export-dir.js';
@@ -53,29 +52,26 @@ export interface ModelCheckOptions extends VerifyOptions {
   readonly arch?: { readonly spec: NetworkSpec; readonly text: string };
 }
 
-const formatOf = (file: string): 'tflite' | 'onnx' => (file.endsWith('.onnx') ? 'onnx' : 'tflite');
-
 function exportDirOf(src: ModelSource, spec: NetworkSpec): ExportDir {
-  return { dir: src.dir ?? '.', spec, tflite: src.files.filter((f) => f.endsWith('.tflite')), onnx: src.files.filter((f) => f.endsWith('.onnx')) };
+  return { dir: src.dir ?? '.', spec, files: src.files.filter(isPlatformFile) };
 }
 
 /** the file the target runs: the only file of a single-file source, else by format and precision */
 export function pickFile(src: ModelSource, target: Target, spec: NetworkSpec | null): string {
-  const want = target.runtime.name === 'tflite' ? 'tflite' : 'onnx';
+  const platform = resolvePlatform(target);
   if (src.kind === 'model-file') {
     const file = src.files[0] as string;
-    if (formatOf(file) !== want) {
-      throw new LayernasError('USAGE', `${file} is a .${formatOf(file)} file but target ${target.id} runs ${want === 'tflite' ? 'TFLite (.tflite)' : 'ONNX Runtime (.onnx)'}; pick a target of that runtime (layernas targets list)`, { file, target: target.id });
+    if (!platform.runsFile(file)) {
+      throw new LayernasError('USAGE', `${file} is not a ${platform.extension} file, which target ${target.id} runs; pick a target of its format (layernas targets list)`, { file, target: target.id });
     }
     return file;
   }
-  const fake: NetworkSpec = spec ?? { input: { height: 1, width: 1, channels: 1 }, layers: [] } as unknown as NetworkSpec;
+  const fake = spec ?? ({ input: { height: 1, width: 1, channels: 1 }, layers: [] } as unknown as NetworkSpec);
   return modelFileForTarget(exportDirOf(src, fake), target);
 }
 
 async function openIo(file: string): Promise<{ inputs: RuntimeTensorInfo[]; outputs: RuntimeTensorInfo[] }> {
-  const runtime = formatOf(file) === 'onnx' ? new OnnxRuntime() : new TfliteRuntime({ xnnpack: 'off' });
-  const m = await runtime.load(file, { threads: 1 });
+  const m = await hostRuntimeFor(formatOfFile(file)).load(file, { threads: 1 });
   try {
     return { inputs: [...m.inputs], outputs: [...m.outputs] };
   } finally {
@@ -99,14 +95,16 @@ export function checkArchAgainstFile(spec: NetworkSpec, io: { inputs: readonly R
 }
 
 async function timeFile(file: string, target: Target, rounds: number): Promise<SampleSummary> {
-  const backend = backendForTarget(target, new ExporterModelFactory());
+  const platform = resolvePlatform(target);
+  const backend = platform.backend(new ExporterModelFactory());
   try {
-    if (target.measure.method !== 'android-adb') checkBackendVersion(backend, target);
+    backend.checkVersion();
     const model = await backend.prepareFile(file);
     try {
-      await model.sample(backend instanceof AndroidBackend ? 1 : 5);
+      const per = platform.onHost ? 5 : 1;
+      await model.sample(per);
       const samples: number[] = [];
-      for (let r = 0; r < rounds; r++) samples.push(...(await model.sample(backend instanceof AndroidBackend ? 1 : 5)));
+      for (let r = 0; r < rounds; r++) samples.push(...(await model.sample(per)));
       return summarize(samples);
     } finally {
       await model.dispose();
@@ -171,7 +169,7 @@ export async function verifyModel(src: ModelSource, loaded: LoadedTarget | null,
     };
   }
   const fullDir: ExportDir = src.kind === 'model-file'
-    ? { dir: src.dir ?? '.', spec: s, tflite: formatOf(file) === 'tflite' ? [file] : [], onnx: formatOf(file) === 'onnx' ? [file] : [] }
+    ? { dir: src.dir ?? '.', spec: s, files: [file] }
     : exportDirOf(src, s);
   const full = await verifyExport(fullDir, loaded, options);
   return { ...base, modelFile: file, io, arch, measured: full.measured, priced, agreement: full.agreement, full, problems: full.passed ? [] : ['verdict: see the latency error and agreement above'], passed: full.passed };

@@ -14,7 +14,8 @@ import { LayernasError } from '../../core/errors.js';
 import { loadDataset, parseDatasetRef } from '../../data/load.js';
 import { InputConverter } from '../../data/batches.js';
 import { stratifiedSubset } from '../../data/splits.js';
-import { EXPORT_FORMATS, exportNetwork, parityInput, type ExportFormat, type Int8Request } from '../../export/index.js';
+import { EXPORT_FORMATS, INT8_FORMATS, parityInput, type ExportFormat, type Int8Request } from '../../export/index.js';
+import { exportModel } from '../../platform/export-model.js';
 import { deployFacts, type DeployFacts } from '../../export/deploy-info.js';
 import { resolveModelPath, type ModelSource } from '../../export/model-source.js';
 import { loadSpace } from '../../space/load.js';
@@ -139,7 +140,7 @@ export const exportCommand: CommandModule = {
     const a = parsed.data;
     if (a.int8 && !a.calibration) throw new LayernasError('USAGE', 'export: --int8 needs --calibration <mnist|fashion-mnist|idx:<dir>|folder:<dir>|random>');
     if (!a.int8 && a.calibration) throw new LayernasError('USAGE', 'export: --calibration is only used with --int8');
-    if (a.int8 && !a.format.includes('tflite') && !a.format.includes('onnx')) throw new LayernasError('USAGE', 'export: --int8 produces TFLite and ONNX (QDQ) models; add tflite or onnx to --format');
+    if (a.int8 && !a.format.some((f) => INT8_FORMATS.includes(f))) throw new LayernasError('USAGE', 'export: --int8 produces TFLite and ONNX (QDQ) models; add tflite or onnx to --format');
     // summary.json of a design run stands for its folder; a trainer's result.json brings its weights/ folder
     const ref = basename(a.arch) === 'summary.json' ? dirname(a.arch) : a.arch;
     const trainedBeside = basename(a.arch) === 'result.json' && existsSync(join(dirname(a.arch), 'weights', 'weights.json')) ? join(dirname(a.arch), 'weights') : undefined;
@@ -153,7 +154,7 @@ export const exportCommand: CommandModule = {
     const weights = weightsDir ? await readWeights(weightsDir) : initWeights(spec, a.seed);
     const deploy = deployFromDataset(spec, run ? run.dataset : a.dataset);
     const log = (m: string): void => { if (!a.json) process.stderr.write(`${m}\n`); };
-    const result = await exportNetwork({
+    const result = await exportModel({
       spec, weights, weightsSource: weightsDir ?? `init:seed=${a.seed}`, formats: a.format, outDir: a.out, softmax: a.softmax, deploy, int8Agreement: a['int8-agreement'],
       ...(a.int8 ? { int8: calibrationInputs(spec, a) } : {}), verify: a.verify, threads: a.threads, onProgress: log,
     });

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { LayernasError } from '../../core/errors.js';
 import { DEFAULT_QUEUE_NAME } from '../../dispatch/bullmq.js';
 import { PYTORCH_REFERENCE_COMMAND } from '../../train/external.js';
-import { buildWorkerEvaluator, DelayedWorkerEvaluator, WORKER_EVALUATOR_CHOICES, type WorkerEvaluatorConfig } from '../../worker/evaluators.js';
+import { buildWorkerEvaluator, DelayedWorkerEvaluator, WORKER_EVALUATOR_CHOICES, type WorkerEvaluatorConfig } from '../../eval/worker-evaluators.js';
 import { startTrialWorker } from '../../worker/trial-worker.js';
 
 const argsSchema = z.object({

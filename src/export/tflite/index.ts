@@ -6,7 +6,7 @@
  *                                                                   activations, int32 bias; io 'float' adds
  *                                                                   QUANTIZE/DEQUANTIZE at the boundary)
  *
- * Writing to disk (atomically) is the caller's job (src/export/write-atomic.ts).
+ * Writing to disk (atomically) is the caller's job (src/core/write-atomic.ts).
  */
 import type { Graph } from '../../graph/ir.js';
 import { calibrate, type CalibrationOptions, planActivationParams } from './calibration.js';
