@@ -22,6 +22,14 @@ export interface Int8Request {
   readonly description: string;
   /** int8 model input/output type ('float' keeps float32 I/O with quantize/dequantize inside) */
   readonly io: 'float' | 'int8';
+  /** formats that get an int8 model (default: every requested format of INT8_FORMATS) */
+  readonly formats?: readonly ExportFormat[];
+}
+
+/** the int8 request when `format` is to get an int8 model */
+function int8For(options: FormatOptions, format: ExportFormat): Int8Request | undefined {
+  const q = options.int8;
+  return q && (q.formats ?? INT8_FORMATS).includes(format) ? q : undefined;
 }
 
 export interface FormatOptions {
@@ -57,7 +65,7 @@ function tfliteModels(graph: Graph, options: FormatOptions): PlannedModel[] {
   const models: PlannedModel[] = [{
     format: 'tflite', precision: 'float32', path: 'model_float32.tflite', files: [{ path: 'model_float32.tflite', bytes: float.bytes }], notes: [],
   }];
-  const q = options.int8;
+  const q = int8For(options, 'tflite');
   if (q) {
     const int8 = buildTflite(graph, { quantization: { calibration: q.calibration, io: q.io, ...calibrationProgress(options, 'TFLite int8') } });
     const inP = int8.inputParams[0];
@@ -82,7 +90,7 @@ const FORMAT_WRITERS: Readonly<Record<ExportFormat, FormatWriter>> = {
       format: 'onnx', precision: 'float32', path: 'model.onnx', files: [{ path: 'model.onnx', bytes: writeOnnx(graph) }],
       notes: ['opset 17, IR version 8; NHWC interface, NCHW inside (Transpose at input and rank-4 outputs)'],
     }];
-    const q = options.int8;
+    const q = int8For(options, 'onnx');
     if (q) {
       // the same calibration and per-tensor activation parameters as the int8 TFLite model
       const activations = planActivationParams(graph, calibrate(graph, q.calibration, calibrationProgress(options, 'ONNX int8')));
