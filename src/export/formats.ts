@@ -7,7 +7,7 @@ import type { Graph } from '../graph/ir.js';
 import { writeOnnx } from './onnx/onnx-writer.js';
 import { writeTfjs } from './tfjs/tfjs-writer.js';
 import { calibrate, planActivationParams } from './tflite/calibration.js';
-import { buildTflite, dequantizeTensor, quantizeTensor, type QuantParams } from './tflite/index.js';
+import { buildTflite, dequantizeTensor, quantizeTensor, type QuantParams, type TfliteDeployInfo } from './tflite/index.js';
 
 export const EXPORT_FORMATS = ['tflite', 'onnx', 'tfjs'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -34,6 +34,8 @@ function int8For(options: FormatOptions, format: ExportFormat): Int8Request | un
 
 export interface FormatOptions {
   readonly int8?: Int8Request;
+  /** deployable files: TFLite metadata + signature + labels, ONNX metadata_props + dynamic batch */
+  readonly deploy?: { readonly tflite: TfliteDeployInfo; readonly onnxMetadata: Readonly<Record<string, string>> };
   /** progress of long steps (int8 calibration) */
   readonly onProgress?: (message: string) => void;
 }
@@ -61,13 +63,14 @@ export interface PlannedModel {
 type FormatWriter = (graph: Graph, options: FormatOptions) => PlannedModel[];
 
 function tfliteModels(graph: Graph, options: FormatOptions): PlannedModel[] {
-  const float = buildTflite(graph);
+  const deploy = options.deploy ? { deploy: options.deploy.tflite } : {};
+  const float = buildTflite(graph, deploy);
   const models: PlannedModel[] = [{
     format: 'tflite', precision: 'float32', path: 'model_float32.tflite', files: [{ path: 'model_float32.tflite', bytes: float.bytes }], notes: [],
   }];
   const q = int8For(options, 'tflite');
   if (q) {
-    const int8 = buildTflite(graph, { quantization: { calibration: q.calibration, io: q.io, ...calibrationProgress(options, 'TFLite int8') } });
+    const int8 = buildTflite(graph, { ...deploy, quantization: { calibration: q.calibration, io: q.io, ...calibrationProgress(options, 'TFLite int8') } });
     const inP = int8.inputParams[0];
     const outP = int8.outputParams[0];
     models.push({
@@ -86,15 +89,16 @@ function tfliteModels(graph: Graph, options: FormatOptions): PlannedModel[] {
 const FORMAT_WRITERS: Readonly<Record<ExportFormat, FormatWriter>> = {
   tflite: tfliteModels,
   onnx: (graph, options) => {
+    const onnxDeploy = options.deploy ? { metadata: options.deploy.onnxMetadata, dynamicBatch: true } : {};
     const models: PlannedModel[] = [{
-      format: 'onnx', precision: 'float32', path: 'model.onnx', files: [{ path: 'model.onnx', bytes: writeOnnx(graph) }],
-      notes: ['opset 17, IR version 8; NHWC interface, NCHW inside (Transpose at input and rank-4 outputs)'],
+      format: 'onnx', precision: 'float32', path: 'model.onnx', files: [{ path: 'model.onnx', bytes: writeOnnx(graph, onnxDeploy) }],
+      notes: [`opset 17, IR version 8; NHWC interface, NCHW inside (Transpose at input and rank-4 outputs)${options.deploy ? '; dynamic batch dimension "batch"' : ''}`],
     }];
     const q = int8For(options, 'onnx');
     if (q) {
       // the same calibration and per-tensor activation parameters as the int8 TFLite model
       const activations = planActivationParams(graph, calibrate(graph, q.calibration, calibrationProgress(options, 'ONNX int8')));
-      const bytes = writeOnnx(graph, { int8Activations: activations });
+      const bytes = writeOnnx(graph, { ...onnxDeploy, int8Activations: activations });
       const paramsOf = (id: number): QuantParams => activations.get(id) as QuantParams;
       models.push({
         format: 'onnx', precision: 'int8', path: 'model_int8.onnx', files: [{ path: 'model_int8.onnx', bytes }],
