@@ -15,6 +15,35 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 /** formats that also get an int8 model with --int8 */
 export const INT8_FORMATS: readonly ExportFormat[] = ['tflite', 'onnx'];
 
+/** what a format's model file is called: its extension (tfjs: the model.json of a layers model, beside its shards) */
+const FILE_ENDINGS: Readonly<Record<ExportFormat, string>> = { tflite: '.tflite', onnx: '.onnx', tfjs: 'model.json' };
+
+/** formats whose model is one self-contained file (what `verify` and the runtimes take as a model file) */
+export const SINGLE_FILE_FORMATS: readonly ExportFormat[] = ['tflite', 'onnx'];
+
+/** formats whose files may take NCHW input (ONNX models profiled as one block keep NCHW at their edges) */
+export const NCHW_INPUT_FORMATS: readonly ExportFormat[] = ['onnx'];
+
+/** the ending of a format's model file name, for messages */
+export function fileEnding(format: ExportFormat): string {
+  return FILE_ENDINGS[format];
+}
+
+/** does `file` hold a model of `format` (by its name)? */
+export function isFileOfFormat(file: string, format: ExportFormat): boolean {
+  return file.endsWith(FILE_ENDINGS[format]);
+}
+
+/** the export format of a model file by its name, or null */
+export function formatOfFileName(file: string): ExportFormat | null {
+  return EXPORT_FORMATS.find((f) => isFileOfFormat(file, f)) ?? null;
+}
+
+/** a single-file model (.tflite, .onnx) by its name */
+export function isModelFile(file: string): boolean {
+  return SINGLE_FILE_FORMATS.some((f) => isFileOfFormat(file, f));
+}
+
 export interface Int8Request {
   /** calibration inputs, NHWC float32, one per sample */
   readonly calibration: readonly Float32Array[];
