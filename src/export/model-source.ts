@@ -14,6 +14,7 @@ import { parseNetwork } from '../arch/grammar.js';
 import type { NetworkSpec } from '../arch/spec.js';
 import { LayernasError } from '../core/errors.js';
 import { readTfliteLayernasArch } from './tflite/metadata-read.js';
+import { isModelFile } from './formats.js';
 
 export type ModelSourceKind = 'network' | 'export-dir' | 'design-run' | 'model-file';
 
@@ -43,8 +44,6 @@ function readJson(file: string): unknown {
     throw new LayernasError('MODEL_INVALID', `${file} is not readable JSON: ${(e as Error).message}`, { file });
   }
 }
-
-const isModelFile = (f: string): boolean => f.endsWith('.tflite') || f.endsWith('.onnx');
 
 function modelFilesIn(dir: string): string[] {
   return existsSync(dir) ? readdirSorted(dir).filter(isModelFile).map((f) => join(dir, f)) : [];
@@ -80,7 +79,8 @@ function fromModelFile(file: string, ref: string): ModelSource {
   const dir = dirname(file);
   let spec: NetworkSpec | null = null;
   let archFrom: string | null = null;
-  if (file.endsWith('.tflite')) {
+  {
+    // the network string our TFLite writer embeds as metadata (null for any other file)
     const arch = readTfliteLayernasArch(readFileSync(file));
     if (arch) {
       spec = parseNetwork(arch);

@@ -15,6 +15,7 @@ import { loadTargetTables } from '../cost/latency-table.js';
 import { tableForInput, type LatencyFallback } from '../cost/latency-predictor.js';
 import { priceNetwork, type PricedNetwork } from '../cost/price-network.js';
 import type { ModelSource } from '../export/model-source.js';
+import { NCHW_INPUT_FORMATS } from '../export/formats.js';
 import { ExporterModelFactory } from '../export/model-factory.js';
 import { formatOfFile, hostRuntimeFor } from '../platform/host-runtimes.js';
 import { isPlatformFile, resolvePlatform } from '../platform/registry.js';
@@ -87,7 +88,7 @@ export function checkArchAgainstFile(spec: NetworkSpec, io: { inputs: readonly R
   const s = x.shape.slice(-3);
   const nhwc = s[0] === H && s[1] === W && s[2] === C;
   const nchw = s[0] === C && s[1] === H && s[2] === W;
-  if (x.shape.length !== 4 || !(nhwc || (nchw && file.endsWith('.onnx')))) {
+  if (x.shape.length !== 4 || !(nhwc || (nchw && NCHW_INPUT_FORMATS.includes(formatOfFile(file))))) {
     throw new LayernasError('ARCH_MISMATCH', `the architecture from ${from} takes ${H}x${W}x${C} images but ${file} has input ${x.name} [${x.shape.join(', ')}] (${x.dtype}); give the network of this file with --arch, or time the file alone with --mode timing`, {
       file, fileInput: x.shape, archInput: [H, W, C],
     });
