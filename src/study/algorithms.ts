@@ -17,12 +17,14 @@ export interface AlgorithmChoice {
 export interface LayerNasOverrides {
   readonly buckets?: number;
   readonly keep?: number;
+  /** LayerNAS polish proposals per round (search: --batch) */
+  readonly polishBatch?: number;
 }
 
 /** LayerNAS settings by the fixed rule (src/search/layernas-settings.ts), with optional H/K overrides. */
 export function layerNasSettingsFor(problem: Problem, maxTrials: number, overrides: LayerNasOverrides = {}): ChosenLayerNasSettings {
   const chosen = chooseLayerNasSettings(problem.constraints, problem.bucketCosts, maxTrials);
-  return { ...chosen, buckets: overrides.buckets ?? chosen.buckets, keep: overrides.keep ?? chosen.keep };
+  return { ...chosen, buckets: overrides.buckets ?? chosen.buckets, keep: overrides.keep ?? chosen.keep, ...(overrides.polishBatch !== undefined ? { polishBatch: overrides.polishBatch } : {}) };
 }
 
 export function makeAlgorithm(name: AlgorithmName, problem: Problem, seed: number, maxTrials: number, layerNas?: ChosenLayerNasSettings): AlgorithmChoice {
@@ -31,8 +33,8 @@ export function makeAlgorithm(name: AlgorithmName, problem: Problem, seed: numbe
     case 'layernas': {
       const s = layerNas ?? layerNasSettingsFor(problem, maxTrials);
       return {
-        algorithm: new LayerNas(problem.constraints, s),
-        settings: { buckets: s.buckets, keep: s.keep, base: [...s.base], bucketCosts: s.bucketCosts.map((c) => c.name), estimatedTrials: s.estimatedTrials },
+        algorithm: new LayerNas(problem.constraints, { ...s, seed }),
+        settings: { buckets: s.buckets, keep: s.keep, base: [...s.base], bucketCosts: s.bucketCosts.map((c) => c.name), estimatedTrials: s.estimatedTrials, polish: s.polish ?? true, polishBatch: s.polishBatch ?? 1 },
       };
     }
     case 'random':

@@ -105,7 +105,7 @@ export const searchCommand: CommandModule = {
     const a = parsed.data;
     const problem = problemFromArgs(a);
     problem.constraints.assertPossible();
-    const overrides = { ...(a.buckets !== undefined ? { buckets: a.buckets } : {}), ...(a.keep !== undefined ? { keep: a.keep } : {}) };
+    const overrides = { ...(a.buckets !== undefined ? { buckets: a.buckets } : {}), ...(a.keep !== undefined ? { keep: a.keep } : {}), polishBatch: a.batch };
     const ln = a.algorithm === 'layernas' ? layerNasSettingsFor(problem, a.trials, overrides) : undefined;
     const choice = makeAlgorithm(a.algorithm, problem, a.seed, a.trials, ln);
     const evaluator = problem.evaluator(a.seed);
