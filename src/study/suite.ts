@@ -71,6 +71,8 @@ export interface SuiteOverall {
 
 export interface SuiteResult {
   readonly rows: SuiteRow[];
+  /** problems with no feasible architecture (BUDGET_IMPOSSIBLE before any trial), left out of every average */
+  readonly impossible: { problem: string; message: string }[];
   readonly overall: SuiteOverall[];
   /** mean over problems of the gap of the best-so-far chosen model after t trials, per algorithm, largest budget */
   readonly gapCurves: { algorithm: AlgorithmName; budget: number; mean: number[] }[];
@@ -90,8 +92,19 @@ export async function runSuite(problems: readonly SuiteProblem[], options: Suite
   const top = Math.max(...options.budgets);
   const curveSums = new Map<AlgorithmName, number[]>();
   let k = 0;
+  const impossible: { problem: string; message: string }[] = [];
+  let counted = 0;
   for (const p of problems) {
     const problem = buildProblem(p.options);
+    try {
+      problem.constraints.assertPossible();
+    } catch (e) {
+      if (!(e instanceof LayernasError) || e.code !== 'BUDGET_IMPOSSIBLE') throw e;
+      impossible.push({ problem: p.id, message: e.message });
+      options.onProblemDone?.(++k, problems.length, `${p.id} (impossible)`);
+      continue;
+    }
+    counted++;
     const res = await runBenchmark(problem, { algorithms: options.algorithms, seeds: options.seeds, budgets: options.budgets });
     for (const r of res.rows) rows.push({ ...r, problem: p.id, oracle: res.oracle, meanGap: Math.max(0, r.meanRegret) });
     for (const c of res.curves) {
@@ -106,6 +119,7 @@ export async function runSuite(problems: readonly SuiteProblem[], options: Suite
   for (const budget of options.budgets) {
     for (const algorithm of options.algorithms) {
       const rs = rows.filter((r) => r.algorithm === algorithm && r.budget === budget);
+      if (rs.length === 0) continue;
       const used = rs.reduce((s, r) => s + r.meanTrials, 0);
       overall.push({
         algorithm,
@@ -119,6 +133,6 @@ export async function runSuite(problems: readonly SuiteProblem[], options: Suite
       });
     }
   }
-  const gapCurves = [...curveSums.entries()].map(([algorithm, sum]) => ({ algorithm, budget: top, mean: sum.map((v) => v / problems.length) }));
-  return { rows, overall, gapCurves, elapsedMs: Date.now() - started };
+  const gapCurves = [...curveSums.entries()].map(([algorithm, sum]) => ({ algorithm, budget: top, mean: sum.map((v) => v / counted) }));
+  return { rows, impossible, overall, gapCurves, elapsedMs: Date.now() - started };
 }
