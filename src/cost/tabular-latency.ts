@@ -10,7 +10,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { LayernasError } from '../core/errors.js';
 import { encodeArch } from '../space/decode.js';
-import { parseNumberCell, readCsv, sharedDataDir } from '../space/data-files.js';
+import { parseNumberCell, readCsv, sharedDataDir, type CsvTable } from '../space/data-files.js';
 import { dnaIndex, spaceSize, type Dna, type SearchSpace } from '../space/types.js';
 import type { CostMetric, CostModel, CostRange } from './types.js';
 
@@ -105,9 +105,12 @@ export function readNb201Column(space: SearchSpace, file: string, column: string
   return values;
 }
 
+const tableCache = new Map<string, CsvTable>();
+
 function readNb201ColumnUncached(space: SearchSpace, file: string, column: string): Float64Array {
   if (space.decoder !== 'nb201') throw new LayernasError('TABLE_INVALID', `${file} belongs to the nb201 space, not ${space.name}`);
-  const table = readCsv(file);
+  const table = tableCache.get(file) ?? readCsv(file);
+  tableCache.set(file, table);
   const archCol = table.column('arch_str');
   const col = table.column(column);
   const values = new Float64Array(spaceSize(space)).fill(NaN);
