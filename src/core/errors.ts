@@ -40,7 +40,9 @@ export type ErrorCode =
   | 'QUEUE_AUTH'
   | 'JOB_INVALID'
   // CLI
-  | 'USAGE';
+  | 'USAGE'
+  // phone kits (layernas profile --kit / --ingest): unreadable manifest, missing or unparsable results; details: {file}
+  | 'KIT_INVALID';
 
 export class LayernasError extends Error {
   readonly code: ErrorCode;
