@@ -41,6 +41,8 @@ export type ErrorCode =
   | 'JOB_INVALID'
   // CLI
   | 'USAGE'
+  // appended
+  | 'ARCH_MISMATCH'        // an architecture (--arch, manifest) that does not fit the model file; details: {file, fileInput, archInput}
   // phone kits (layernas profile --kit / --ingest): unreadable manifest, missing or unparsable results; details: {file}
   | 'KIT_INVALID';
 

@@ -12,6 +12,7 @@ import { formatNetwork } from '../arch/grammar.js';
 import type { NetworkSpec } from '../arch/spec.js';
 import { LayernasError } from '../core/errors.js';
 import type { ModelFactory } from '../export/model-factory.js';
+import { resolvePlatform } from '../platform/registry.js';
 import type { SearchSpace } from '../space/types.js';
 import type { AndroidAdbMeasure, Target } from '../targets/schema.js';
 import { kitReadme, kitRunner } from './kit-files.js';
@@ -68,10 +69,9 @@ export interface KitRequest {
 }
 
 function androidMeasure(target: Target): AndroidAdbMeasure {
-  if (target.measure.method !== 'android-adb') {
-    throw new LayernasError('USAGE', `--kit is for android-adb targets (a phone measured by its own benchmark_model); target ${target.id} measures with ${target.measure.method}, profile it directly`, { target: target.id });
-  }
-  return target.measure;
+  const adb = resolvePlatform(target).adb;
+  if (!adb) throw new LayernasError('USAGE', `--kit is for phones reached over adb (measure.method android-adb); target ${target.id} runs on this machine: profile it directly`, { target: target.id });
+  return adb;
 }
 
 export function writeKit(dir: string, req: KitRequest, factory: ModelFactory): KitManifest {

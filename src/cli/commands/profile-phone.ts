@@ -16,7 +16,7 @@ import { DEFAULT_PROTOCOL } from '../../profile/measure.js';
 import { StderrProgress } from '../../profile/progress.js';
 import { loadSpace } from '../../space/load.js';
 import type { Target } from '../../targets/schema.js';
-import { workloadFor } from './profile.js';
+import { workloadFor } from '../../profile/profile-job.js';
 
 export interface PhoneArgs {
   readonly target?: Target;
