@@ -40,7 +40,11 @@ export type ErrorCode =
   | 'QUEUE_AUTH'
   | 'JOB_INVALID'
   // CLI
-  | 'USAGE';
+  | 'USAGE'
+  // appended
+  | 'ARCH_MISMATCH'        // an architecture (--arch, manifest) that does not fit the model file; details: {file, fileInput, archInput}
+  // phone kits (layernas profile --kit / --ingest): unreadable manifest, missing or unparsable results; details: {file}
+  | 'KIT_INVALID';
 
 export class LayernasError extends Error {
   readonly code: ErrorCode;

@@ -16,7 +16,7 @@ import { DEFAULT_QUEUE_NAME } from '../dispatch/bullmq.js';
 import { encodeJobError, parseTrialRequest, parseTrialResult, type JobError } from '../dispatch/job-schema.js';
 import { classifyRedisError, parseRedisUrl, probeRedis, redactRedisUrl, type RedisUrlOptions } from '../dispatch/redis-url.js';
 import type { TrialResult } from '../dispatch/types.js';
-import type { WorkerEvaluator } from './evaluators.js';
+import type { WorkerEvaluator } from '../eval/worker-evaluators.js';
 
 export interface TrialWorkerOptions extends RedisUrlOptions {
   readonly redisUrl: string;
