@@ -6,7 +6,8 @@
 import type { Graph } from '../graph/ir.js';
 import { writeOnnx } from './onnx/onnx-writer.js';
 import { writeTfjs } from './tfjs/tfjs-writer.js';
-import { calibrate, planActivationParams } from './tflite/calibration.js';
+import { planActivationParams } from './tflite/calibration.js';
+import type { ValueRange } from './tflite/quantize.js';
 import { buildTflite, dequantizeTensor, quantizeTensor, type QuantParams } from './tflite/index.js';
 
 export const EXPORT_FORMATS = ['tflite', 'onnx', 'tfjs'] as const;
@@ -25,15 +26,9 @@ export interface Int8Request {
 }
 
 export interface FormatOptions {
-  readonly int8?: Int8Request;
-  /** progress of long steps (int8 calibration) */
+  /** int8 request with the activation ranges calibrated once for every int8 format */
+  readonly int8?: Int8Request & { readonly ranges: ReadonlyMap<number, ValueRange> };
   readonly onProgress?: (message: string) => void;
-}
-
-function calibrationProgress(options: FormatOptions, what: string): { onProgress?: (done: number, total: number) => void } {
-  const report = options.onProgress;
-  if (!report) return {};
-  return { onProgress: (done, total) => { if (done === total || done % 10 === 0) report(`${what} calibration ${done}/${total}`); } };
 }
 
 export interface PlannedModel {
@@ -59,7 +54,7 @@ function tfliteModels(graph: Graph, options: FormatOptions): PlannedModel[] {
   }];
   const q = options.int8;
   if (q) {
-    const int8 = buildTflite(graph, { quantization: { calibration: q.calibration, io: q.io, ...calibrationProgress(options, 'TFLite int8') } });
+    const int8 = buildTflite(graph, { quantization: { calibration: q.calibration, ranges: q.ranges, io: q.io } });
     const inP = int8.inputParams[0];
     const outP = int8.outputParams[0];
     models.push({
@@ -85,7 +80,7 @@ const FORMAT_WRITERS: Readonly<Record<ExportFormat, FormatWriter>> = {
     const q = options.int8;
     if (q) {
       // the same calibration and per-tensor activation parameters as the int8 TFLite model
-      const activations = planActivationParams(graph, calibrate(graph, q.calibration, calibrationProgress(options, 'ONNX int8')));
+      const activations = planActivationParams(graph, q.ranges);
       const bytes = writeOnnx(graph, { int8Activations: activations });
       const paramsOf = (id: number): QuantParams => activations.get(id) as QuantParams;
       models.push({

@@ -12,6 +12,7 @@ import type { Graph } from '../../graph/ir.js';
 import { calibrate, type CalibrationOptions, planActivationParams } from './calibration.js';
 import { emitModel } from './emit.js';
 import { type QuantParams, serializeModel } from './flatbuffer.js';
+import type { ValueRange } from './quantize.js';
 
 export type { QuantParams } from './flatbuffer.js';
 export { dequantizeTensor, quantizeTensor } from './quantize.js';
@@ -21,6 +22,8 @@ export interface TfliteQuantizationOptions extends CalibrationOptions {
   readonly calibration: readonly Float32Array[];
   /** model input/output type: 'float' (default) keeps float32 I/O with QUANTIZE/DEQUANTIZE ops inside */
   readonly io?: 'float' | 'int8';
+  /** activation ranges already calibrated (e.g. through ONNX Runtime); absent: the reference pass over `calibration` */
+  readonly ranges?: ReadonlyMap<number, ValueRange>;
 }
 
 export interface TfliteWriteOptions {
@@ -40,7 +43,7 @@ export interface TfliteExport {
 export function buildTflite(graph: Graph, options: TfliteWriteOptions = {}): TfliteExport {
   const q = options.quantization;
   if (!q) return { bytes: serializeModel(emitModel(graph)), precision: 'float32', inputParams: [], outputParams: [] };
-  const ranges = calibrate(graph, q.calibration, q.onProgress ? { onProgress: q.onProgress } : {});
+  const ranges = q.ranges ?? calibrate(graph, q.calibration, q.onProgress ? { onProgress: q.onProgress } : {});
   const activations = planActivationParams(graph, ranges);
   const model = emitModel(graph, { activations, io: q.io ?? 'float' });
   const paramsOf = (id: number): QuantParams => activations.get(id) as QuantParams;
