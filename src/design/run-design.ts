@@ -141,7 +141,7 @@ export async function runDesign(opts: DesignOptions, progress: DesignProgress, d
   }));
   const verified = await timed('verify', () => runVerifyStage({
     loaded, tableFile: source.table.file, predictedMs: problem.latency.cost(winner.dna), exportDir: exported.dir, exported: exported.stage,
-    testSet: data.test, winnerSpec, weightsDir: winner.result.weightsDir, agreementImages: opts.agreementImages ?? data.test.count, outDir: out,
+    testSet: data.test, winnerSpec, weightsDir: winner.result.weightsDir, agreementImages: opts.agreementImages ?? data.test.count, budgetMs: opts.latencyMs, outDir: out,
     progress: progress.stage('verify'),
   }));
 
@@ -172,7 +172,7 @@ export async function runDesign(opts: DesignOptions, progress: DesignProgress, d
       const a = agreementByFile.get(f.file);
       return { file: f.file, format: f.format, bytes: f.bytes, sha256: f.sha256, ...(a ? { testAgreement: a.share, testAccuracy: a.testAccuracy } : {}) };
     }),
-    verifyPassed: verified.stage.passed, modelDir: exported.dir,
+    verifyPassed: verified.stage.passed, verifyFailures: verified.stage.failures, modelDir: exported.dir,
     notes: [...source.notes, ...searches.flatMap((s) => s.journalProblems.map((p) => `journal problem skipped: ${p}`))],
     timings,
   };

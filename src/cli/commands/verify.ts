@@ -1,6 +1,7 @@
 /**
- * `layernas verify <export dir> --target <id> [--tolerance 10] [--json]`: measured vs predicted latency, memory,
- * cross-format output agreement; exit 1 (VERIFY_FAILED) when |error| exceeds the tolerance or outputs disagree.
+ * `layernas verify <export dir> --target <id> [--tolerance 10] [--budget-ms B] [--json]`: the deployed file (the
+ * target's precision picks it) measured vs predicted latency and vs the budget, memory, output agreement; exit 1
+ * (VERIFY_FAILED) naming every failed check and its threshold.
  */
 import type { CommandModule } from 'yargs';
 import { z } from 'zod';
@@ -18,6 +19,7 @@ const argsSchema = z.object({
   arch: z.string().optional(),
   rounds: z.number().int().min(1).max(1000),
   speedCorrection: z.enum(['anchor', 'none']),
+  budgetMs: z.number().positive().optional(),
   json: z.boolean(),
 });
 
@@ -28,10 +30,11 @@ export function formatVerifyReport(r: VerifyReport): string {
     r.speed
       ? `speed anchor: machine runs at ${(1 / r.speed.ratio).toFixed(2)}x the table's speed now; model at the table's speed ${r.speed.atTableSpeedMs.toFixed(3)} ms, error ${r.errorPct.toFixed(1)}%${r.speed.applied ? '' : ' (not applied: --speed-correction none)'}`
       : 'speed anchor: none in this table (error is the raw one)',
-    `verdict error ${r.errorPct.toFixed(1)}% (tolerance ${r.tolerancePct}%)`,
+    `verdict error ${r.errorPct.toFixed(1)}% (tolerance ${r.tolerancePct}%)${r.budgetMs !== null ? `; ${r.judgedMs.toFixed(3)} ms vs budget ${r.budgetMs} ms` : ''}`,
     `memory: ${r.memory ? `${r.memory.mb.toFixed(1)} MB (${r.memory.kind})` : 'not reported'}`,
     `outputs: ${r.agreement ? `${r.agreement.kind === 'reference' ? 'vs reference forward pass' : 'across formats'}: max relative difference ${r.agreement.maxRelativeDiff.toExponential(2)} over ${r.agreement.files.length} files (${r.agreement.ok ? 'ok' : 'MISMATCH'})` : 'not compared (one float file without weights, or on-device run)'}`,
     ...r.warnings.map((w) => `warning: ${w}`),
+    ...r.checks.map((c) => `check ${c.passed ? 'ok    ' : 'FAILED'} ${c.name}: ${c.detail}`),
     r.passed ? 'PASS' : 'FAIL',
   ];
   return `${lines.join('\n')}\n`;
@@ -44,7 +47,8 @@ export const verifyCommand: CommandModule = {
     y
       .positional('dir', { type: 'string', demandOption: true, describe: 'export directory (manifest.json + model files)' })
       .option('target', { type: 'string', demandOption: true, describe: 'target id or target .json file' })
-      .option('tolerance', { type: 'number', default: 10, describe: 'allowed |measured - predicted| / measured, in %' })
+      .option('tolerance', { type: 'number', default: 10, describe: 'allowed |measured - predicted| / predicted, in %' })
+      .option('budget-ms', { type: 'number', describe: 'latency budget: the measured latency (at the table\'s speed) must not exceed it' })
       .option('fallback', { choices: LATENCY_FALLBACKS as unknown as string[], default: 'none', describe: 'price blocks missing from the table (recorded in the report)' })
       .option('arch', { type: 'string', describe: 'network string, when the directory has no manifest.json' })
       .option('rounds', { type: 'number', default: 10, describe: 'timing rounds' })
@@ -53,11 +57,14 @@ export const verifyCommand: CommandModule = {
   handler: async (argv) => {
     const args = argsSchema.parse(argv);
     const exp = readExportDir(args.dir, args.arch);
-    const report = await verifyExport(exp, resolveTarget(args.target), { tolerancePct: args.tolerance, fallback: args.fallback, rounds: args.rounds, speedCorrection: args.speedCorrection });
+    const report = await verifyExport(exp, resolveTarget(args.target), {
+      tolerancePct: args.tolerance, fallback: args.fallback, rounds: args.rounds, speedCorrection: args.speedCorrection,
+      ...(args.budgetMs !== undefined ? { budgetMs: args.budgetMs } : {}),
+    });
     process.stdout.write(args.json ? `${JSON.stringify(report, null, 1)}\n` : formatVerifyReport(report));
     if (!report.passed) {
-      throw new LayernasError('VERIFY_FAILED', `verify failed on ${report.target}: latency error ${report.errorPct.toFixed(1)}% (tolerance ${report.tolerancePct}%)${report.agreement && !report.agreement.ok ? ', outputs disagree across formats' : ''}`, {
-        errorPct: report.errorPct,
+      throw new LayernasError('VERIFY_FAILED', `verify failed on ${report.target}: ${report.failures.join('; ')}`, {
+        errorPct: report.errorPct, failures: report.failures,
       });
     }
   },
