@@ -7,10 +7,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { dataLocations } from '../core/locations.js';
 import { BuiltinOp } from '../export/tflite/schema.js';
 
-export const DEFAULT_TFLITE_RUNNER = fileURLToPath(new URL('../../native/tflite-runner/build/layernas_tflite.node', import.meta.url));
+export const DEFAULT_TFLITE_RUNNER = join(dataLocations().native, 'tflite-runner', 'build', 'layernas_tflite.node');
 
 export interface NativeTensor {
   readonly name: string;
@@ -54,7 +55,7 @@ export interface TfliteRunnerAddon {
 }
 
 const addons = new Map<string, TfliteRunnerAddon>();
-const BUILD_SCRIPT = fileURLToPath(new URL('../../scripts/build-native.mjs', import.meta.url));
+const BUILD_SCRIPT = join(dataLocations().packageRoot, 'scripts', 'build-native.mjs');
 let buildTried = false;
 
 /** The default addon was not built (e.g. a checkout made before it existed): build it once (the script is atomic). */
