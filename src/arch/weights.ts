@@ -105,6 +105,18 @@ export async function writeWeights(dir: string, weights: Weights): Promise<void>
   await writeFileAtomic(join(dir, 'weights.json'), `${JSON.stringify(header, null, 1)}\n`);
 }
 
+/** WEIGHTS_INVALID when a tensor holds NaN or ±Inf (a diverged training run must not be exported). */
+export function assertFiniteWeights(tensors: WeightMap): void {
+  for (const [name, t] of tensors) {
+    for (let i = 0; i < t.data.length; i++) {
+      const v = t.data[i] as number;
+      if (!Number.isFinite(v)) {
+        throw new LayernasError('WEIGHTS_INVALID', `tensor '${name}' holds ${v} at element ${i}: the weights are not finite (a diverged training run?); nothing was exported`, { tensor: name, index: i });
+      }
+    }
+  }
+}
+
 /** Check `tensors` hold exactly the parameters of `spec` with the right shapes; WEIGHTS_INVALID names the first problem. */
 export function validateWeights(spec: NetworkSpec, tensors: WeightMap): void {
   const expected = listParameters(spec);

@@ -40,7 +40,9 @@ export type ErrorCode =
   | 'QUEUE_AUTH'
   | 'JOB_INVALID'
   // CLI
-  | 'USAGE';
+  | 'USAGE'
+  // appended
+  | 'ARCH_MISMATCH';        // an architecture (--arch, manifest) that does not fit the model file; details: {file, fileInput, archInput}
 
 export class LayernasError extends Error {
   readonly code: ErrorCode;

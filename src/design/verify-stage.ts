@@ -138,10 +138,10 @@ export async function runVerifyStage(req: VerifyRequest): Promise<{ stage: Verif
     });
     if (report.agreement) referenceParity = { maxRelativeDiff: report.agreement.maxRelativeDiff, ok: report.agreement.ok };
     req.progress.tick(`measured ${measured.toFixed(3)} ms vs predicted ${predicted.toFixed(3)} ms`);
-    // the target's own file was measured above (the ONNX export is float32 only and labelled plain 'onnx')
-    const targetFormats = [`${platform.format}-${target.precision}`, platform.format];
+    // the target's own file was measured above
+    const targetFormat = `${platform.format}-${target.precision}`;
     for (const f of req.exported.files) {
-      if (targetFormats.includes(f.format)) continue;
+      if (f.format === targetFormat) continue;
       latency.push({ format: f.format, target: `${target.id} host (1 thread)`, predictedMs: null, measuredMedianMs: await timeFile(path.join(req.exportDir, f.file)), errorPct: null, note: 'no table for this format/precision: measured only' });
     }
     req.progress.tick('other formats timed');

@@ -8,19 +8,15 @@ import { z } from 'zod';
 import { parseNetwork } from '../arch/grammar.js';
 import { LayernasError } from '../core/errors.js';
 import { loadDataset, parseDatasetRef } from '../data/load.js';
-import { ExternalTrainer } from '../train/external.js';
+import { makeTrainer, trainerConfigSchema } from '../train/choice.js';
 import { settingsFor, trainSettingsSchema } from '../train/settings.js';
-import { TfjsTrainer } from '../train/tfjs-trainer.js';
 import { runsMetrics, trainRuns } from '../train/repeated-runs.js';
 import type { TrainResult } from '../train/protocol.js';
 import type { Trainer } from '../train/types.js';
 import type { EvalRequest, EvalResult, Evaluator, TrialRequest, WorkerEvaluation, WorkerEvaluator } from './types.js';
 
 export const trainingEvaluatorConfigSchema = z.object({
-  trainer: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('tfjs'), backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']), threads: z.number().int().min(1).max(2).optional() }),
-    z.object({ kind: z.literal('command'), command: z.array(z.string().min(1)).min(1), timeoutMs: z.number().int().positive() }),
-  ]),
+  trainer: trainerConfigSchema,
   /** trial outputs go to `${outputRoot}/<trial id>` */
   outputRoot: z.string().min(1),
 });
@@ -39,12 +35,9 @@ export const trainingOptionsSchema = z.object({
 }).strict();
 export type TrainingOptions = z.infer<typeof trainingOptionsSchema>;
 
-export function makeTrainer(config: TrainingEvaluatorConfig): Trainer {
-  const t = config.trainer;
-  switch (t.kind) {
-    case 'tfjs': return new TfjsTrainer(t.backend, { threads: t.threads ?? 1 });
-    case 'command': return new ExternalTrainer({ name: t.command[0] ?? 'command', command: t.command, timeoutMs: t.timeoutMs });
-  }
+/** the trainer of an evaluator configuration (src/train/choice.ts) */
+export function trainerOf(config: TrainingEvaluatorConfig): Trainer {
+  return makeTrainer(config.trainer);
 }
 
 function parseOptions(options: unknown, where: string): TrainingOptions {
@@ -77,7 +70,7 @@ export class TrainingEvaluator implements Evaluator {
   constructor(private readonly config: TrainingEvaluatorConfig, options: TrainingOptions, private readonly studyId = 'study') {
     this.opts = parseOptions(options, 'training evaluator');
     this.options = { ...this.opts };
-    this.trainer = makeTrainer(config);
+    this.trainer = trainerOf(config);
   }
   async evaluate(request: EvalRequest): Promise<EvalResult> {
     const { reward, metrics } = await trainArch(this.trainer, request.arch, this.opts, join(this.config.outputRoot, safeName(`${this.studyId}-${request.trialNumber}`)));
@@ -90,7 +83,7 @@ export class TrainingWorkerEvaluator implements WorkerEvaluator {
   readonly kind = 'training';
   private readonly trainer: Trainer;
   constructor(private readonly config: TrainingEvaluatorConfig) {
-    this.trainer = makeTrainer(config);
+    this.trainer = trainerOf(config);
   }
   async evaluate(request: TrialRequest): Promise<WorkerEvaluation> {
     const opts = parseOptions(request.evaluator.options, `trial ${request.trialId}`);

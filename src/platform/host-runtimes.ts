@@ -3,7 +3,7 @@
  * file's extension) to a runtime. Platforms (registry.ts) and the export check use it; nothing else picks runtimes.
  */
 import { LayernasError } from '../core/errors.js';
-import type { ExportFormat } from '../export/formats.js';
+import { EXPORT_FORMATS, fileEnding, formatOfFileName, isFileOfFormat, type ExportFormat } from '../export/formats.js';
 import { OnnxRuntime } from '../runtime/onnxruntime.js';
 import { TfjsLayersRuntime } from '../runtime/tfjs.js';
 import { TfliteRuntime } from '../runtime/tflite.js';
@@ -15,9 +15,6 @@ const HOST_RUNTIMES: Readonly<Record<ExportFormat, () => ModelRuntime>> = {
   tfjs: () => new TfjsLayersRuntime(),
 };
 
-/** model file extension of each format (tfjs: the model.json of a layers model) */
-const EXTENSIONS: Readonly<Record<ExportFormat, string>> = { tflite: '.tflite', onnx: '.onnx', tfjs: 'model.json' };
-
 /** a fresh host runtime for files of `format` (TFLite with XNNPack when the plugin was built) */
 export function hostRuntimeFor(format: ExportFormat): ModelRuntime {
   return HOST_RUNTIMES[format]();
@@ -25,12 +22,9 @@ export function hostRuntimeFor(format: ExportFormat): ModelRuntime {
 
 /** the export format of a model file, from its name; MODEL_INVALID for a file no runtime here loads */
 export function formatOfFile(file: string): ExportFormat {
-  const found = (Object.keys(EXTENSIONS) as ExportFormat[]).find((f) => file.endsWith(EXTENSIONS[f]));
-  if (!found) throw new LayernasError('MODEL_INVALID', `${file}: not a model file layernas runs (${Object.values(EXTENSIONS).join(', ')})`, { file });
+  const found = formatOfFileName(file);
+  if (!found) throw new LayernasError('MODEL_INVALID', `${file}: not a model file layernas runs (${EXPORT_FORMATS.map(fileEnding).join(', ')})`, { file });
   return found;
 }
 
-/** does `file` hold a model of `format` (by its name)? */
-export function isFileOfFormat(file: string, format: ExportFormat): boolean {
-  return file.endsWith(EXTENSIONS[format]);
-}
+export { isFileOfFormat };

@@ -7,7 +7,7 @@ import type { CommandModule } from 'yargs';
 import { z } from 'zod';
 import { LayernasError } from '../../core/errors.js';
 import { DEFAULT_QUEUE_NAME } from '../../dispatch/bullmq.js';
-import { PYTORCH_REFERENCE_COMMAND } from '../../train/external.js';
+import { parseTrainerChoice } from '../../train/choice.js';
 import { buildWorkerEvaluator, DelayedWorkerEvaluator, WORKER_EVALUATOR_CHOICES, type WorkerEvaluatorConfig } from '../../eval/worker-evaluators.js';
 import { startTrialWorker } from '../../worker/trial-worker.js';
 
@@ -51,11 +51,8 @@ function evaluatorConfig(a: z.infer<typeof argsSchema>): WorkerEvaluatorConfig {
       return { kind: a.evaluator };
     case 'training': {
       if (a.output === undefined) throw new LayernasError('USAGE', 'worker --evaluator training needs --output <dir> (trial outputs and trained weights go there)');
-      const t = a.trainer;
-      if (t === 'tfjs') return { kind: 'training', config: { trainer: { kind: 'tfjs', backend: a['tfjs-backend'] }, outputRoot: a.output } };
-      const command = t === 'pytorch' ? [...PYTORCH_REFERENCE_COMMAND] : t.startsWith('command:') ? t.slice('command:'.length).trim().split(/\s+/).filter((x) => x !== '') : undefined;
-      if (command === undefined || command.length === 0) throw new LayernasError('USAGE', `worker --trainer ${t}: use tfjs, pytorch or command:<program> [args...]`);
-      return { kind: 'training', config: { trainer: { kind: 'command', command, timeoutMs: a['trial-timeout-ms'] }, outputRoot: a.output } };
+      const trainer = parseTrainerChoice(a.trainer, { timeoutMs: a['trial-timeout-ms'], tfjsBackend: a['tfjs-backend'] });
+      return { kind: 'training', config: { trainer, outputRoot: a.output } };
     }
   }
 }
