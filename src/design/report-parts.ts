@@ -145,7 +145,7 @@ export function architectureSvg(arch: string, width = 1040): string {
 
 /** every check of the run with its verdict and, when it failed, why */
 export function checkList(summary: DesignSummary): string {
-  const checks = summary.checks ?? [];
+  const checks = summary.checks ?? (summary.verifyFailures ?? []).map((f) => ({ name: 'check', passed: false, detail: f }));
   if (checks.length === 0) return `<p>Verification ${summary.verifyPassed ? 'passed' : 'did not pass'} (this summary does not list its checks).</p>`;
   return `<ul class="checks">${checks.map((c) => `<li class="${c.passed ? 'ok' : 'fail'}">${c.passed ? '✔' : '✘'} <b>${esc(c.name)}</b>: ${esc(c.detail)}</li>`).join('')}</ul>`;
 }
