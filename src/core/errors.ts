@@ -40,7 +40,10 @@ export type ErrorCode =
   | 'QUEUE_AUTH'
   | 'JOB_INVALID'
   // CLI
-  | 'USAGE';
+  | 'USAGE'
+  // run folders and paths (src/core/run-lock.ts, src/core/paths.ts)
+  | 'RUN_LOCKED'            // another live process holds the run folder; details: {dir, pid, host}
+  | 'PATH_OUTSIDE';         // a path from a job / journal / file escapes its allowed root; details: {root, path}
 
 export class LayernasError extends Error {
   readonly code: ErrorCode;

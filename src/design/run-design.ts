@@ -8,12 +8,14 @@
 import path from 'node:path';
 import { formatNetwork } from '../arch/grammar.js';
 import { LayernasError } from '../core/errors.js';
+import { prepareOutputDir } from '../core/paths.js';
+import { acquireRunLock } from '../core/run-lock.js';
 import { formatDatasetRef, loadDataset, parseDatasetRef } from '../data/load.js';
 import { writeFileAtomic } from '../export/write-atomic.js';
 import { resolveTarget } from '../targets/load.js';
 import { handDesignedBaseline } from './baseline.js';
 import { runExportStage } from './export-stage.js';
-import { readFinalWeights, trainFinal, type FinalModel } from './final-stage.js';
+import { finalWeightsDir, readFinalWeights, trainFinal, type FinalModel } from './final-stage.js';
 import { resolveLatencySource } from './latency-source.js';
 import type { DesignOptions } from './options.js';
 import { buildDesignProblem, costsOf } from './problem.js';
@@ -62,7 +64,17 @@ export interface DesignResult {
 
 /** `dispatcher`: proxy-train the search trials on BullMQ workers (`layernas worker --evaluator training`); final training stays here. */
 export async function runDesign(opts: DesignOptions, progress: DesignProgress, dispatcher?: TrialDispatcher): Promise<DesignResult> {
-  const out = path.resolve(opts.out);
+  // one run per folder at a time: a second design on the same --out gets RUN_LOCKED (a dead holder's lock is taken over)
+  const out = prepareOutputDir(opts.out, 'design --out');
+  const lock = acquireRunLock(out, 'design run folder');
+  try {
+    return await runDesignLocked(opts, out, progress, dispatcher);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runDesignLocked(opts: DesignOptions, out: string, progress: DesignProgress, dispatcher?: TrialDispatcher): Promise<DesignResult> {
   const timings: Record<string, number> = {};
   const timed = async <T>(stage: string, f: () => Promise<T>): Promise<T> => {
     const t0 = Date.now();
@@ -85,7 +97,7 @@ export async function runDesign(opts: DesignOptions, progress: DesignProgress, d
   const problem = buildDesignProblem(source, loaded.target.id, opts.latencyMs, opts.maddsMax);
   progress.note(`cheapest architecture of ${space.name}: ${problem.cheapest.latencyMs.toFixed(4)} ms predicted on ${loaded.target.id}`);
 
-  const trainer = createDesignTrainer(opts.trainer, opts.trainerThreads);
+  const trainer = createDesignTrainer(opts.trainer, opts.trainerThreads, opts.trialTimeoutMs);
   // with a dispatcher, trials go out as kind 'training' with the same proxy recipe (workers rebuild the trained network from its string)
   const evaluator = dispatcher
     ? new TrainingEvaluator({ trainer: { kind: 'tfjs', backend: 'auto' }, outputRoot: path.join(out, 'search', 'scratch') }, { dataset: formatDatasetRef(datasetRef), setting: 'proxy', overrides: { ...opts.proxy, seed: opts.seed }, runs: opts.proxyRuns })
@@ -141,7 +153,7 @@ export async function runDesign(opts: DesignOptions, progress: DesignProgress, d
   }));
   const verified = await timed('verify', () => runVerifyStage({
     loaded, tableFile: source.table.file, predictedMs: problem.latency.cost(winner.dna), exportDir: exported.dir, exported: exported.stage,
-    testSet: data.test, winnerSpec, weightsDir: winner.result.weightsDir, agreementImages: opts.agreementImages ?? data.test.count, outDir: out,
+    testSet: data.test, winnerSpec, weightsDir: finalWeightsDir(winner), agreementImages: opts.agreementImages ?? data.test.count, outDir: out,
     progress: progress.stage('verify'),
   }));
 
@@ -172,7 +184,7 @@ export async function runDesign(opts: DesignOptions, progress: DesignProgress, d
       const a = agreementByFile.get(f.file);
       return { file: f.file, format: f.format, bytes: f.bytes, sha256: f.sha256, ...(a ? { testAgreement: a.share, testAccuracy: a.testAccuracy } : {}) };
     }),
-    verifyPassed: verified.stage.passed, modelDir: exported.dir,
+    verifyPassed: verified.stage.passed, modelDir: path.relative(out, exported.dir),
     notes: [...source.notes, ...searches.flatMap((s) => s.journalProblems.map((p) => `journal problem skipped: ${p}`))],
     timings,
   };

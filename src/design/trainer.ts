@@ -24,14 +24,14 @@ import { loadNetworkWeights } from '../train/weights-io.js';
 const EXTERNAL_TIMEOUT_MS = 6 * 3600 * 1000;
 
 /** `tfjs`, `pytorch` or `command:<cmd>`; external trainers get `threads` as LAYERNAS_THREADS. */
-export function createDesignTrainer(spec: string, threads: number): Trainer {
+export function createDesignTrainer(spec: string, threads: number, timeoutMs = EXTERNAL_TIMEOUT_MS): Trainer {
   const env = { LAYERNAS_THREADS: String(threads) };
   if (spec === 'tfjs') return new TfjsTrainer('auto', { threads: Math.min(2, threads) });
-  if (spec === 'pytorch') return new ExternalTrainer({ name: 'pytorch', command: [...PYTORCH_REFERENCE_COMMAND], timeoutMs: EXTERNAL_TIMEOUT_MS, env });
+  if (spec === 'pytorch') return new ExternalTrainer({ name: 'pytorch', command: [...PYTORCH_REFERENCE_COMMAND], timeoutMs, env });
   if (spec.startsWith('command:')) {
     const argv = spec.slice('command:'.length).trim().split(/\s+/).filter((a) => a !== '');
     if (argv.length === 0) throw new LayernasError('USAGE', `--trainer ${spec}: give the command after "command:"`, { trainer: spec });
-    return new ExternalTrainer({ name: `command:${argv[0]}`, command: argv, timeoutMs: EXTERNAL_TIMEOUT_MS, env });
+    return new ExternalTrainer({ name: `command:${argv[0]}`, command: argv, timeoutMs, env });
   }
   throw new LayernasError('USAGE', `unknown --trainer "${spec}": use tfjs, pytorch or command:<cmd>`, { trainer: spec });
 }

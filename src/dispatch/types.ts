@@ -5,6 +5,8 @@
  * a dispatcher only moves requests and results and must tolerate duplicate results (keyed by trialId).
  */
 
+import type { FailureReason } from '../core/failure.js';
+
 /** What a worker needs to evaluate one trial. Must be JSON-serialisable (it crosses process and machine boundaries). */
 export interface TrialRequest {
   readonly trialId: string;         // unique within a study, e.g. `${studyId}:${number}`
@@ -19,7 +21,7 @@ export interface TrialRequest {
 
 export type TrialOutcome =
   | { readonly status: 'ok'; readonly reward: number; readonly metrics: Record<string, number>; readonly artifacts?: Record<string, string> }
-  | { readonly status: 'failed'; readonly error: { readonly code: string; readonly message: string; readonly stderrTail?: string } };
+  | { readonly status: 'failed'; readonly error: { readonly code: string; readonly message: string; readonly stderrTail?: string; readonly reason?: FailureReason } };
 
 export interface TrialResult {
   readonly trialId: string;

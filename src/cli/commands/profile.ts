@@ -3,6 +3,7 @@
  * measure every distinct block of the space on the target and write a latency table (resumable: the journal
  * `<out>.journal.jsonl` keeps every finished measurement; rerunning skips them).
  */
+import { cliNumber, outputFilePath, parseArgs } from '../options.js';
 import { hostname, cpus } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
@@ -24,11 +25,11 @@ import { resolveTarget } from '../../targets/load.js';
 const argsSchema = z.object({
   target: z.string().min(1),
   space: z.string().min(1),
-  out: z.string().min(1).optional(),
-  calibrate: z.number().int().min(0).max(200),
-  'calibrate-span': z.number().int().min(0).max(200),
-  rounds: z.number().int().min(1).max(100),
-  seed: z.number().int(),
+  out: outputFilePath.optional(),
+  calibrate: cliNumber.count(0, 200),
+  'calibrate-span': cliNumber.count(0, 200),
+  rounds: cliNumber.count(1, 100),
+  seed: cliNumber.seed(),
   clock: z.enum(['wall', 'cpu']),
   json: z.boolean(),
 });
@@ -77,7 +78,7 @@ export const profileCommand: CommandModule = {
       .option('clock', { choices: ['wall', 'cpu'], default: 'wall', describe: 'wall-clock time, or process CPU time (1-thread targets on an oversubscribed machine)' })
       .option('json', { type: 'boolean', default: false, describe: 'print a JSON summary on stdout' }),
   handler: async (argv) => {
-    const args = argsSchema.parse(argv);
+    const args = parseArgs('profile', argsSchema, argv);
     const { target } = resolveTarget(args.target);
     const work = workloadFor(args.space, args.calibrate, args.seed, args['calibrate-span']);
     const out = args.out ?? `${target.id}-${work.name.replace(/[^A-Za-z0-9_-]+/g, '_')}-${work.input.height}.json`;

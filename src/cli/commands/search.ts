@@ -2,6 +2,7 @@
  * `layernas search`: one search run with progress, resumable from its journal, ending with the chosen model and
  * (LayerNAS) the best candidate of every bucket.
  */
+import { cliNumber, journalFilePath, parseArgs } from '../options.js';
 import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { z } from 'zod';
@@ -13,7 +14,7 @@ import { ALGORITHMS } from '../../search/types.js';
 import { layerNasSettingsFor, makeAlgorithm } from '../../study/algorithms.js';
 import { FileJournal, readJournal } from '../../study/journal.js';
 import { buildProblem, type ConstraintOption } from '../../study/problem.js';
-import { runStudy, type TrialRecord } from '../../study/study.js';
+import { runStudy, studyIdFor, type TrialRecord } from '../../study/study.js';
 import { redisDispatcherFromArgs, withRedisDispatchOptions } from '../../dispatch/create.js';
 
 const numList = z.array(z.number()).optional();
@@ -24,7 +25,7 @@ export const problemArgsSchema = z.object({
   cost: z.array(z.string().min(1)).default([]),
   max: numList,
   min: numList,
-  noise: z.number().min(0).default(0),
+  noise: cliNumber.nonNegative().default(0),
   csv: z.string().optional(),
   'reward-column': z.string().optional(),
 });
@@ -55,15 +56,15 @@ export function problemFromArgs(a: z.infer<typeof problemArgsSchema>, dataset = 
 
 const searchArgsSchema = problemArgsSchema.extend({
   algorithm: z.enum(ALGORITHMS),
-  trials: z.number().int().positive(),
-  seed: z.number().int().nonnegative(),
-  journal: z.string().optional(),
-  batch: z.number().int().positive(),
-  buckets: z.number().int().positive().optional(),
-  keep: z.number().int().positive().optional(),
-  'eval-delay-ms': z.number().int().min(0),
+  trials: cliNumber.count(),
+  seed: cliNumber.count(0),
+  journal: journalFilePath.optional(),
+  batch: cliNumber.count(),
+  buckets: cliNumber.count().optional(),
+  keep: cliNumber.count().optional(),
+  'eval-delay-ms': cliNumber.count(0),
   json: z.boolean(),
-  workers: z.number().int().positive().optional(),
+  workers: cliNumber.count(1, 256).optional(),
 });
 
 function withDelay(inner: Evaluator, ms: number): Evaluator {
@@ -100,9 +101,7 @@ export const searchCommand: CommandModule = {
       .option('workers', { type: 'number', describe: 'evaluate in a local pool of this many worker processes (nb201 tabular)' })
       .option('json', { type: 'boolean', default: false }) as never,
   handler: async (argv) => {
-    const parsed = searchArgsSchema.safeParse(argv);
-    if (!parsed.success) throw new LayernasError('USAGE', `search: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    const a = parsed.data;
+    const a = parseArgs('search', searchArgsSchema, argv);
     const problem = problemFromArgs(a);
     problem.constraints.assertPossible();
     const overrides = { ...(a.buckets !== undefined ? { buckets: a.buckets } : {}), ...(a.keep !== undefined ? { keep: a.keep } : {}) };
@@ -137,7 +136,7 @@ export const searchCommand: CommandModule = {
     }
     try {
       const result = await runStudy({
-        studyId: a.journal ?? `search-${a.seed}`,
+        studyId: studyIdFor('search', settings),
         settings,
         space: problem.space,
         constraints: problem.constraints,
@@ -164,6 +163,7 @@ export const searchCommand: CommandModule = {
         algorithmSettings: choice.settings,
         summary: result.summary ?? null,
       };
+      for (const p of result.problems) process.stderr.write(`warning [JOURNAL_CORRUPT]: ${a.journal ?? 'journal'}: ${p}\n`);
       if (a.json) {
         process.stdout.write(JSON.stringify(out, null, 2) + '\n');
         return;

@@ -4,6 +4,7 @@
  * (schema, negative latency, runtime version / threads / precision match); convert: rebuild the shipped phone tables
  * from the shared data folder.
  */
+import { parseArgs } from '../options.js';
 import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { z } from 'zod';
@@ -35,7 +36,7 @@ export const targetsCommand: CommandModule = {
       .option('out', { type: 'string', default: resolve(shippedTargetsDir(), '..', 'latency-tables'), describe: 'output folder (convert)' })
       .option('json', { type: 'boolean', default: false }),
   handler: (argv) => {
-    const args = z.object({ action: z.enum(['list', 'show', 'check', 'convert']), target: z.string().optional(), shared: z.string(), out: z.string(), json: z.boolean() }).parse(argv);
+    const args = parseArgs('targets', z.object({ action: z.enum(['list', 'show', 'check', 'convert']), target: z.string().optional(), shared: z.string(), out: z.string(), json: z.boolean() }), argv);
     switch (args.action) {
       case 'list': {
         const all = loadAllTargets().map((l) => ({ id: l.target.id, device: l.target.device, runtime: `${l.target.runtime.name} ${l.target.runtime.version}`, precision: l.target.precision, threads: l.target.threads, measure: l.target.measure.method, tables: l.tableFiles.length }));

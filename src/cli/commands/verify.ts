@@ -5,6 +5,7 @@
 import type { CommandModule } from 'yargs';
 import { z } from 'zod';
 import { LayernasError } from '../../core/errors.js';
+import { cliNumber, parseArgs } from '../options.js';
 import { LATENCY_FALLBACKS } from '../../cost/latency-predictor.js';
 import { resolveTarget } from '../../targets/load.js';
 import { readExportDir } from '../../verify/export-dir.js';
@@ -13,10 +14,10 @@ import { verifyExport, type VerifyReport } from '../../verify/verify.js';
 const argsSchema = z.object({
   dir: z.string().min(1),
   target: z.string().min(1),
-  tolerance: z.number().positive(),
+  tolerance: cliNumber.positive(),
   fallback: z.enum(['none', 'nearest-shape']),
   arch: z.string().optional(),
-  rounds: z.number().int().min(1).max(1000),
+  rounds: cliNumber.count(1, 1000),
   speedCorrection: z.enum(['anchor', 'none']),
   json: z.boolean(),
 });
@@ -51,7 +52,7 @@ export const verifyCommand: CommandModule = {
       .option('speed-correction', { choices: ['anchor', 'none'], default: 'anchor', describe: "judge the error at the table's speed (its anchor network timed beside the model), or on the raw median" })
       .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' }),
   handler: async (argv) => {
-    const args = argsSchema.parse(argv);
+    const args = parseArgs('verify', argsSchema, argv);
     const exp = readExportDir(args.dir, args.arch);
     const report = await verifyExport(exp, resolveTarget(args.target), { tolerancePct: args.tolerance, fallback: args.fallback, rounds: args.rounds, speedCorrection: args.speedCorrection });
     process.stdout.write(args.json ? `${JSON.stringify(report, null, 1)}\n` : formatVerifyReport(report));
