@@ -20,14 +20,6 @@ import sys
 import threading
 import time
 
-import numpy as np
-import torch
-import torch.nn.functional as F
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from layernas_net import Network, count_trainable, layernas_state  # noqa: E402
-
-
 EXIT_CANDIDATE = 3
 
 
@@ -56,6 +48,17 @@ def watch_parent():
     if os.environ.get('LAYERNAS_PARENT_PIPE') == '1':
         threading.Thread(target=by_pipe, daemon=True).start()
     threading.Thread(target=by_pid, daemon=True).start()
+
+
+if __name__ == '__main__':
+    watch_parent()  # before the slow imports: a parent killed while torch loads must not leave us running
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from layernas_net import Network, count_trainable, layernas_state  # noqa: E402
 
 
 def read_idx(path):
@@ -261,7 +264,6 @@ def main():
     ap.add_argument('--predict', metavar='WEIGHTS_DIR', help='print eval-mode logits of the first --n test images and exit')
     ap.add_argument('--n', type=int, default=100)
     a = ap.parse_args()
-    watch_parent()
     torch.set_num_threads(max(1, a.threads))
     with open(a.request) as f:
         req = json.load(f)
