@@ -14,8 +14,8 @@ export interface TrialFailure {
   readonly reason: FailureReason;
 }
 
-/** Error codes that say the candidate itself is at fault (the same request fails again anywhere). */
-const CANDIDATE_CODES: readonly ErrorCode[] = ['SPEC_PARSE', 'SPEC_INVALID', 'WEIGHTS_INVALID', 'EXPORT_UNSUPPORTED'];
+/** Error codes that say the candidate itself is at fault (the same request fails again anywhere: a bad spec, no row for it in a measured table). */
+const CANDIDATE_CODES: readonly ErrorCode[] = ['SPEC_PARSE', 'SPEC_INVALID', 'WEIGHTS_INVALID', 'EXPORT_UNSUPPORTED', 'TABLE_MISSING_KEY'];
 
 /** Final failures stay failed on resume; transient ones (no reason recorded: old journals) are retried. */
 export function isFinalFailure(reason: FailureReason | undefined): boolean {

@@ -183,7 +183,7 @@ export class ExternalTrainer implements Trainer {
         signal?.removeEventListener('abort', onAbort);
         if (timedOut) reject(this.failed(`timed out after ${this.o.timeoutMs} ms`, stderr, argv, 'timeout'));
         else if (aborted) reject(new LayernasError('TRIAL_TIMEOUT', `trainer ${this.name} aborted (worker shutting down)`, { trainer: this.name, reason: 'killed' }));
-        else if (code === EXIT_CANDIDATE) reject(this.failed(`refused the candidate (exit ${EXIT_CANDIDATE})`, stderr, argv, 'candidate'));
+        else if (code === EXIT_CANDIDATE) reject(this.failed(`exited with code ${EXIT_CANDIDATE}: it cannot train this candidate (a final failure, not retried)`, stderr, argv, 'candidate'));
         else if (code !== 0) reject(this.failed(`exited with ${code !== null ? `code ${code}` : `signal ${sig}`}`, stderr, argv, code === null ? (reasonOfText(tail(stderr)) ?? 'killed') : undefined));
         else resolvePromise(stderr);
       });
