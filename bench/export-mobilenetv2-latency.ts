@@ -18,7 +18,7 @@ import { lowerNetwork } from '../src/graph/lower.js';
 import { runReference } from '../src/graph/reference.js';
 import { OnnxRuntime } from '../src/runtime/onnxruntime.js';
 import { median } from '../src/runtime/types.js';
-import { compareOutputs } from '../src/verify/parity.js';
+import { compareOutputs } from '../src/runtime/parity.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

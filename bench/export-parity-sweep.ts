@@ -21,7 +21,7 @@ import { runReference } from '../src/graph/reference.js';
 import { OnnxRuntime } from '../src/runtime/onnxruntime.js';
 import { TfliteRuntime } from '../src/runtime/tflite.js';
 import type { ModelRuntime } from '../src/runtime/types.js';
-import { compareOutputs } from '../src/verify/parity.js';
+import { compareOutputs } from '../src/runtime/parity.js';
 import { randomArch, type SpaceName } from '../test/export/random-archs.js';
 
 const i = process.argv.indexOf('--count');

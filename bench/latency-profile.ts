@@ -8,8 +8,8 @@ import { cpus, hostname, loadavg } from 'node:os';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeTableFile } from '../src/cost/table-convert/shipped.js';
-import { backendForTarget, checkBackendVersion } from '../src/profile/backends.js';
-import { ExporterModelFactory } from '../src/profile/model-factory.js';
+import { backendForTarget } from '../src/platform/registry.js';
+import { ExporterModelFactory } from '../src/export/model-factory.js';
 import { DEFAULT_PROTOCOL } from '../src/profile/measure.js';
 import { calibrationDnas } from '../src/profile/calibration-networks.js';
 import { runProfile } from '../src/profile/profiler.js';
@@ -48,7 +48,7 @@ for (const spaceName of spaces) {
     if (process.argv.includes('--fresh')) rmSync(journal, { force: true });
     const backend = backendForTarget(target, new ExporterModelFactory());
     try {
-      checkBackendVersion(backend, target);
+      backend.checkVersion();
       const load0 = loadavg()[0] ?? 0;
       const r = await runProfile({ target, spaceName, blocks, calibrationNetworks: calibration, input, journalFile: journal, machine, protocol: { ...DEFAULT_PROTOCOL, clock, rounds } }, backend, new StderrProgress());
       const file = join(outDir, `${name}.json`);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Builds native/xnnpack-delegate/xnnpack_plugin.c into native/xnnpack-delegate/build/liblayernas_xnnpack.so,
-// linked against the libtensorflowlite_c.so that tfjs-tflite-node ships (TFLite 2.9, XNNPack compiled in).
+// Builds native/tflite-runner/tflite_runner.c (our Node-API TFLite runner with the XNNPack delegate) into
+// native/tflite-runner/build/layernas_tflite.node, linked against the libtensorflowlite_c.so that
+// tfjs-tflite-node ships (TFLite 2.9, XNNPack compiled in), compiled against Node's own headers (node_api.h).
 // Runs from package.json "prepare" (npm install / npm ci). Never fails the install: on any problem it prints
 // what is wrong and that layernas will fall back to the plain TFLite interpreter (slower, same results).
 import { execFileSync } from 'node:child_process';
@@ -10,12 +11,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const source = join(root, 'native', 'xnnpack-delegate', 'xnnpack_plugin.c');
-const outDir = join(root, 'native', 'xnnpack-delegate', 'build');
-const output = join(outDir, 'liblayernas_xnnpack.so');
+const source = join(root, 'native', 'tflite-runner', 'tflite_runner.c');
+const outDir = join(root, 'native', 'tflite-runner', 'build');
+const output = join(outDir, 'layernas_tflite.node');
 
 function fallback(reason) {
-  console.warn(`layernas: XNNPack delegate plugin not built: ${reason}\n` +
+  console.warn(`layernas: TFLite runner addon (XNNPack) not built: ${reason}\n` +
     '  TFLite models will run on the plain TFLite interpreter (correct, but several times slower).\n' +
     '  Fix: install gcc (apt-get install gcc) and re-run `node scripts/build-native.mjs`.');
   process.exit(0);
@@ -34,14 +35,18 @@ try {
 const libDir = join(tfliteRoot, 'cc_deps', platformDir);
 if (!existsSync(join(libDir, 'libtensorflowlite_c.so'))) fallback(`no libtensorflowlite_c.so in ${libDir}`);
 
+const nodeIncludes = [join(dirname(dirname(process.execPath)), 'include', 'node'), '/usr/include/node'];
+const nodeInclude = nodeIncludes.find((d) => existsSync(join(d, 'node_api.h')));
+if (!nodeInclude) fallback(`Node's C headers (node_api.h) are not in ${nodeIncludes.join(' or ')}`);
+
 const cc = process.env.CC ?? 'gcc';
 mkdirSync(outDir, { recursive: true });
 const tmp = `${output}.tmp-${process.pid}`;
 try {
   execFileSync(cc, ['-O2', '-shared', '-fPIC', '-fvisibility=hidden', '-Wall', '-Werror', '-o', tmp, source,
-    `-L${libDir}`, '-ltensorflowlite_c', `-Wl,-rpath,${libDir}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+    '-DNODE_GYP_MODULE_NAME=layernas_tflite', `-I${nodeInclude}`, `-I${join(tfliteRoot, 'cc_deps', 'include')}`, `-L${libDir}`, '-ltensorflowlite_c', `-Wl,-rpath,${libDir}`], { stdio: ['ignore', 'inherit', 'inherit'] });
   renameSync(tmp, output);
 } catch (e) {
   fallback(`${cc} failed: ${e.message}`);
 }
-console.log(`layernas: built XNNPack delegate plugin ${output}`);
+console.log(`layernas: built TFLite runner addon (XNNPack) ${output}`);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { LayernasError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import { ensureDir, writeFileAtomic } from '../export/write-atomic.js';
+import { ensureDir, writeFileAtomic } from '../core/write-atomic.js';
 import { formatNetwork } from './grammar.js';
 import { listParameters } from './params.js';
 import type { NetworkSpec, ParamTensor } from './spec.js';
@@ -103,6 +103,18 @@ export async function writeWeights(dir: string, weights: Weights): Promise<void>
   await ensureDir(dir);
   await writeFileAtomic(join(dir, 'weights.bin'), bin);
   await writeFileAtomic(join(dir, 'weights.json'), `${JSON.stringify(header, null, 1)}\n`);
+}
+
+/** WEIGHTS_INVALID when a tensor holds NaN or ±Inf (a diverged training run must not be exported). */
+export function assertFiniteWeights(tensors: WeightMap): void {
+  for (const [name, t] of tensors) {
+    for (let i = 0; i < t.data.length; i++) {
+      const v = t.data[i] as number;
+      if (!Number.isFinite(v)) {
+        throw new LayernasError('WEIGHTS_INVALID', `tensor '${name}' holds ${v} at element ${i}: the weights are not finite (a diverged training run?); nothing was exported`, { tensor: name, index: i });
+      }
+    }
+  }
 }
 
 /** Check `tensors` hold exactly the parameters of `spec` with the right shapes; WEIGHTS_INVALID names the first problem. */

@@ -65,24 +65,25 @@ export function missingKeyError(table: LatencyTable, key: string, index: number)
   );
 }
 
+/** One layer priced from the table (or its fallback); null when neither has it. */
+export function priceLayer(layer: KeyedLayer, index: number, table: LatencyTable, fallback: LatencyFallback = 'none'): LayerLatency | null {
+  const entry = table.byKey.get(layer.key);
+  if (entry) return { index, key: layer.key, ms: entry.median_ms, source: 'table' };
+  if (fallback === 'nearest-shape') {
+    const near = nearestShape(table, layer.key);
+    if (near) return { index, key: layer.key, ms: near.entry.median_ms * near.scale, source: 'fallback', fallback: { kind: 'nearest-shape', fromKey: near.entry.key, scale: near.scale } };
+  }
+  return null;
+}
+
 export function predictLatency(layers: readonly KeyedLayer[], table: LatencyTable, fallback: LatencyFallback = 'none'): LatencyPrediction {
   const out: LayerLatency[] = [];
   const fallbacks: string[] = [];
   layers.forEach((layer, index) => {
-    const entry = table.byKey.get(layer.key);
-    if (entry) {
-      out.push({ index, key: layer.key, ms: entry.median_ms, source: 'table' });
-      return;
-    }
-    if (fallback === 'nearest-shape') {
-      const near = nearestShape(table, layer.key);
-      if (near) {
-        out.push({ index, key: layer.key, ms: near.entry.median_ms * near.scale, source: 'fallback', fallback: { kind: 'nearest-shape', fromKey: near.entry.key, scale: near.scale } });
-        fallbacks.push(layer.key);
-        return;
-      }
-    }
-    throw missingKeyError(table, layer.key, index);
+    const priced = priceLayer(layer, index, table, fallback);
+    if (!priced) throw missingKeyError(table, layer.key, index);
+    out.push(priced);
+    if (priced.source === 'fallback') fallbacks.push(layer.key);
   });
   const layersMs = out.reduce((s, l) => s + l.ms, 0);
   return { total_ms: table.fixedTotalMs + layersMs, fixed_ms: table.fixedTotalMs, layers_ms: layersMs, table: table.file, layers: out, fallbacks };

@@ -71,6 +71,25 @@ export const TableMetadataSchema = z
       })
       .strict()
       .optional(),
+    /** a few-shot table (src/profile/fewshot-table.ts): N measured networks fitted onto source tables */
+    fewshot: z
+      .object({
+        networks: z.number().int().positive(),
+        sources: z.array(z.string()),
+        base: z.string(),
+        /** ridge weight of the corrections chosen by leave-one-out; null = none (base source scaled only) */
+        lambda: z.number().nonnegative().nullable(),
+        intercept_ms: z.number(),
+        source_weights: z.record(z.number()),
+        count_weights: z.record(z.number()),
+        loo_rms_error: z.number().nonnegative(),
+        loo_within10: z.number().min(0).max(1),
+        loo_errors: z.array(z.number()),
+        seed: z.number().int(),
+        measured: z.array(z.object({ arch: z.string(), ms: z.number().positive() }).strict()),
+      })
+      .strict()
+      .optional(),
     /** measurement noise summary, e.g. median relative IQR over entries */
     noise: z.record(z.number()).optional(),
     notes: z.array(z.string()).default([]),

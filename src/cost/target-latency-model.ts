@@ -6,7 +6,7 @@
  */
 import { walkShapes } from '../arch/shapes.js';
 import { decodeNetwork } from '../space/network.js';
-import { specCostModel } from '../space/network-cost.js';
+import { specCostModel } from './network-cost.js';
 import type { SearchSpace } from '../space/types.js';
 import type { CostModel } from './types.js';
 import { predictLatency, tableForInput, type LatencyFallback } from './latency-predictor.js';

@@ -1,28 +1,32 @@
 /**
- * Export of the winner with its trained weights into <out>/model/: model_float32.tflite, model_int8.tflite
- * (post-training quantized, calibrated on training images), model.onnx, weights.json/.bin and manifest.json
- * (architecture string, so `layernas verify <out>/model` works). <out>/stages/export.json is written last; when it
- * matches the winner and the files still hash the same, the stage is not redone.
+ * Export of the winner with its trained weights into <out>/model/ by the exporter `layernas export` uses
+ * (src/platform/export-model.ts): model_float32.tflite, model_int8.tflite (post-training quantized, calibrated on
+ * training images), model.onnx, weights.json/.bin and the one manifest.json (src/export/manifest.ts), every model
+ * checked against the reference forward pass. <out>/stages/export.json is written last; when it matches the winner
+ * and the files still hash the same, the stage is not redone.
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { formatNetwork } from '../arch/grammar.js';
 import type { NetworkSpec } from '../arch/spec.js';
-import { writeWeights, type Weights } from '../arch/weights.js';
+import type { Weights } from '../arch/weights.js';
 import { Rng } from '../core/rng.js';
 import { InputConverter } from '../data/batches.js';
 import type { ImageSet } from '../data/types.js';
-import { writeOnnx } from '../export/onnx/onnx-writer.js';
-import { buildTflite } from '../export/tflite/index.js';
-import { ensureDir, writeFileAtomic } from '../export/write-atomic.js';
-import { lowerNetwork } from '../graph/lower.js';
+import type { ExportFormat } from '../export/formats.js';
+import { exportModel } from '../platform/export-model.js';
 import type { StageProgress } from './progress.js';
-import { fileSha256, readStageFile, sha256, writeJsonAtomic } from './stage-files.js';
+import { fileSha256, readStageFile, writeJsonAtomic } from './stage-files.js';
+
+/** what design ships: TFLite float32 + int8 and float32 ONNX */
+const DESIGN_FORMATS: readonly ExportFormat[] = ['tflite', 'onnx'];
+const DESIGN_INT8_FORMATS: readonly ExportFormat[] = ['tflite'];
 
 export const exportedFileSchema = z.object({
   file: z.string(),
-  format: z.enum(['tflite-float32', 'tflite-int8', 'onnx']),
+  /** `<format>-<precision>` of the manifest's model */
+  format: z.string(),
   bytes: z.number().int(),
   sha256: z.string(),
 });
@@ -72,28 +76,19 @@ export async function runExportStage(req: ExportRequest): Promise<{ stage: Expor
   const arch = formatNetwork(req.spec);
   const old = readStageFile(stageFile(req.outDir), exportStageSchema);
   if (old && stillValid(old, arch, req.weightsFrom, req.calibrationImages, dir)) return { stage: old, dir, exportedNow: false };
-  req.progress.start(4, 0, `export ${req.spec.name} (TFLite float32 + int8, ONNX)`);
-  await ensureDir(dir);
-  await writeWeights(dir, req.weights);
-  await writeJsonAtomic(path.join(dir, 'manifest.json'), {
-    format: 'layernas-export', arch, name: req.spec.name, input: req.spec.input, inputRange: '[0, 1] floats, NHWC',
-    files: ['model_float32.tflite', 'model_int8.tflite', 'model.onnx', 'weights.json', 'weights.bin'],
-  });
-  const graph = lowerNetwork(req.spec, req.weights.tensors, { name: req.spec.name ?? 'layernas' });
-  const files: ExportedFile[] = [];
-  const put = async (file: string, format: ExportedFile['format'], bytes: Uint8Array): Promise<void> => {
-    await writeFileAtomic(path.join(dir, file), bytes);
-    files.push({ file, format, bytes: bytes.length, sha256: sha256(bytes) });
-    req.progress.tick(`${file} ${bytes.length} bytes`);
-  };
-  await put('model_float32.tflite', 'tflite-float32', buildTflite(graph).bytes);
+  req.progress.start(2, 0, `export ${req.spec.name} (TFLite float32 + int8, ONNX)`);
   const calibration = calibrationInputs(req.calibrationSet, req.spec, req.calibrationImages, req.seed);
   req.progress.tick(`calibration inputs: ${calibration.length} training images`);
-  await put('model_int8.tflite', 'tflite-int8', buildTflite(graph, { quantization: { calibration } }).bytes);
-  await put('model.onnx', 'onnx', writeOnnx(graph));
+  const result = await exportModel({
+    spec: req.spec, weights: req.weights, weightsSource: req.weightsFrom, formats: DESIGN_FORMATS, outDir: dir,
+    int8: { calibration, description: `${calibration.length} training images (seed ${req.seed})`, io: 'float', formats: DESIGN_INT8_FORMATS },
+  });
+  const files: ExportedFile[] = result.manifest.models.flatMap((m) => m.files.map((f) => ({ file: f.path, format: `${m.format}-${m.precision}`, bytes: f.bytes, sha256: f.sha256 })));
+  req.progress.tick(files.map((f) => `${f.file} ${f.bytes} bytes`).join(', '));
   const stage: ExportStage = { arch, weightsFrom: req.weightsFrom, calibrationImages: req.calibrationImages, files };
   await writeJsonAtomic(stageFile(req.outDir), stage);
-  req.progress.finish(`wrote ${files.map((f) => f.file).join(', ')} to ${dir}`);
+  const parity = result.parityFailures.length > 0 ? `; parity with the reference beyond 1e-4: ${result.parityFailures.join(', ')}` : '';
+  req.progress.finish(`wrote ${files.map((f) => f.file).join(', ')} to ${dir}${parity}`);
   return { stage, dir, exportedNow: true };
 }
 

@@ -15,10 +15,10 @@ import type { NetworkSpec } from '../arch/spec.js';
 import { LayernasError } from '../core/errors.js';
 import { checkTableMatchesTarget, loadTable, parseTable, type LatencyTable } from '../cost/latency-table.js';
 import { writeTableFile } from '../cost/table-convert/shipped.js';
-import { ensureDir } from '../export/write-atomic.js';
-import { backendForTarget, checkBackendVersion } from '../profile/backends.js';
+import { ensureDir } from '../core/write-atomic.js';
+import { backendForTarget, resolvePlatform } from '../platform/registry.js';
 import { DEFAULT_PROTOCOL } from '../profile/measure.js';
-import { ExporterModelFactory } from '../profile/model-factory.js';
+import { ExporterModelFactory } from '../export/model-factory.js';
 import { calibrationDnas } from '../profile/calibration-networks.js';
 import { runProfile } from '../profile/profiler.js';
 import type { ProgressSink } from '../profile/progress.js';
@@ -100,7 +100,7 @@ export async function resolveLatencySource(req: LatencySourceRequest): Promise<L
     }
     tried.push(`${c.file} lacks ${missing.length} block(s), e.g. ${missing.slice(0, 3).join(', ')}`);
   }
-  if (target.measure.method === 'android-adb') {
+  if (!resolvePlatform(target).onHost) {
     throw new LayernasError('TABLE_MISSING_KEY', `target ${target.id} has no latency table covering space ${space.name} at ${input.height}x${input.width}x${input.channels}` +
       `${tried.length > 0 ? ` (${tried.join('; ')})` : ''}; profile it on the phone (layernas profile --target ${target.id} --space ${space.name}) and pass --latency-table`, {
       target: target.id, space: space.name, tried,
@@ -124,7 +124,7 @@ async function profileSpace(req: LatencySourceRequest, file: string, input: { he
   await ensureDir(path.dirname(file));
   const backend = backendForTarget(loaded.target, new ExporterModelFactory());
   try {
-    checkBackendVersion(backend, loaded.target);
+    backend.checkVersion();
     const result = await runProfile({
       target: loaded.target, spaceName: space.name, blocks, calibrationNetworks: calibration, input,
       journalFile: `${file}.journal.jsonl`, machine: `${hostname()} (${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores)`,

@@ -7,20 +7,18 @@ import { networkCost, walkShapes } from '../arch/shapes.js';
 import { LayernasError } from '../core/errors.js';
 import { predictLatency } from '../cost/latency-predictor.js';
 import type { CostModel } from '../cost/types.js';
-import { Constraints } from '../search/constraints.js';
-import { specCostModel } from '../space/network-cost.js';
+import { specCostModel } from '../cost/network-cost.js';
 import type { Dna } from '../space/types.js';
+import { searchProblem, type SearchProblem } from '../study/problem.js';
 import type { LatencySource } from './latency-source.js';
 import { withClasses, type SpaceNetworks } from './space-networks.js';
 
-export interface DesignProblem {
+/** The shared search problem (src/study/problem.ts; LayerNAS buckets: latency and MAdds) plus what design reports. */
+export interface DesignProblem extends SearchProblem {
   readonly networks: SpaceNetworks;
   readonly latency: CostModel;
   readonly madds: CostModel;
   readonly params: CostModel;
-  readonly constraints: Constraints;
-  /** LayerNAS buckets: latency and MAdds */
-  readonly bucketCosts: readonly CostModel[];
   readonly cheapest: { readonly dna: number[]; readonly latencyMs: number };
 }
 
@@ -69,9 +67,9 @@ export function buildDesignProblem(source: LatencySource, targetId: string, late
     }
     list.push({ model: madds, low: 0, high: maddsMax });
   }
-  const constraints = new Constraints(space, list);
-  constraints.assertPossible();
-  return { networks: nets, latency, madds, params, constraints, bucketCosts: [latency, madds], cheapest: { dna: cheap, latencyMs: cheapMs } };
+  const problem = searchProblem(space, list, { bucketCosts: [latency, madds], reportCosts: [latency, madds, params] });
+  problem.constraints.assertPossible();
+  return { ...problem, networks: nets, latency, madds, params, cheapest: { dna: cheap, latencyMs: cheapMs } };
 }
 
 export function costsOf(p: DesignProblem, dna: Dna): { latencyMs: number; madds: number; params: number } {

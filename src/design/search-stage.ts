@@ -5,14 +5,9 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { Rng } from '../core/rng.js';
 import type { EvalRequest, EvalResult, Evaluator } from '../eval/types.js';
-import { chooseLayerNasSettings } from '../search/layernas-settings.js';
-import { dnaKey } from '../space/types.js';
 import { handDesignedBaseline } from './baseline.js';
-import { LayerNas } from '../search/layernas.js';
-import { RandomSearch } from '../search/random-search.js';
-import type { SearchAlgorithm } from '../search/types.js';
+import { layerNasSettingsFor, makeAlgorithm, type AlgorithmChoice } from '../study/algorithms.js';
 import { FileJournal, readJournal } from '../study/journal.js';
 import { runStudy, studyIdFor, type StudySettings, type TrialRecord } from '../study/study.js';
 import type { Recipe } from './options.js';
@@ -88,17 +83,13 @@ export interface SearchStageResult {
   readonly journalProblems: readonly string[];
 }
 
-function makeAlgorithm(req: SearchStageRequest): { algorithm: SearchAlgorithm; settings: Record<string, unknown> } {
-  const { problem } = req;
-  if (req.algorithm === 'random') return { algorithm: new RandomSearch(problem.constraints, new Rng(req.seed)), settings: { seed: req.seed } };
-  // warm start from the hand-designed baseline when it uses more of the budget than the rule's uniform base
-  const baseline = handDesignedBaseline(problem);
-  const s = chooseLayerNasSettings(problem.constraints, problem.bucketCosts, req.trials, baseline?.dna);
-  const warm = baseline !== undefined && dnaKey(s.base) === dnaKey(baseline.dna);
-  return {
-    algorithm: new LayerNas(problem.constraints, s),
-    settings: { buckets: s.buckets, keep: s.keep, base: [...s.base], baseFrom: warm ? `hand-designed baseline (${baseline.description})` : 'uniform level rule', bucketCosts: s.bucketCosts.map((c) => c.name), estimatedTrials: s.estimatedTrials },
-  };
+/** the shared factory (src/study/algorithms.ts, as `layernas search`); LayerNAS warm-starts from the hand-designed baseline */
+function algorithmFor(req: SearchStageRequest): AlgorithmChoice {
+  const baseline = handDesignedBaseline(req.problem);
+  const layerNas = req.algorithm === 'layernas'
+    ? layerNasSettingsFor(req.problem, req.trials, baseline ? { warmStart: { dna: baseline.dna, description: `hand-designed baseline (${baseline.description})` } } : {})
+    : undefined;
+  return makeAlgorithm(req.algorithm, req.problem, req.seed, req.trials, layerNas);
 }
 
 /**
@@ -116,7 +107,7 @@ export async function runSearchStage(req: SearchStageRequest): Promise<SearchSta
   const file = path.join(dir, `${req.algorithm}.journal.jsonl`);
   const { events, problems } = readJournal(file);
   const finished = new Set(events.filter((e) => e.type === 'result').map((e) => (e as { trial: number }).trial));
-  const { algorithm, settings } = makeAlgorithm(req);
+  const { algorithm, settings } = algorithmFor(req);
   req.progress.start(req.trials, Math.min(req.trials, finished.size), `${req.algorithm} search, proxy training per trial`);
   const journal = FileJournal.open(file);
   const studySettings = { ...req.settings, algorithm: req.algorithm, algorithmSettings: settings, trials: req.trials };
@@ -126,7 +117,7 @@ export async function runSearchStage(req: SearchStageRequest): Promise<SearchSta
       settings: studySettings,
       space: req.problem.networks.space,
       constraints: req.problem.constraints,
-      reportCosts: [req.problem.latency, req.problem.madds, req.problem.params],
+      reportCosts: req.problem.reportCosts,
       algorithm,
       maxTrials: req.trials,
       batchSize: req.parallel,

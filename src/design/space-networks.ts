@@ -7,14 +7,15 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { NetworkSpec } from '../arch/spec.js';
 import { LayernasError } from '../core/errors.js';
-import { isBuiltinSpace, loadSpace, loadSpaceFile, repoRoot } from '../space/load.js';
+import { dataLocations } from '../core/locations.js';
+import { isBuiltinSpace, loadSpace, loadSpaceFile } from '../space/load.js';
 import { coveringDnas, decodeNetwork } from '../space/network.js';
 import type { Dna, SearchSpace } from '../space/types.js';
 
 /** A built-in space (spaces/<name>.json, e.g. mobile32, fbnet) or a space .json file. */
 export function loadDesignSpace(nameOrFile: string): SearchSpace {
   if (isBuiltinSpace(nameOrFile) || nameOrFile.endsWith('.json')) return loadSpace(nameOrFile);
-  const shipped = path.join(repoRoot(), 'spaces', `${nameOrFile}.json`);
+  const shipped = path.join(dataLocations().spaces, `${nameOrFile}.json`);
   if (/^[A-Za-z0-9_-]+$/.test(nameOrFile) && existsSync(shipped)) return loadSpaceFile(shipped);
   throw new LayernasError('SPACE_INVALID', `unknown search space "${nameOrFile}": give a name of spaces/*.json (e.g. mobile32, fbnet) or a space .json file`, { space: nameOrFile });
 }

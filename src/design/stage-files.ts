@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
-import { ensureDir, writeFileAtomic } from '../export/write-atomic.js';
+import { ensureDir, writeFileAtomic } from '../core/write-atomic.js';
 
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   await ensureDir(dirname(file));

@@ -31,7 +31,7 @@ export interface DesignFinalModel {
 }
 
 export interface DesignLatencyCheck {
-  readonly format: string;            // 'tflite-float32' | 'tflite-int8' | 'onnx'
+  readonly format: string;            // '<format>-<precision>' of the manifest: 'tflite-float32' | 'tflite-int8' | 'onnx-float32'
   readonly target: string;
   readonly predictedMs: number | null;
   readonly measuredMedianMs: number | null;

@@ -1,21 +1,16 @@
 /**
- * Trainers of the design job, behind src/train's Trainer interface (layernas-train/1 protocol):
- *   --trainer tfjs           the in-process tfjs trainer (src/train/tfjs-trainer.ts)
- *   --trainer pytorch        the PyTorch reference trainer (trainers/pytorch/train.py, Debian python3-torch)
- *   --trainer command:<cmd>  any command speaking the protocol (argument array split on spaces, never a shell)
- * (external trainers run with LAYERNAS_THREADS = --trainer-threads, default 1)
- * plus the trained model's own predictions on test images: the weights loaded into the in-process tfjs network in
- * eval mode (the reference the exported files are compared with).
+ * The design job's trainer (the shared choice of src/train/choice.ts: tfjs | pytorch | command:<cmd>; external
+ * trainers run with LAYERNAS_THREADS = --trainer-threads, default 1), plus the trained model's own predictions on
+ * test images: the weights loaded into the in-process tfjs network in eval mode (the reference the exported files
+ * are compared with).
  */
 import type { NetworkSpec } from '../arch/spec.js';
 import { readWeights } from '../arch/weights.js';
-import { LayernasError } from '../core/errors.js';
 import { InputConverter } from '../data/batches.js';
 import type { ImageSet } from '../data/types.js';
 import { selectTrainingBackend } from '../train/backend.js';
-import { ExternalTrainer, PYTORCH_REFERENCE_COMMAND } from '../train/external.js';
+import { makeTrainer, parseTrainerChoice } from '../train/choice.js';
 import { buildNetwork } from '../train/network.js';
-import { TfjsTrainer } from '../train/tfjs-trainer.js';
 import { predictLogits } from '../train/trainer.js';
 import type { Trainer } from '../train/types.js';
 import { loadNetworkWeights } from '../train/weights-io.js';
@@ -23,17 +18,9 @@ import { loadNetworkWeights } from '../train/weights-io.js';
 /** Six hours: a generous ceiling for one external training run (a hung trainer must not block forever). */
 const EXTERNAL_TIMEOUT_MS = 6 * 3600 * 1000;
 
-/** `tfjs`, `pytorch` or `command:<cmd>`; external trainers get `threads` as LAYERNAS_THREADS. */
-export function createDesignTrainer(spec: string, threads: number, timeoutMs = EXTERNAL_TIMEOUT_MS): Trainer {
-  const env = { LAYERNAS_THREADS: String(threads) };
-  if (spec === 'tfjs') return new TfjsTrainer('auto', { threads: Math.min(2, threads) });
-  if (spec === 'pytorch') return new ExternalTrainer({ name: 'pytorch', command: [...PYTORCH_REFERENCE_COMMAND], timeoutMs, env });
-  if (spec.startsWith('command:')) {
-    const argv = spec.slice('command:'.length).trim().split(/\s+/).filter((a) => a !== '');
-    if (argv.length === 0) throw new LayernasError('USAGE', `--trainer ${spec}: give the command after "command:"`, { trainer: spec });
-    return new ExternalTrainer({ name: `command:${argv[0]}`, command: argv, timeoutMs, env });
-  }
-  throw new LayernasError('USAGE', `unknown --trainer "${spec}": use tfjs, pytorch or command:<cmd>`, { trainer: spec });
+/** `tfjs`, `pytorch` or `command:<cmd>` through the shared trainer choice (src/train/choice.ts); external trainers get `threads` as LAYERNAS_THREADS. */
+export function createDesignTrainer(choice: string, threads: number, timeoutMs = EXTERNAL_TIMEOUT_MS): Trainer {
+  return makeTrainer(parseTrainerChoice(choice, { threads, timeoutMs }));
 }
 
 /** Argmax of `predict` over the first `count` images of a set, in batches. */

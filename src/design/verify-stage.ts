@@ -11,8 +11,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { InputConverter } from '../data/batches.js';
 import type { ImageSet } from '../data/types.js';
-import { OnnxRuntime } from '../runtime/onnxruntime.js';
-import { TfliteRuntime } from '../runtime/tflite.js';
+import { formatOfFile, hostRuntimeFor } from '../platform/host-runtimes.js';
+import { resolvePlatform } from '../platform/registry.js';
 import { median, type ModelRuntime } from '../runtime/types.js';
 import type { LoadedTarget } from '../targets/schema.js';
 import { readExportDir } from '../verify/export-dir.js';
@@ -75,7 +75,7 @@ export interface VerifyRequest {
 const stageFile = (outDir: string): string => path.join(outDir, 'stages', 'verify.json');
 
 function runtimeFor(file: string): ModelRuntime {
-  return file.endsWith('.onnx') ? new OnnxRuntime() : new TfliteRuntime({ xnnpack: 'auto' });
+  return hostRuntimeFor(formatOfFile(file));
 }
 
 async function agreementOf(file: string, format: string, req: VerifyRequest, trained: Int32Array, n: number): Promise<Agreement> {
@@ -120,7 +120,8 @@ export async function runVerifyStage(req: VerifyRequest): Promise<{ stage: Verif
   const old = readStageFile(stageFile(req.outDir), verifyStageSchema);
   if (old && old.agreementImages === n && old.exportHashes.join() === hashes.join()) return { stage: old, verifiedNow: false };
   const target = req.loaded.target;
-  const host = target.measure.method !== 'android-adb';
+  const platform = resolvePlatform(target);
+  const host = platform.onHost;
   req.progress.start(req.exported.files.length + (host ? 2 : 0), 0, `verify on ${target.id}: latency${host ? '' : ' (predicted only)'} and test-split agreement on ${n} images`);
   const latency: LatencyCheck[] = [];
   let referenceParity: VerifyStage['referenceParity'] = null;
@@ -137,9 +138,10 @@ export async function runVerifyStage(req: VerifyRequest): Promise<{ stage: Verif
     });
     if (report.agreement) referenceParity = { maxRelativeDiff: report.agreement.maxRelativeDiff, ok: report.agreement.ok };
     req.progress.tick(`measured ${measured.toFixed(3)} ms vs predicted ${predicted.toFixed(3)} ms`);
-    const targetFormat = `${target.runtime.name === 'tflite' ? 'tflite' : 'onnx'}-${target.precision}`;
+    // the target's own file was measured above
+    const targetFormat = `${platform.format}-${target.precision}`;
     for (const f of req.exported.files) {
-      if (f.format === targetFormat || (target.runtime.name === 'onnxruntime' && f.format === 'onnx')) continue;
+      if (f.format === targetFormat) continue;
       latency.push({ format: f.format, target: `${target.id} host (1 thread)`, predictedMs: null, measuredMedianMs: await timeFile(path.join(req.exportDir, f.file)), errorPct: null, note: 'no table for this format/precision: measured only' });
     }
     req.progress.tick('other formats timed');

@@ -53,9 +53,6 @@ export class AndroidBenchmarkRunner {
   }
 
   async run(req: AndroidRunRequest): Promise<AndroidRunResult> {
-    if (!req.modelFile.endsWith('.tflite')) {
-      throw new LayernasError('USAGE', `android-adb targets run .tflite models only; got ${req.modelFile}`, { file: req.modelFile });
-    }
     await this.prepare();
     const deviceModel = `${this.measure.deviceDir}/${basename(req.modelFile)}`;
     await this.adb.push(req.modelFile, deviceModel);

@@ -1,10 +1,10 @@
 /**
  * What local pool workers evaluate with, as JSON-serialisable configuration (it crosses the process boundary):
- * the BullMQ worker's evaluators (src/worker/evaluators.ts) plus training, optionally slowed by a fixed delay
+ * the BullMQ worker's evaluators (src/eval/worker-evaluators.ts) plus training, optionally slowed by a fixed delay
  * (tests, demos: lets a test kill a worker in the middle of a trial).
  */
 import { z } from 'zod';
-import { buildWorkerEvaluator, DelayedWorkerEvaluator, type WorkerEvaluator } from '../worker/evaluators.js';
+import { buildWorkerEvaluator, DelayedWorkerEvaluator, type WorkerEvaluator } from '../eval/worker-evaluators.js';
 import { TrainingWorkerEvaluator, trainingEvaluatorConfigSchema } from '../eval/training-evaluator.js';
 
 export const poolEvaluatorConfigSchema = z.object({

@@ -5,8 +5,8 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { LayernasError } from '../core/errors.js';
+import { runningFromSources, siblingModule } from '../core/locations.js';
 import type { PoolEvaluatorConfig } from './local-pool-evaluators.js';
 import type { TrialMessage, WorkerMessage } from './local-pool-worker.js';
 import type { TrialDispatcher, TrialOutcome, TrialRequest, TrialResult } from './types.js';
@@ -37,7 +37,7 @@ interface Slot {
   stderr: string;
 }
 
-const WORKER_ENTRY = fileURLToPath(new URL('./local-pool-worker.ts', import.meta.url));
+const WORKER_ENTRY = siblingModule(import.meta.url, 'local-pool-worker');
 const DEFAULT_NO_RETRY = ['JOB_INVALID', 'SPEC_PARSE', 'SPEC_INVALID', 'DATASET_MISSING', 'DATASET_INVALID', 'USAGE'];
 
 export class LocalPool implements TrialDispatcher {
@@ -71,7 +71,7 @@ export class LocalPool implements TrialDispatcher {
 
   /** (Re)start the slot's worker process. */
   private launch(slot: Slot): void {
-    const execArgv = process.execArgv.some((a) => a.includes('tsx')) ? process.execArgv : [...process.execArgv, '--import', 'tsx'];
+    const execArgv = !runningFromSources(import.meta.url) || process.execArgv.some((a) => a.includes('tsx')) ? process.execArgv : [...process.execArgv, '--import', 'tsx'];
     const child = fork(WORKER_ENTRY, [JSON.stringify(this.o.evaluator)], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     slot.child = child;
     slot.ready = false;

@@ -5,19 +5,11 @@
  * a dispatcher only moves requests and results and must tolerate duplicate results (keyed by trialId).
  */
 
+/** What a worker needs to evaluate one trial: defined with the evaluators (src/eval/types.ts), which read it. */
 import type { FailureReason } from '../core/failure.js';
+import type { TrialRequest } from '../eval/types.js';
 
-/** What a worker needs to evaluate one trial. Must be JSON-serialisable (it crosses process and machine boundaries). */
-export interface TrialRequest {
-  readonly trialId: string;         // unique within a study, e.g. `${studyId}:${number}`
-  readonly studyId: string;
-  readonly dna: readonly number[];
-  /** architecture string (src/arch/grammar.ts formatNetwork) so a worker need not know the search space */
-  readonly arch: string;
-  /** evaluator configuration, validated by the evaluator's own schema on the worker side */
-  readonly evaluator: { readonly kind: string; readonly options: Record<string, unknown> };
-  readonly attempt: number;
-}
+export type { TrialRequest };
 
 export type TrialOutcome =
   | { readonly status: 'ok'; readonly reward: number; readonly metrics: Record<string, number>; readonly artifacts?: Record<string, string> }

@@ -8,7 +8,7 @@ import { Rng } from '../core/rng.js';
 import { LayernasError } from '../core/errors.js';
 import { readNb201Column } from '../cost/tabular-latency.js';
 import { sharedDataDir } from '../space/data-files.js';
-import { dnaIndex, type Dna, type SearchSpace } from '../space/types.js';
+import { dnaHash, dnaIndex, type Dna, type SearchSpace } from '../space/types.js';
 import type { EvalRequest, EvalResult, Evaluator } from './types.js';
 
 export const NB201_DATASETS = ['cifar10', 'cifar100', 'ImageNet16-120'] as const;
@@ -29,16 +29,6 @@ export function loadNb201Accuracy(space: SearchSpace, dataset: Nb201Dataset, dat
   const file = path.join(dataDir, 'nb201', 'nb201_accuracy_params.csv');
   const values = readNb201Column(space, file, `test_acc_${dataset}`);
   return { dataset, values, accuracy: (dna) => values[dnaIndex(space, dna)] as number };
-}
-
-/** Deterministic 32-bit hash of a DNA (FNV-1a over the indices). */
-export function dnaHash(dna: Dna): number {
-  let h = 0x811c9dc5;
-  for (const v of dna) {
-    h ^= v + 1;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
 }
 
 export interface Nb201EvaluatorOptions {

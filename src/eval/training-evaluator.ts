@@ -9,21 +9,15 @@ import { parseNetwork } from '../arch/grammar.js';
 import { LayernasError } from '../core/errors.js';
 import { childDir } from '../core/paths.js';
 import { formatDatasetRef, loadDataset, parseDatasetRef, type DatasetRef } from '../data/load.js';
-import type { TrialRequest } from '../dispatch/types.js';
-import { ExternalTrainer } from '../train/external.js';
+import { makeTrainer, trainerConfigSchema } from '../train/choice.js';
 import { settingsFor, type TrainSettings } from '../train/settings.js';
-import { TfjsTrainer } from '../train/tfjs-trainer.js';
 import { runsMetrics, trainRuns } from '../train/repeated-runs.js';
 import type { TrainResult } from '../train/protocol.js';
 import type { Trainer } from '../train/types.js';
-import type { WorkerEvaluation, WorkerEvaluator } from '../worker/evaluators.js';
-import type { EvalRequest, EvalResult, Evaluator } from './types.js';
+import type { EvalRequest, EvalResult, Evaluator, TrialRequest, WorkerEvaluation, WorkerEvaluator } from './types.js';
 
 export const trainingEvaluatorConfigSchema = z.object({
-  trainer: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('tfjs'), backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']), threads: z.number().int().min(1).max(2).optional() }),
-    z.object({ kind: z.literal('command'), command: z.array(z.string().min(1)).min(1), timeoutMs: z.number().int().positive() }),
-  ]),
+  trainer: trainerConfigSchema,
   /** trial outputs go to `${outputRoot}/<trial id>` */
   outputRoot: z.string().min(1),
   /** what a queued job may ask of this worker (absent: DEFAULT_WORKER_LIMITS) */
@@ -75,13 +69,10 @@ export const trainingOptionsSchema = z.object({
 }).strict();
 export type TrainingOptions = z.infer<typeof trainingOptionsSchema>;
 
-export function makeTrainer(config: TrainingEvaluatorConfig): Trainer {
+/** the trainer of an evaluator configuration (src/train/choice.ts); a command's split files go under the output root (a worker writes nowhere else) */
+export function trainerOf(config: TrainingEvaluatorConfig): Trainer {
   const t = config.trainer;
-  switch (t.kind) {
-    case 'tfjs': return new TfjsTrainer(t.backend, { threads: t.threads ?? 1 });
-    // split files for the command go under the output root too: a worker writes nowhere else
-    case 'command': return new ExternalTrainer({ name: t.command[0] ?? 'command', command: t.command, timeoutMs: t.timeoutMs, dataCacheDir: join(config.outputRoot, '.splits') });
-  }
+  return makeTrainer(t.kind === 'command' ? { ...t, dataCacheDir: t.dataCacheDir ?? join(config.outputRoot, '.splits') } : t);
 }
 
 function refused(trialId: string, message: string, details: Record<string, unknown>): LayernasError {
@@ -148,7 +139,7 @@ export class TrainingEvaluator implements Evaluator {
   constructor(private readonly config: TrainingEvaluatorConfig, options: TrainingOptions, private readonly studyId = 'study') {
     this.opts = parseOptions(options, 'training evaluator');
     this.options = { ...this.opts };
-    this.trainer = makeTrainer(config);
+    this.trainer = trainerOf(config);
   }
   async evaluate(request: EvalRequest): Promise<EvalResult> {
     const { reward, metrics } = await trainArch(this.trainer, request.arch, this.opts, childDir(this.config.outputRoot, `${this.studyId}-${request.trialNumber}`));
@@ -167,7 +158,7 @@ export class TrainingWorkerEvaluator implements WorkerEvaluator {
   private readonly trainer: Trainer;
   private readonly limits: WorkerLimits;
   constructor(private readonly config: TrainingEvaluatorConfig) {
-    this.trainer = makeTrainer(config);
+    this.trainer = trainerOf(config);
     this.limits = config.limits ?? DEFAULT_WORKER_LIMITS;
   }
   async evaluate(request: TrialRequest, signal?: AbortSignal): Promise<WorkerEvaluation> {

@@ -1,20 +1,48 @@
 /**
  * Format dispatch by a typed map: each export format turns the graph into in-memory model files (nothing is written
- * here) plus the runtime that loads them for verification. A format that cannot express an op throws
+ * here). Which runtime loads a format's files is the platform registry's business (src/platform/). A format that cannot express an op throws
  * 'EXPORT_UNSUPPORTED' before any file of the export is written.
  */
 import type { Graph } from '../graph/ir.js';
-import { OnnxRuntime } from '../runtime/onnxruntime.js';
-import { TfliteRuntime } from '../runtime/tflite.js';
-import type { ModelRuntime, RuntimeTensorData } from '../runtime/types.js';
 import { writeOnnx } from './onnx/onnx-writer.js';
-import { TfjsLayersRuntime } from './tfjs/tfjs-runtime.js';
 import { writeTfjs } from './tfjs/tfjs-writer.js';
 import { calibrate, planActivationParams } from './tflite/calibration.js';
-import { buildTflite, dequantizeTensor, quantizeTensor, type QuantParams } from './tflite/index.js';
+import { buildTflite, dequantizeTensor, quantizeTensor, type QuantParams, type TfliteDeployInfo } from './tflite/index.js';
 
 export const EXPORT_FORMATS = ['tflite', 'onnx', 'tfjs'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** formats that also get an int8 model with --int8 */
+export const INT8_FORMATS: readonly ExportFormat[] = ['tflite', 'onnx'];
+
+/** what a format's model file is called: its extension (tfjs: the model.json of a layers model, beside its shards) */
+const FILE_ENDINGS: Readonly<Record<ExportFormat, string>> = { tflite: '.tflite', onnx: '.onnx', tfjs: 'model.json' };
+
+/** formats whose model is one self-contained file (what `verify` and the runtimes take as a model file) */
+export const SINGLE_FILE_FORMATS: readonly ExportFormat[] = ['tflite', 'onnx'];
+
+/** formats whose files may take NCHW input (ONNX models profiled as one block keep NCHW at their edges) */
+export const NCHW_INPUT_FORMATS: readonly ExportFormat[] = ['onnx'];
+
+/** the ending of a format's model file name, for messages */
+export function fileEnding(format: ExportFormat): string {
+  return FILE_ENDINGS[format];
+}
+
+/** does `file` hold a model of `format` (by its name)? */
+export function isFileOfFormat(file: string, format: ExportFormat): boolean {
+  return file.endsWith(FILE_ENDINGS[format]);
+}
+
+/** the export format of a model file by its name, or null */
+export function formatOfFileName(file: string): ExportFormat | null {
+  return EXPORT_FORMATS.find((f) => isFileOfFormat(file, f)) ?? null;
+}
+
+/** a single-file model (.tflite, .onnx) by its name */
+export function isModelFile(file: string): boolean {
+  return SINGLE_FILE_FORMATS.some((f) => isFileOfFormat(file, f));
+}
 
 export interface Int8Request {
   /** calibration inputs, NHWC float32, one per sample */
@@ -23,10 +51,20 @@ export interface Int8Request {
   readonly description: string;
   /** int8 model input/output type ('float' keeps float32 I/O with quantize/dequantize inside) */
   readonly io: 'float' | 'int8';
+  /** formats that get an int8 model (default: every requested format of INT8_FORMATS) */
+  readonly formats?: readonly ExportFormat[];
+}
+
+/** the int8 request when `format` is to get an int8 model */
+function int8For(options: FormatOptions, format: ExportFormat): Int8Request | undefined {
+  const q = options.int8;
+  return q && (q.formats ?? INT8_FORMATS).includes(format) ? q : undefined;
 }
 
 export interface FormatOptions {
   readonly int8?: Int8Request;
+  /** deployable files: TFLite metadata + signature + labels, ONNX metadata_props + dynamic batch */
+  readonly deploy?: { readonly tflite: TfliteDeployInfo; readonly onnxMetadata: Readonly<Record<string, string>> };
   /** progress of long steps (int8 calibration) */
   readonly onProgress?: (message: string) => void;
 }
@@ -45,32 +83,32 @@ export interface PlannedModel {
   readonly files: readonly { readonly path: string; readonly bytes: Uint8Array }[];
   readonly quantization?: { readonly inputs: readonly QuantParams[]; readonly outputs: readonly QuantParams[]; readonly calibration: string };
   readonly notes: readonly string[];
-  readonly runtime: () => ModelRuntime;
-  readonly prepareInput?: (x: Float32Array) => RuntimeTensorData;
-  readonly readOutput?: (y: RuntimeTensorData) => Float32Array;
+  /** int8 I/O models: float input -> model input */
+  readonly prepareInput?: (x: Float32Array) => Int8Array;
+  /** int8 I/O models: model output -> float values */
+  readonly readOutput?: (y: Float32Array | Int8Array | Uint8Array | Int32Array) => Float32Array;
 }
 
 type FormatWriter = (graph: Graph, options: FormatOptions) => PlannedModel[];
 
 function tfliteModels(graph: Graph, options: FormatOptions): PlannedModel[] {
-  const runtime = (): ModelRuntime => new TfliteRuntime({ xnnpack: 'auto' });
-  const float = buildTflite(graph);
+  const deploy = options.deploy ? { deploy: options.deploy.tflite } : {};
+  const float = buildTflite(graph, deploy);
   const models: PlannedModel[] = [{
-    format: 'tflite', precision: 'float32', path: 'model_float32.tflite', files: [{ path: 'model_float32.tflite', bytes: float.bytes }], notes: [], runtime,
+    format: 'tflite', precision: 'float32', path: 'model_float32.tflite', files: [{ path: 'model_float32.tflite', bytes: float.bytes }], notes: [],
   }];
-  const q = options.int8;
+  const q = int8For(options, 'tflite');
   if (q) {
-    const int8 = buildTflite(graph, { quantization: { calibration: q.calibration, io: q.io, ...calibrationProgress(options, 'TFLite int8') } });
+    const int8 = buildTflite(graph, { ...deploy, quantization: { calibration: q.calibration, io: q.io, ...calibrationProgress(options, 'TFLite int8') } });
     const inP = int8.inputParams[0];
     const outP = int8.outputParams[0];
     models.push({
       format: 'tflite', precision: 'int8', path: 'model_int8.tflite', files: [{ path: 'model_int8.tflite', bytes: int8.bytes }],
       quantization: { inputs: int8.inputParams, outputs: int8.outputParams, calibration: q.description },
       notes: [`int8 post-training quantization: per-channel weights, per-tensor activations, int32 bias; ${q.io} input/output`],
-      runtime,
       ...(q.io === 'int8' && inP && outP ? {
         prepareInput: (x: Float32Array) => quantizeTensor(x, inP),
-        readOutput: (y: RuntimeTensorData) => dequantizeTensor(y as Int8Array, outP),
+        readOutput: (y) => dequantizeTensor(y as Int8Array, outP),
       } : {}),
     });
   }
@@ -80,29 +118,28 @@ function tfliteModels(graph: Graph, options: FormatOptions): PlannedModel[] {
 const FORMAT_WRITERS: Readonly<Record<ExportFormat, FormatWriter>> = {
   tflite: tfliteModels,
   onnx: (graph, options) => {
+    const onnxDeploy = options.deploy ? { metadata: options.deploy.onnxMetadata, dynamicBatch: true } : {};
     const models: PlannedModel[] = [{
-      format: 'onnx', precision: 'float32', path: 'model.onnx', files: [{ path: 'model.onnx', bytes: writeOnnx(graph) }],
-      notes: ['opset 17, IR version 8; NHWC interface, NCHW inside (Transpose at input and rank-4 outputs)'],
-      runtime: () => new OnnxRuntime(),
+      format: 'onnx', precision: 'float32', path: 'model.onnx', files: [{ path: 'model.onnx', bytes: writeOnnx(graph, onnxDeploy) }],
+      notes: [`opset 17, IR version 8; NHWC interface, NCHW inside (Transpose at input and rank-4 outputs)${options.deploy ? '; dynamic batch dimension "batch"' : ''}`],
     }];
-    const q = options.int8;
+    const q = int8For(options, 'onnx');
     if (q) {
       // the same calibration and per-tensor activation parameters as the int8 TFLite model
       const activations = planActivationParams(graph, calibrate(graph, q.calibration, calibrationProgress(options, 'ONNX int8')));
-      const bytes = writeOnnx(graph, { int8Activations: activations });
+      const bytes = writeOnnx(graph, { ...onnxDeploy, int8Activations: activations });
       const paramsOf = (id: number): QuantParams => activations.get(id) as QuantParams;
       models.push({
         format: 'onnx', precision: 'int8', path: 'model_int8.onnx', files: [{ path: 'model_int8.onnx', bytes }],
         quantization: { inputs: graph.inputs.map(paramsOf), outputs: graph.outputs.map(paramsOf), calibration: q.description },
         notes: ['int8 QDQ (QuantizeLinear/DequantizeLinear): per-channel int8 weights, int32 bias, per-tensor int8 activations; float32 input/output'],
-        runtime: () => new OnnxRuntime(),
       });
     }
     return models;
   },
   tfjs: (graph) => {
     const files = writeTfjs(graph).map((f) => ({ path: `tfjs/${f.name}`, bytes: f.bytes }));
-    return [{ format: 'tfjs', precision: 'float32', path: 'tfjs/model.json', files, notes: ['TF.js layers format: load with tf.loadLayersModel'], runtime: () => new TfjsLayersRuntime() }];
+    return [{ format: 'tfjs', precision: 'float32', path: 'tfjs/model.json', files, notes: ['TF.js layers format: load with tf.loadLayersModel'] }];
   },
 };
 

@@ -1,25 +1,30 @@
 /**
  * exportNetwork: spec + weights → model files of every requested format + weights + manifest.json in one directory.
  * Every model is built in memory first (an op a format cannot express fails before anything is written), then each
- * file is written atomically (temp + rename), then every model is loaded in its runtime and checked against the
- * reference forward pass, and manifest.json is written last.
+ * file is written atomically (temp + rename), then every model is checked against the reference forward pass by the
+ * caller's `check` (loading files in a runtime is the platform registry's job: src/platform/export-model.ts passes
+ * the host check), and manifest.json is written last.
  */
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { formatNetwork } from '../arch/grammar.js';
 import { networkCost } from '../arch/shapes.js';
 import type { NetworkSpec } from '../arch/spec.js';
-import { writeWeights, type Weights } from '../arch/weights.js';
+import { assertFiniteWeights, writeWeights, type Weights } from '../arch/weights.js';
 import { isLayernasError, LayernasError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Graph } from '../graph/ir.js';
 import { lowerNetwork } from '../graph/lower.js';
-import { checkParity } from '../verify/parity.js';
 import { planModels, type ExportFormat, type Int8Request, type PlannedModel } from './formats.js';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type ManifestModel } from './manifest.js';
-import { ensureDir, writeFileAtomic } from './write-atomic.js';
+import { ensureDir, writeFileAtomic } from '../core/write-atomic.js';
+import { deployFacts, LABELS_FILE, onnxMetadataProps, tfliteMetadataFor, type DeployFacts } from './deploy-info.js';
+import { commitStaging, keepFailed, staging } from './staging.js';
+import { rm } from 'node:fs/promises';
 
-export { EXPORT_FORMATS, type ExportFormat, type Int8Request } from './formats.js';
+const CREATED_BY = 'layernas 0.1.0';
+
+export { EXPORT_FORMATS, INT8_FORMATS, type ExportFormat, type Int8Request } from './formats.js';
 
 /** float models must agree with the reference within this share of the output scale */
 export const FLOAT_PARITY_TOLERANCE = 1e-4;
@@ -33,10 +38,14 @@ export interface ExportRequest {
   readonly outDir: string;
   readonly softmax?: boolean;
   readonly int8?: Int8Request;
-  /** load every model in its runtime and compare with the reference (default true) */
-  readonly verify?: boolean;
+  /** loads one written model and compares it with the reference forward pass; absent: models are not verified */
+  readonly check?: ModelCheck;
   readonly threads?: number;
   readonly onProgress?: (message: string) => void;
+  /** preprocessing, labels, description for the manifest and the files' metadata (default: from the spec alone) */
+  readonly deploy?: DeployFacts;
+  /** an int8 model whose top-1 differs from the float reference: 'error' (default) fails the export */
+  readonly int8Agreement?: 'error' | 'warn';
 }
 
 export interface ExportResult {
@@ -46,6 +55,24 @@ export interface ExportResult {
   readonly parityFailures: readonly string[];
 }
 
+/** What a model check reports: the I/O the runtime sees and the output difference from the reference forward pass. */
+export interface ModelCheckResult {
+  readonly inputs: readonly { readonly name: string; readonly shape: readonly number[]; readonly dtype: string }[];
+  readonly outputs: readonly { readonly name: string; readonly shape: readonly number[]; readonly dtype: string }[];
+  readonly relDiff: number;
+  readonly maxAbsDiff: number;
+  readonly argmaxAgrees: boolean;
+  /** e.g. `tflite 2.9.0` */
+  readonly runtime: string;
+}
+
+/**
+ * Loads `file` (a written model of `model`), runs `input` through it and through the reference forward pass of
+ * `graph`. Throws RUNTIME_UNAVAILABLE when no runtime for the format can be loaded here (the model is then recorded as
+ * not verified).
+ */
+export type ModelCheck = (graph: Graph, input: Float32Array, file: string, model: PlannedModel, threads: number) => Promise<ModelCheckResult>;
+
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 /** seeded input in [0, 1] (the range dataset images are scaled to) */
@@ -54,76 +81,101 @@ export function parityInput(spec: NetworkSpec, seed = 1): Float32Array {
   return Float32Array.from({ length: spec.input.height * spec.input.width * spec.input.channels }, () => rng.next());
 }
 
-async function verifyModel(graph: Graph, input: Float32Array, outDir: string, m: PlannedModel, threads: number): Promise<Pick<ManifestModel, 'inputs' | 'outputs' | 'parity' | 'notes'>> {
-  const file = join(outDir, m.path);
-  const runtime = m.runtime();
+async function verifyModel(check: ModelCheck, graph: Graph, input: Float32Array, outDir: string, m: PlannedModel, threads: number): Promise<Pick<ManifestModel, 'inputs' | 'outputs' | 'parity' | 'notes'>> {
   try {
-    const loaded = await runtime.load(file, { threads });
-    const io = { inputs: loaded.inputs.map((t) => ({ ...t, shape: [...t.shape] })), outputs: loaded.outputs.map((t) => ({ ...t, shape: [...t.shape] })) };
-    await loaded.dispose();
-    const report = await checkParity(graph, input, [{
-      format: `${m.format}-${m.precision}`, file, runtime, threads,
-      ...(m.prepareInput ? { prepareInput: m.prepareInput } : {}), ...(m.readOutput ? { readOutput: m.readOutput } : {}),
-    }]);
-    const e = report.entries[0] as NonNullable<(typeof report.entries)[0]>;
+    const r = await check(graph, input, join(outDir, m.path), m, threads);
     const tolerance = m.precision === 'float32' ? FLOAT_PARITY_TOLERANCE : null;
-    return { ...io, parity: { relDiff: e.relDiff, maxAbsDiff: e.maxAbsDiff, argmaxAgrees: e.argmaxAgrees, tolerance }, notes: [...m.notes, `runtime ${runtime.id} ${runtime.version}`] };
+    return {
+      inputs: r.inputs.map((t) => ({ ...t, shape: [...t.shape] })) as ManifestModel['inputs'], outputs: r.outputs.map((t) => ({ ...t, shape: [...t.shape] })) as ManifestModel['outputs'],
+      parity: { relDiff: r.relDiff, maxAbsDiff: r.maxAbsDiff, argmaxAgrees: r.argmaxAgrees, tolerance }, notes: [...m.notes, `runtime ${r.runtime}`],
+    };
   } catch (err) {
     if (!isLayernasError(err, 'RUNTIME_UNAVAILABLE')) throw err;
     return { inputs: null, outputs: null, parity: null, notes: [...m.notes, `not verified: ${err.message}`] };
   }
 }
 
+/** what failed the export's own checks (empty: every file succeeded) */
+function exportFailures(models: readonly ManifestModel[], int8Agreement: 'error' | 'warn'): string[] {
+  const out: string[] = [];
+  for (const m of models) {
+    if (!m.parity) continue;
+    if (m.parity.tolerance !== null && !(m.parity.relDiff <= m.parity.tolerance)) out.push(`${m.path}: differs from the reference forward pass by ${m.parity.relDiff.toExponential(2)} of the output scale (tolerance ${m.parity.tolerance})`);
+    if (m.precision === 'int8' && !m.parity.argmaxAgrees && int8Agreement === 'error') out.push(`${m.path}: int8 top-1 class differs from the float reference on the parity input (pass --int8-agreement warn to keep it)`);
+  }
+  return out;
+}
+
 export async function exportNetwork(req: ExportRequest): Promise<ExportResult> {
   const progress = req.onProgress ?? (() => undefined);
+  assertFiniteWeights(req.weights.tensors);
   const graph = lowerNetwork(req.spec, req.weights.tensors, { softmax: req.softmax ?? false, name: req.spec.name ?? 'layernas' });
   progress(`lowered ${graph.ops.length} ops`);
-  const planned = planModels(graph, req.formats, { ...(req.int8 ? { int8: req.int8 } : {}), onProgress: progress });
-  progress(`built ${planned.map((m) => m.path).join(', ')} in memory`);
-  await ensureDir(req.outDir);
-  await writeWeights(req.outDir, req.weights);
-  const written = new Map<string, { path: string; bytes: number; sha256: string }[]>();
-  for (const m of planned) {
-    const files: { path: string; bytes: number; sha256: string }[] = [];
-    for (const f of m.files) {
-      const target = join(req.outDir, f.path);
-      await ensureDir(dirname(target));
-      await writeFileAtomic(target, f.bytes);
-      files.push({ path: f.path, bytes: f.bytes.length, sha256: sha256(f.bytes) });
-    }
-    written.set(m.path, files);
-    progress(`wrote ${m.path} (${files.reduce((s, f) => s + f.bytes, 0)} bytes)`);
-  }
-  const input = parityInput(req.spec);
-  const models: ManifestModel[] = [];
-  const parityFailures: string[] = [];
-  for (const m of planned) {
-    const checked = req.verify === false
-      ? { inputs: null, outputs: null, parity: null, notes: [...m.notes, 'not verified (--no-verify)'] }
-      : await verifyModel(graph, input, req.outDir, m, req.threads ?? 1);
-    if (checked.parity && checked.parity.tolerance !== null && !(checked.parity.relDiff <= checked.parity.tolerance)) parityFailures.push(m.path);
-    if (checked.parity) progress(`${m.path}: max |Δ| ${checked.parity.relDiff.toExponential(2)} of output scale vs reference`);
-    models.push({
-      format: m.format, precision: m.precision, path: m.path, files: written.get(m.path) ?? [],
-      ...(m.quantization ? { quantization: { inputs: m.quantization.inputs.map(q), outputs: m.quantization.outputs.map(q), calibration: m.quantization.calibration } } : {}),
-      ...checked,
-    });
-  }
-  const cost = networkCost(req.spec);
-  const inT = graph.tensors[graph.inputs[0] as number];
-  const outT = graph.tensors[graph.outputs[0] as number];
-  if (!inT || !outT) throw new LayernasError('MODEL_INVALID', 'lowered graph has no input or output');
-  const manifest: Manifest = {
-    format: MANIFEST_FORMAT, version: MANIFEST_VERSION, arch: formatNetwork(req.spec), name: req.spec.name ?? null,
-    madds: cost.madds, params: cost.params,
-    input: { name: inT.name, shape: [...inT.shape], layout: 'NHWC' },
-    output: { name: outT.name, shape: [...outT.shape], softmax: req.softmax ?? false },
-    weights: { source: req.weightsSource, files: ['weights.json', 'weights.bin'] },
-    models, createdBy: 'layernas 0.1.0',
+  const arch = formatNetwork(req.spec);
+  const facts = req.deploy ?? deployFacts(req.spec);
+  const softmax = req.softmax ?? false;
+  const deploy = {
+    tflite: { metadata: tfliteMetadataFor(req.spec, facts, { name: 'output', softmax }, CREATED_BY), arch, ...(facts.labels ? { labels: facts.labels } : {}) },
+    onnxMetadata: Object.fromEntries(onnxMetadataProps(req.spec, arch, facts)),
   };
-  const manifestPath = join(req.outDir, 'manifest.json');
-  await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-  return { manifest, manifestPath, parityFailures };
+  const planned = planModels(graph, req.formats, { ...(req.int8 ? { int8: req.int8 } : {}), onProgress: progress, deploy });
+  progress(`built ${planned.map((m) => m.path).join(', ')} in memory`);
+  // everything is written to a staging folder beside the output and moved in only when every file succeeded
+  const stage = await staging(req.outDir);
+  try {
+    await writeWeights(stage, req.weights);
+    const written = new Map<string, { path: string; bytes: number; sha256: string }[]>();
+    for (const m of planned) {
+      const files: { path: string; bytes: number; sha256: string }[] = [];
+      for (const f of m.files) {
+        const target = join(stage, f.path);
+        await ensureDir(dirname(target));
+        await writeFileAtomic(target, f.bytes);
+        files.push({ path: f.path, bytes: f.bytes.length, sha256: sha256(f.bytes) });
+      }
+      written.set(m.path, files);
+      progress(`wrote ${m.path} (${files.reduce((s, f) => s + f.bytes, 0)} bytes)`);
+    }
+    if (facts.labels) await writeFileAtomic(join(stage, LABELS_FILE), `${facts.labels.join('\n')}\n`);
+    const input = parityInput(req.spec);
+    const models: ManifestModel[] = [];
+    for (const m of planned) {
+      const checked = req.check === undefined
+        ? { inputs: null, outputs: null, parity: null, notes: [...m.notes, 'not verified (--no-verify)'] }
+        : await verifyModel(req.check, graph, input, stage, m, req.threads ?? 1);
+      if (checked.parity) progress(`${m.path}: max |Δ| ${checked.parity.relDiff.toExponential(2)} of output scale vs reference${checked.parity.argmaxAgrees ? '' : ', top-1 differs'}`);
+      models.push({
+        format: m.format, precision: m.precision, path: m.path, files: written.get(m.path) ?? [],
+        ...(m.quantization ? { quantization: { inputs: m.quantization.inputs.map(q), outputs: m.quantization.outputs.map(q), calibration: m.quantization.calibration } } : {}),
+        ...checked,
+      });
+    }
+    const cost = networkCost(req.spec);
+    const inT = graph.tensors[graph.inputs[0] as number];
+    const outT = graph.tensors[graph.outputs[0] as number];
+    if (!inT || !outT) throw new LayernasError('MODEL_INVALID', 'lowered graph has no input or output');
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT, version: MANIFEST_VERSION, arch, name: req.spec.name ?? null,
+      madds: cost.madds, params: cost.params,
+      input: { name: inT.name, shape: [...inT.shape], layout: 'NHWC' },
+      output: { name: outT.name, shape: [...outT.shape], softmax },
+      preprocessing: facts.preprocessing,
+      labels: facts.labels ? { file: LABELS_FILE, classes: [...facts.labels] } : null,
+      description: facts.description,
+      weights: { source: req.weightsSource, files: ['weights.json', 'weights.bin'] },
+      models, createdBy: CREATED_BY,
+    };
+    const failures = exportFailures(models, req.int8Agreement ?? 'error');
+    await writeFileAtomic(join(stage, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    if (failures.length > 0) {
+      const kept = await keepFailed(stage, req.outDir);
+      throw new LayernasError('VERIFY_FAILED', `export failed its checks; ${req.outDir} was left as it was, the failed files are in ${kept}:\n  ${failures.join('\n  ')}`, { failures, kept });
+    }
+    await commitStaging(stage, req.outDir);
+    return { manifest, manifestPath: join(req.outDir, 'manifest.json'), parityFailures: [] };
+  } finally {
+    await rm(stage, { recursive: true, force: true });
+  }
 }
 
 function q(p: { scale: readonly number[]; zeroPoint: readonly number[] }): { scale: number[]; zeroPoint: number[] } {

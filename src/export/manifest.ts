@@ -4,6 +4,7 @@
  * and the parity check against the reference forward pass. Written last (atomically) by `exportNetwork`.
  */
 import { z } from 'zod';
+import { preprocessingSchema } from './deploy-info.js';
 
 export const MANIFEST_FORMAT = 'layernas-export';
 export const MANIFEST_VERSION = 1;
@@ -47,6 +48,11 @@ export const manifestSchema = z.object({
   /** the input every format takes: NHWC float32 in [0, 1] for dataset-trained weights */
   input: z.object({ name: z.string(), shape: z.array(z.number().int()), layout: z.literal('NHWC') }),
   output: z.object({ name: z.string(), shape: z.array(z.number().int()), softmax: z.boolean() }),
+  /** how to turn an image into the input (resize method and sizes, channel order, mean/std); absent in older manifests */
+  preprocessing: preprocessingSchema.optional(),
+  /** class names in output order and the labels file beside the models (null: not known) */
+  labels: z.object({ file: z.string(), classes: z.array(z.string()) }).nullable().optional(),
+  description: z.string().optional(),
   weights: z.object({ source: z.string(), files: z.array(z.string()) }),
   models: z.array(manifestFileSchema),
   createdBy: z.string(),

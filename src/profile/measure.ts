@@ -4,7 +4,7 @@
  * keep every sample and summarise robustly (median, p90, IQR).
  */
 import type { NetworkSpec } from '../arch/spec.js';
-import type { LatencyBackend, PreparedModel } from './backends.js';
+import type { LatencyBackend, PreparedModel } from '../platform/backends.js';
 import { median, summarize, type SampleSummary } from './stats.js';
 
 export interface MeasureProtocol {

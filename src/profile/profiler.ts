@@ -13,7 +13,7 @@ import { Rng } from '../core/rng.js';
 import { LayernasError } from '../core/errors.js';
 import type { LatencyTableData } from '../cost/latency-table.js';
 import type { Target } from '../targets/schema.js';
-import type { LatencyBackend } from './backends.js';
+import type { LatencyBackend } from '../platform/backends.js';
 import { readJournal, JournalWriter, type JournalLine } from './journal.js';
 import { measureBatch, DEFAULT_PROTOCOL, type MeasureProtocol } from './measure.js';
 import type { ProgressSink } from './progress.js';

@@ -6,7 +6,7 @@
  */
 import { parseNetwork } from '../arch/grammar.js';
 import type { LatencyTable } from '../cost/latency-table.js';
-import type { LatencyBackend, PreparedModel } from './backends.js';
+import type { LatencyBackend, PreparedModel } from '../platform/backends.js';
 import { runsForBudget, warmUp } from './measure.js';
 import { median, summarize, type SampleSummary } from './stats.js';
 

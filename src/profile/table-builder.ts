@@ -14,7 +14,7 @@ import { formatNetwork } from '../arch/grammar.js';
 import type { NetworkSpec } from '../arch/spec.js';
 import { networkCost, walkShapes } from '../arch/shapes.js';
 import { TABLE_FORMAT, parseTable, type LatencyTableData, type TableEntry } from '../cost/latency-table.js';
-import type { LatencyBackend } from './backends.js';
+import type { LatencyBackend } from '../platform/backends.js';
 import { fitCalibration, operatorKind } from './calibration.js';
 import type { JournalLine } from './journal.js';
 import { DEFAULT_PROTOCOL } from './measure.js';

@@ -1,58 +1,60 @@
 /**
- * TensorFlow Lite 2.9 (tfjs-tflite-node 0.0.2) behind the ModelRuntime interface, optionally with the XNNPack
- * delegate through our external-delegate plugin (native/xnnpack-delegate, built by scripts/build-native.mjs).
+ * TensorFlow Lite 2.9 behind the ModelRuntime interface.
  *
- * xnnpack: 'auto'     use the plugin when it was built, else warn once and run the plain interpreter;
- *          'required' fail with RUNTIME_UNAVAILABLE (and the fix) when the plugin is missing;
- *          'off'      plain interpreter.
- * Signed int8 models run on XNNPack (delegate flag QS8); uint8 models stay on the interpreter's kernels.
+ * Runs on our runner addon (src/runtime/tflite-native.ts, native/tflite-runner) when it was built: XNNPack
+ * delegate created directly with the load's thread count (interpreter threads and XNNPack's thread pool), flag
+ * QS8 (signed int8 on XNNPack; TFLite 2.9's XNNPack cannot take uint8 models), a delegation report, invokes
+ * timed in C. Without the addon (no gcc at install) it falls back to tfjs-tflite-node's binding on the plain
+ * interpreter.
+ *
+ * xnnpack: 'auto'     XNNPack when the addon was built, else warn once and run the plain interpreter;
+ *          'required' fail with RUNTIME_UNAVAILABLE (and the fix) when the addon is missing;
+ *          'off'      plain interpreter (TFLite's own kernels).
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { LayernasError } from '../core/errors.js';
+import { DEFAULT_TFLITE_RUNNER, delegationReport, loadRunnerAddon, type DelegationReport, type NativeTensor, type RunnerHandle, type TfliteRunnerAddon } from './tflite-native.js';
 import type { LoadedModel, ModelRuntime, RuntimeDType, RuntimeLoadOptions, RuntimeTensorData, RuntimeTensorInfo, TimingOptions } from './types.js';
 import { zerosFor } from './types.js';
 
-/** the native tfjs-tflite-node objects we use */
-interface NativeTensorInfo {
+export type { DelegationReport } from './tflite-native.js';
+
+/** the tfjs-tflite-node objects the fallback uses */
+interface TfjsTensorInfo {
   readonly name: string;
   readonly dataType: string;
   readonly shape: string;
   data(): RuntimeTensorData;
 }
-interface NativeInterpreter {
-  getInputs(): NativeTensorInfo[];
-  getOutputs(): NativeTensorInfo[];
+interface TfjsInterpreter {
+  getInputs(): TfjsTensorInfo[];
+  getOutputs(): TfjsTensorInfo[];
   infer(): boolean;
 }
-interface NativeInterpreterOptions {
-  threads: number;
-  delegate?: { path: string; options: Array<[string, string]> };
-}
-type NativeInterpreterClass = new (model: ArrayBuffer, options: NativeInterpreterOptions) => NativeInterpreter;
+type TfjsInterpreterClass = new (model: ArrayBuffer, options: { threads: number }) => TfjsInterpreter;
 
 export type XnnpackMode = 'auto' | 'required' | 'off';
 
 export interface TfliteRuntimeOptions {
   readonly xnnpack: XnnpackMode;
-  /** path of the plugin .so; default: native/xnnpack-delegate/build/liblayernas_xnnpack.so in this package */
+  /** path of our runner addon (.node); default: native/tflite-runner/build/layernas_tflite.node in this package */
   readonly pluginPath?: string;
 }
 
-/** XNNPack delegate flag: run signed int8 (QS8) operators too */
+/** XNNPack delegate flags of TFLite 2.9: 1 = QS8 (signed int8). QU8 (2) fails to prepare on real uint8 models. */
 const XNNPACK_FLAG_QS8 = 1;
+const NO_DELEGATE = -1;
 
-export const DEFAULT_XNNPACK_PLUGIN = fileURLToPath(new URL('../../native/xnnpack-delegate/build/liblayernas_xnnpack.so', import.meta.url));
+/** kept for callers that name the native file; it is now the runner addon */
+export const DEFAULT_XNNPACK_PLUGIN = DEFAULT_TFLITE_RUNNER;
 
 const BUILD_FIX = 'Fix: install gcc and run `node scripts/build-native.mjs` (it also runs on `npm install`).';
 
-function loadInterpreterClass(): NativeInterpreterClass {
+function loadTfjsInterpreter(): TfjsInterpreterClass {
   try {
-    const require = createRequire(import.meta.url);
-    const mod = require('tfjs-tflite-node') as { TFLiteNodeModelRunner?: NativeInterpreterClass };
+    const mod = createRequire(import.meta.url)('tfjs-tflite-node') as { TFLiteNodeModelRunner?: TfjsInterpreterClass };
     if (typeof mod.TFLiteNodeModelRunner !== 'function') throw new Error('module has no TFLiteNodeModelRunner');
     return mod.TFLiteNodeModelRunner;
   } catch (e) {
@@ -62,33 +64,100 @@ function loadInterpreterClass(): NativeInterpreterClass {
   }
 }
 
-function dtypeOf(t: NativeTensorInfo, file: string): RuntimeDType {
-  switch (t.dataType) {
-    case 'float32': return 'float32';
-    case 'int8': return 'int8';
-    case 'uint8': return 'uint8';
-    case 'int32': return 'int32';
-    default:
-      throw new LayernasError('MODEL_INVALID', `${file}: tensor '${t.name}' has type ${t.dataType}, not supported by layernas runtimes`, { file });
-  }
+const DTYPES: Readonly<Record<string, RuntimeDType>> = {
+  float32: 'float32', int8: 'int8', uint8: 'uint8', int32: 'int32', FLOAT32: 'float32', INT8: 'int8', UINT8: 'uint8', INT32: 'int32',
+};
+
+function dtypeOf(name: string, type: string, file: string): RuntimeDType {
+  const d = DTYPES[type];
+  if (!d) throw new LayernasError('MODEL_INVALID', `${file}: tensor '${name}' has type ${type}, not supported by layernas runtimes`, { file });
+  return d;
 }
 
-function describe(list: NativeTensorInfo[], file: string): RuntimeTensorInfo[] {
-  return list.map((t) => ({ name: t.name, shape: t.shape === '' ? [] : t.shape.split(',').map(Number), dtype: dtypeOf(t, file) }));
+function invokeFailed(e: unknown): LayernasError {
+  return new LayernasError('MODEL_INVALID', `TFLite inference failed: ${(e as Error).message}`, {}, { cause: e });
 }
 
-class TfliteLoadedModel implements LoadedModel {
+/** A model on our runner addon (XNNPack or plain interpreter). */
+class RunnerModel implements LoadedModel {
   readonly inputs: readonly RuntimeTensorInfo[];
   readonly outputs: readonly RuntimeTensorInfo[];
-  private native: NativeInterpreter | undefined;
+  /** what XNNPack took (undefined on the plain interpreter) */
+  readonly delegation: DelegationReport | undefined;
+  private handle: RunnerHandle | undefined;
 
-  constructor(native: NativeInterpreter, file: string, readonly delegated: boolean) {
-    this.native = native;
-    this.inputs = describe(native.getInputs(), file);
-    this.outputs = describe(native.getOutputs(), file);
+  constructor(private readonly addon: TfliteRunnerAddon, handle: RunnerHandle, file: string, readonly delegated: boolean) {
+    this.handle = handle;
+    const d = addon.describe(handle);
+    const info = (t: NativeTensor): RuntimeTensorInfo => ({ name: t.name, shape: [...t.shape], dtype: dtypeOf(t.name, t.type, file) });
+    this.inputs = d.inputs.map(info);
+    this.outputs = d.outputs.map(info);
+    this.delegation = d.delegation ? delegationReport(d.delegation) : undefined;
   }
 
-  private interpreter(): NativeInterpreter {
+  private h(): RunnerHandle {
+    if (!this.handle) throw new LayernasError('USAGE', 'TFLite model was disposed');
+    return this.handle;
+  }
+
+  private feed(inputs: readonly RuntimeTensorData[]): void {
+    if (inputs.length !== this.inputs.length) throw new LayernasError('USAGE', `model has ${this.inputs.length} input(s), got ${inputs.length}`);
+    inputs.forEach((src, i) => {
+      const want = zerosFor(this.inputs[i] as RuntimeTensorInfo);
+      if (src.constructor !== want.constructor || src.length !== want.length) {
+        throw new LayernasError('USAGE', `input '${this.inputs[i]?.name}' expects ${want.length} ${this.inputs[i]?.dtype} values, got ${src.length} as ${src.constructor.name}`);
+      }
+      this.addon.setInput(this.h(), i, src);
+    });
+  }
+
+  async run(inputs: readonly RuntimeTensorData[]): Promise<RuntimeTensorData[]> {
+    this.feed(inputs);
+    try {
+      this.addon.invoke(this.h());
+    } catch (e) {
+      throw invokeFailed(e);
+    }
+    return this.outputs.map((info, i) => {
+      const out = zerosFor(info);
+      this.addon.getOutput(this.h(), i, out);
+      return out;
+    });
+  }
+
+  async time(options: TimingOptions): Promise<number[]> {
+    this.feed(options.inputs ?? this.inputs.map(zerosFor));
+    try {
+      if (options.warmup > 0) this.addon.time(this.h(), options.warmup);
+      return Array.from(this.addon.time(this.h(), options.runs));
+    } catch (e) {
+      throw invokeFailed(e);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.handle = undefined;  // the addon frees the interpreter when the handle is garbage-collected
+  }
+}
+
+/** Fallback without our addon: tfjs-tflite-node's binding, plain interpreter. */
+class TfjsModel implements LoadedModel {
+  readonly inputs: readonly RuntimeTensorInfo[];
+  readonly outputs: readonly RuntimeTensorInfo[];
+  readonly delegated = false;
+  readonly delegation = undefined;
+  private native: TfjsInterpreter | undefined;
+
+  constructor(native: TfjsInterpreter, file: string) {
+    this.native = native;
+    const describe = (list: TfjsTensorInfo[]): RuntimeTensorInfo[] => list.map((t) => ({
+      name: t.name, shape: t.shape === '' ? [] : t.shape.split(',').map(Number), dtype: dtypeOf(t.name, t.dataType, file),
+    }));
+    this.inputs = describe(native.getInputs());
+    this.outputs = describe(native.getOutputs());
+  }
+
+  private interpreter(): TfjsInterpreter {
     if (!this.native) throw new LayernasError('USAGE', 'TFLite model was disposed');
     return this.native;
   }
@@ -110,7 +179,7 @@ class TfliteLoadedModel implements LoadedModel {
     try {
       this.interpreter().infer();
     } catch (e) {
-      throw new LayernasError('MODEL_INVALID', `TFLite inference failed: ${(e as Error).message}`, {}, { cause: e });
+      throw invokeFailed(e);
     }
   }
 
@@ -133,32 +202,38 @@ class TfliteLoadedModel implements LoadedModel {
   }
 
   async dispose(): Promise<void> {
-    this.native = undefined;  // the addon frees the interpreter when it is garbage-collected
+    this.native = undefined;
   }
 }
 
+export type TfliteLoadedModel = RunnerModel | TfjsModel;
+
 export class TfliteRuntime implements ModelRuntime {
   readonly id = 'tflite';
+  /** the TFLite library (tfjs-tflite-node's libtensorflowlite_c.so); targets and tables name it */
   readonly version = 'tflite-2.9 (tfjs-tflite-node 0.0.2)';
   private warned = false;
 
   constructor(private readonly options: TfliteRuntimeOptions = { xnnpack: 'auto' }) {}
 
-  /** true when the XNNPack plugin file exists (models will be delegated unless xnnpack is 'off') */
-  xnnpackAvailable(): boolean {
-    return existsSync(this.options.pluginPath ?? DEFAULT_XNNPACK_PLUGIN);
+  private addonPath(): string {
+    return this.options.pluginPath ?? DEFAULT_TFLITE_RUNNER;
   }
 
-  private delegate(threads: number): NativeInterpreterOptions['delegate'] {
-    if (this.options.xnnpack === 'off') return undefined;
-    const path = this.options.pluginPath ?? DEFAULT_XNNPACK_PLUGIN;
-    if (existsSync(path)) return { path, options: [['num_threads', String(threads)], ['flags', String(XNNPACK_FLAG_QS8)]] };
+  /** true when our runner addon was built (models will be delegated unless xnnpack is 'off') */
+  xnnpackAvailable(): boolean {
+    return loadRunnerAddon(this.addonPath()) !== undefined;
+  }
+
+  private addon(): TfliteRunnerAddon | undefined {
+    const addon = loadRunnerAddon(this.addonPath());
+    if (addon || this.options.xnnpack === 'off') return addon;
     if (this.options.xnnpack === 'required') {
-      throw new LayernasError('RUNTIME_UNAVAILABLE', `XNNPack delegate plugin ${path} is missing. ${BUILD_FIX}`, { plugin: path });
+      throw new LayernasError('RUNTIME_UNAVAILABLE', `the TFLite runner addon ${this.addonPath()} (XNNPack) is missing. ${BUILD_FIX}`, { plugin: this.addonPath() });
     }
     if (!this.warned) {
       this.warned = true;
-      process.emitWarning(`layernas: XNNPack delegate plugin ${path} is missing; TFLite runs on the plain interpreter (slower). ${BUILD_FIX}`);
+      process.emitWarning(`layernas: TFLite runner addon ${this.addonPath()} is missing; TFLite runs on the plain interpreter (slower). ${BUILD_FIX}`);
     }
     return undefined;
   }
@@ -172,16 +247,26 @@ export class TfliteRuntime implements ModelRuntime {
     if (ident !== 'TFL3') {
       throw new LayernasError('MODEL_INVALID', `${where} is not a TFLite model (no "TFL3" identifier at byte 4; ${bytes.length} bytes)`, { file: where });
     }
-    const Interpreter = loadInterpreterClass();
-    const delegate = this.delegate(options.threads);
-    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    let native: NativeInterpreter;
-    try {
-      native = new Interpreter(buffer, { threads: options.threads, ...(delegate ? { delegate } : {}) });
-    } catch (e) {
-      throw new LayernasError('MODEL_INVALID', `TFLite cannot load ${where}: ${(e as Error).message.trim()}`, { file: where }, { cause: e });
+    const cannotLoad = (e: unknown): LayernasError =>
+      new LayernasError('MODEL_INVALID', `TFLite cannot load ${where}: ${(e as Error).message.trim()}`, { file: where }, { cause: e });
+    const addon = this.addon();
+    if (addon) {
+      const delegated = this.options.xnnpack !== 'off';
+      let handle: RunnerHandle;
+      try {
+        handle = addon.create(bytes, options.threads, delegated ? XNNPACK_FLAG_QS8 : NO_DELEGATE);
+      } catch (e) {
+        throw cannotLoad(e);
+      }
+      return new RunnerModel(addon, handle, where, delegated);
     }
-    return new TfliteLoadedModel(native, where, delegate !== undefined);
+    const Interpreter = loadTfjsInterpreter();
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    try {
+      return new TfjsModel(new Interpreter(buffer, { threads: options.threads }), where);
+    } catch (e) {
+      throw cannotLoad(e);
+    }
   }
 
   async load(file: string, options: RuntimeLoadOptions): Promise<LoadedModel> {

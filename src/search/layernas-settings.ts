@@ -9,7 +9,7 @@
  */
 import { Rng } from '../core/rng.js';
 import type { CostModel } from '../cost/types.js';
-import { dnaHash } from '../eval/tabular-nb201.js';
+import { dnaHash } from '../space/types.js';
 import type { Dna } from '../space/types.js';
 import type { Constraints } from './constraints.js';
 import { LayerNas, type LayerNasSettings } from './layernas.js';

@@ -2,11 +2,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LayernasError, type ErrorCode } from '../core/errors.js';
-import { repoRoot } from './load.js';
+import { dataLocations } from '../core/locations.js';
 
-/** Where the shared benchmark data live: $LAYERNAS_DATA_DIR, else ../shared/data beside the checkout. */
+/** Where the shared benchmark data live: $LAYERNAS_DATA_DIR, else ../shared/data beside the package (core/locations.ts). */
 export function sharedDataDir(): string {
-  return process.env.LAYERNAS_DATA_DIR ?? path.resolve(repoRoot(), '..', 'shared', 'data');
+  return dataLocations().sharedData;
 }
 
 export interface CsvTable {

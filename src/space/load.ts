@@ -1,16 +1,16 @@
 /** Loading search spaces from JSON files (user-written or the built-in ones under spaces/). */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { LayernasError } from '../core/errors.js';
+import { dataLocations } from '../core/locations.js';
 import { searchSpaceSchema, spaceFromData, type SearchSpace } from './types.js';
 
 export const BUILTIN_SPACES = ['nb201', 'nats_sss', 'fbnet', 'mobilenetv2'] as const;
 export type BuiltinSpaceName = (typeof BUILTIN_SPACES)[number];
 
-/** Repository root (two levels above src/space). */
+/** The package root (the checkout, or node_modules/layernas): see core/locations.ts. */
 export function repoRoot(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  return dataLocations().packageRoot;
 }
 
 export function parseSpaceJson(text: string, source: string): SearchSpace {
@@ -53,7 +53,7 @@ export function isBuiltinSpace(name: string): name is BuiltinSpaceName {
 
 /** A built-in space by name, or a JSON file path. */
 export function loadSpace(nameOrFile: string): SearchSpace {
-  if (isBuiltinSpace(nameOrFile)) return loadSpaceFile(path.join(repoRoot(), 'spaces', `${nameOrFile}.json`));
+  if (isBuiltinSpace(nameOrFile)) return loadSpaceFile(path.join(dataLocations().spaces, `${nameOrFile}.json`));
   if (nameOrFile.endsWith('.json')) return loadSpaceFile(nameOrFile);
   throw new LayernasError('SPACE_INVALID', `unknown search space "${nameOrFile}": use one of ${BUILTIN_SPACES.join(', ')} or a .json file`, {
     space: nameOrFile,

@@ -88,7 +88,7 @@ export function coveringDnas(space: SearchSpace): number[][] {
 
 /**
  * Decisions whose costs interact, as consecutive groups: a stage's block and depth in fbnet_stages, else one
- * decision per group. Costs are additive over these groups (checked by src/space/network-cost.ts).
+ * decision per group. Costs are additive over these groups (checked by src/cost/network-cost.ts).
  */
 export function decisionGroups(space: SearchSpace): number[][] {
   if (space.decoder === 'fbnet_stages') return fbnetStagePlan(space).map((p) => (p.depth === undefined ? [p.op] : [p.op, p.depth]));

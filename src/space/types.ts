@@ -7,6 +7,16 @@ import { z } from 'zod';
 
 export type Dna = readonly number[];
 
+/** Deterministic 32-bit hash of a DNA (FNV-1a over the indices). */
+export function dnaHash(dna: Dna): number {
+  let h = 0x811c9dc5;
+  for (const v of dna) {
+    h ^= v + 1;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
 export const DECODER_KINDS = ['nb201', 'nats_sss', 'fbnet', 'fbnet_stages', 'mobilenetv2', 'generic'] as const;
 export type DecoderKind = (typeof DECODER_KINDS)[number];
 

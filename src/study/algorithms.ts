@@ -6,7 +6,7 @@ import { chooseLayerNasSettings, type ChosenLayerNasSettings } from '../search/l
 import { RandomSearch } from '../search/random-search.js';
 import { DEFAULT_REINFORCE, Reinforce } from '../search/reinforce.js';
 import type { AlgorithmName, SearchAlgorithm } from '../search/types.js';
-import type { Problem } from './problem.js';
+import type { SearchProblem } from './problem.js';
 
 export interface AlgorithmChoice {
   readonly algorithm: SearchAlgorithm;
@@ -17,22 +17,34 @@ export interface AlgorithmChoice {
 export interface LayerNasOverrides {
   readonly buckets?: number;
   readonly keep?: number;
+  /**
+   * a known-good architecture (e.g. a hand-designed baseline): LayerNAS starts from it instead of the rule's uniform
+   * base when it is feasible and uses more of the primary cost (src/search/layernas-settings.ts)
+   */
+  readonly warmStart?: { readonly dna: readonly number[]; readonly description: string };
 }
 
-/** LayerNAS settings by the fixed rule (src/search/layernas-settings.ts), with optional H/K overrides. */
-export function layerNasSettingsFor(problem: Problem, maxTrials: number, overrides: LayerNasOverrides = {}): ChosenLayerNasSettings {
-  const chosen = chooseLayerNasSettings(problem.constraints, problem.bucketCosts, maxTrials);
-  return { ...chosen, buckets: overrides.buckets ?? chosen.buckets, keep: overrides.keep ?? chosen.keep };
+/** LayerNAS settings by the fixed rule (src/search/layernas-settings.ts), with optional H/K overrides and warm start. */
+export function layerNasSettingsFor(problem: SearchProblem, maxTrials: number, overrides: LayerNasOverrides = {}): ChosenLayerNasSettings & { readonly baseFrom?: string } {
+  const chosen = chooseLayerNasSettings(problem.constraints, problem.bucketCosts, maxTrials, overrides.warmStart?.dna);
+  const warm = overrides.warmStart !== undefined && chosen.base.join() === overrides.warmStart.dna.join();
+  return {
+    ...chosen, buckets: overrides.buckets ?? chosen.buckets, keep: overrides.keep ?? chosen.keep,
+    ...(overrides.warmStart ? { baseFrom: warm ? overrides.warmStart.description : 'uniform level rule' } : {}),
+  };
 }
 
-export function makeAlgorithm(name: AlgorithmName, problem: Problem, seed: number, maxTrials: number, layerNas?: ChosenLayerNasSettings): AlgorithmChoice {
+export function makeAlgorithm(name: AlgorithmName, problem: SearchProblem, seed: number, maxTrials: number, layerNas?: ChosenLayerNasSettings & { readonly baseFrom?: string }): AlgorithmChoice {
   const rng = new Rng(seed);
   switch (name) {
     case 'layernas': {
       const s = layerNas ?? layerNasSettingsFor(problem, maxTrials);
       return {
         algorithm: new LayerNas(problem.constraints, s),
-        settings: { buckets: s.buckets, keep: s.keep, base: [...s.base], bucketCosts: s.bucketCosts.map((c) => c.name), estimatedTrials: s.estimatedTrials },
+        settings: {
+          buckets: s.buckets, keep: s.keep, base: [...s.base], ...(s.baseFrom !== undefined ? { baseFrom: s.baseFrom } : {}),
+          bucketCosts: s.bucketCosts.map((c) => c.name), estimatedTrials: s.estimatedTrials,
+        },
       };
     }
     case 'random':

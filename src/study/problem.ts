@@ -10,7 +10,7 @@ import { isNb201Dataset, loadNb201Accuracy, Nb201TabularEvaluator, type Nb201Acc
 import type { Evaluator } from '../eval/types.js';
 import { Constraints } from '../search/constraints.js';
 import { loadSpace } from '../space/load.js';
-import { networkCostModel } from '../space/network-cost.js';
+import { networkCostModel } from '../cost/network-cost.js';
 import type { SearchSpace } from '../space/types.js';
 
 export interface ConstraintOption {
@@ -32,12 +32,31 @@ export interface ProblemOptions {
   readonly csv?: { readonly file: string; readonly rewardColumn: string };
 }
 
-export interface Problem {
-  readonly options: ProblemOptions;
+/** What a search algorithm and a study need: the space, the constraints, the costs LayerNAS buckets by and the reported costs. */
+export interface SearchProblem {
   readonly space: SearchSpace;
   readonly constraints: Constraints;
   readonly bucketCosts: readonly CostModel[];
   readonly reportCosts: readonly CostModel[];
+}
+
+/**
+ * The search problem of cost models already built (the CLI's `search` resolves them by name, `design` from a target's
+ * latency table): constraints checked (min <= max; at most two, LayerNAS buckets are 1-D or 2-D). Bucket costs
+ * default to the constrained ones, reported costs to the constrained and bucket costs.
+ */
+export function searchProblem(space: SearchSpace, list: readonly CostConstraint[], costs: { readonly bucketCosts?: readonly CostModel[]; readonly reportCosts?: readonly CostModel[] } = {}): SearchProblem {
+  for (const c of list) {
+    if (Number.isNaN(c.low) || Number.isNaN(c.high) || c.low > c.high) throw new LayernasError('USAGE', `constraint on ${c.model.name}: need min <= max, got [${c.low}, ${c.high}]`);
+  }
+  if (list.length > 2) throw new LayernasError('USAGE', `at most two cost constraints (LayerNAS buckets are 1-D or 2-D), got ${list.length}`);
+  const constraints = new Constraints(space, list);
+  const bucketCosts = costs.bucketCosts ?? list.map((c) => c.model);
+  return { space, constraints, bucketCosts, reportCosts: costs.reportCosts ?? [...new Set([...list.map((c) => c.model), ...bucketCosts])] };
+}
+
+export interface Problem extends SearchProblem {
+  readonly options: ProblemOptions;
   /** the evaluator for one run (noise seeded per run) */
   evaluator(noiseSeed: number): Evaluator;
   /** true test accuracy table when the space has one (benchmarks, oracle) */
@@ -98,18 +117,13 @@ export function buildProblem(options: ProblemOptions): Problem {
     if (Number.isNaN(low) || Number.isNaN(high) || low > high) throw new LayernasError('USAGE', `constraint on ${c.cost}: need min <= max, got [${c.low}, ${c.high}]`);
     return { model: model(c.cost), low, high };
   });
-  if (list.length > 2) throw new LayernasError('USAGE', `at most two cost constraints (LayerNAS buckets are 1-D or 2-D), got ${list.length}`);
-  const constraints = new Constraints(space, list);
   const defaultBucket = space.decoder === 'generic' ? [] : ['params'];
-  const bucketCosts = list.length > 0 ? list.map((c) => c.model) : (options.bucketBy ?? defaultBucket).map(model);
+  const base = searchProblem(space, list, list.length > 0 ? {} : { bucketCosts: (options.bucketBy ?? defaultBucket).map(model) });
   const accuracy = space.decoder === 'nb201' && options.dataset && isNb201Dataset(options.dataset) && !options.csv ? loadNb201Accuracy(space, options.dataset) : undefined;
   const csvEval = options.csv ? CsvTabularEvaluator.load(space, options.csv.file, options.csv.rewardColumn) : undefined;
   return {
+    ...base,
     options,
-    space,
-    constraints,
-    bucketCosts,
-    reportCosts: [...new Set([...list.map((c) => c.model), ...bucketCosts])],
     accuracy,
     evaluator(noiseSeed: number): Evaluator {
       if (csvEval) return csvEval;

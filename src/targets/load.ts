@@ -5,15 +5,15 @@
  */
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LayernasError } from '../core/errors.js';
 import { findDuplicateKey } from '../core/json.js';
+import { dataLocations } from '../core/locations.js';
 import { TargetSchema, type LoadedTarget } from './schema.js';
 import { describeZodIssues, formatIssues } from './validation.js';
 
 /** The `targets/` folder shipped with layernas (repo root). */
 export function shippedTargetsDir(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'targets');
+  return dataLocations().targets;
 }
 
 export function loadTargetFile(file: string): LoadedTarget {

@@ -7,14 +7,15 @@
  * the running statistics are the main thread's.
  */
 import { Worker } from 'node:worker_threads';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import type { NetworkSpec } from '../arch/spec.js';
 import { LayernasError } from '../core/errors.js';
+import { runningFromSources, siblingModule } from '../core/locations.js';
 import type { ForwardContext } from './layers.js';
 import type { NetParam } from './params.js';
 
-const WORKER_ENTRY = fileURLToPath(new URL('./data-parallel-worker.ts', import.meta.url));
+const WORKER_ENTRY = siblingModule(import.meta.url, 'data-parallel-worker');
 
 /** control words in `ctrl` */
 export const CTRL = { request: 0, done: 1, command: 2, status: 3 } as const;
@@ -68,9 +69,12 @@ export class DataParallelReplica {
       scalars: new SharedArrayBuffer(4 * 2),
     };
     const init: ReplicaInit = { spec, seed, labelSmoothing, ctx, maxBatch, sizes, shared };
-    // the entry is TypeScript: the thread registers tsx's loader itself, then imports it
-    const tsxApi = import.meta.resolve('tsx/esm/api');
-    const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(WORKER_ENTRY).href)}); })` +
+    // from the sources the entry is TypeScript: the thread registers tsx's loader itself, then imports it
+    const entry = JSON.stringify(pathToFileURL(WORKER_ENTRY).href);
+    const load = runningFromSources(import.meta.url)
+      ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${entry}); })`
+      : `import(${entry})`;
+    const boot = `${load}` +
       `.catch((e) => require('node:worker_threads').parentPort.postMessage({ error: String(e && e.message || e) }));`;
     const worker = new Worker(boot, { eval: true, workerData: init });
     await new Promise<void>((resolve, reject) => {

@@ -7,11 +7,11 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { formatNetwork } from '../arch/grammar.js';
 import { LayernasError } from '../core/errors.js';
 import { reasonOfErrno, reasonOfText, type FailureReason } from '../core/failure.js';
+import { dataLocations } from '../core/locations.js';
 import { writeSplitFiles } from '../data/export-idx.js';
 import { stratifiedSubset } from '../data/splits.js';
 import type { Dataset } from '../data/types.js';
@@ -20,9 +20,8 @@ import { trainResultSchema, type TrainRequest, type TrainResult } from './protoc
 import type { EpochProgress } from './trainer.js';
 import type { TrainJob, Trainer } from './types.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
 /** The PyTorch reference trainer (Debian python3-torch), as an argument array. */
-export const PYTORCH_REFERENCE_COMMAND: readonly string[] = ['/usr/bin/python3', resolve(HERE, '../../trainers/pytorch/train.py')];
+export const PYTORCH_REFERENCE_COMMAND: readonly string[] = ['/usr/bin/python3', join(dataLocations().trainers, 'pytorch', 'train.py')];
 
 export interface ExternalTrainerOptions {
   readonly name: string;

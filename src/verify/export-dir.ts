@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { parseNetwork } from '../arch/grammar.js';
 import type { NetworkSpec } from '../arch/spec.js';
 import { LayernasError } from '../core/errors.js';
+import { isPlatformFile, resolvePlatform } from '../platform/registry.js';
 import type { Target } from '../targets/schema.js';
 
 /** the part of `layernas export`'s manifest.json (src/export/manifest.ts) verify reads */
@@ -23,8 +24,8 @@ const ManifestSubset = z
 export interface ExportDir {
   readonly dir: string;
   readonly spec: NetworkSpec;
-  readonly tflite: readonly string[];
-  readonly onnx: readonly string[];
+  /** model files in the directory that a platform runs (src/platform/registry.ts) */
+  readonly files: readonly string[];
   /** model files as the manifest lists them (absent without a manifest or for --arch) */
   readonly models?: readonly { readonly format: string; readonly precision: 'float32' | 'int8'; readonly file: string }[];
 }
@@ -51,22 +52,25 @@ export function readExportDir(dir: string, archOverride?: string): ExportDir {
   return {
     dir,
     spec: parseNetwork(arch),
-    tflite: files.filter((f) => f.endsWith('.tflite')).map((f) => join(dir, f)),
-    onnx: files.filter((f) => f.endsWith('.onnx')).map((f) => join(dir, f)),
+    files: files.filter(isPlatformFile).map((f) => join(dir, f)),
     ...(models ? { models } : {}),
   };
 }
 
+/** a model file whose name says int8 */
+export function isInt8Name(file: string): boolean {
+  return /int8/i.test(file.slice(file.lastIndexOf('/') + 1));
+}
+
 /** The model file a target runs. */
 export function modelFileForTarget(exp: ExportDir, target: Target): string {
-  const format = target.runtime.name === 'tflite' ? 'tflite' : 'onnx';
-  const listed = exp.models?.filter((m) => m.format === format && m.precision === target.precision);
+  const platform = resolvePlatform(target);
+  const listed = exp.models?.filter((m) => m.format === platform.format && m.precision === target.precision);
   if (listed && listed.length === 1) return (listed[0] as { file: string }).file;
-  const isInt8 = (f: string): boolean => /int8/i.test(f.slice(f.lastIndexOf('/') + 1));
-  const pool = target.runtime.name === 'tflite' ? exp.tflite : exp.onnx;
-  const pick = pool.filter((f) => isInt8(f) === (target.precision === 'int8'));
+  const pool = exp.files.filter((f) => platform.runsFile(f));
+  const pick = pool.filter((f) => isInt8Name(f) === (target.precision === 'int8'));
   if (pick.length !== 1) {
-    throw new LayernasError('USAGE', `${exp.dir}: expected exactly one ${target.precision} ${target.runtime.name === 'tflite' ? '.tflite' : '.onnx'} file for target ${target.id}, found ${pick.length} (${pool.map((f) => f.slice(f.lastIndexOf('/') + 1)).join(', ') || 'none'})`, { dir: exp.dir });
+    throw new LayernasError('USAGE', `${exp.dir}: expected exactly one ${target.precision} ${platform.extension} file for target ${target.id}, found ${pick.length} (${pool.map((f) => f.slice(f.lastIndexOf('/') + 1)).join(', ') || 'none'})`, { dir: exp.dir });
   }
   return pick[0] as string;
 }

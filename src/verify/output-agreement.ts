@@ -1,7 +1,7 @@
 /**
  * Output agreement across the exported float files: the same seeded input through every float32 model file
  * (TFLite and ONNX) in its runtime; max |difference| relative to the output scale (max |value| of the first).
- * (src/verify/parity.ts, from the export side, also compares against the reference forward pass.)
+ * (src/runtime/parity.ts, from the export side, also compares against the reference forward pass.)
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,13 +9,11 @@ import type { NetworkSpec } from '../arch/spec.js';
 import { readWeights } from '../arch/weights.js';
 import { Rng } from '../core/rng.js';
 import { lowerNetwork } from '../graph/lower.js';
-import { checkParity, type ParityModel } from './parity.js';
-import { OnnxRuntime } from '../runtime/onnxruntime.js';
-import { TfliteRuntime } from '../runtime/tflite.js';
-import type { ModelRuntime } from '../runtime/types.js';
+import { checkParity, type ParityModel } from '../runtime/parity.js';
+import { formatOfFile, hostRuntimeFor } from '../platform/host-runtimes.js';
 
 export interface AgreementReport {
-  /** 'reference': every file against our reference forward pass (src/verify/parity.ts, needs the weights);
+  /** 'reference': every file against our reference forward pass (src/runtime/parity.ts, needs the weights);
    *  'cross-format': files against each other (no weights in the export directory) */
   readonly kind: 'reference' | 'cross-format';
   readonly files: readonly string[];
@@ -29,7 +27,7 @@ export async function crossFormatAgreement(files: readonly string[], threads: nu
   if (files.length < 2) return null;
   const outputs: Float32Array[] = [];
   for (const file of files) {
-    const runtime: ModelRuntime = file.endsWith('.onnx') ? new OnnxRuntime() : new TfliteRuntime({ xnnpack: 'auto' });
+    const runtime = hostRuntimeFor(formatOfFile(file));
     const model = await runtime.load(file, { threads });
     try {
       const info = model.inputs[0];
@@ -61,9 +59,9 @@ export async function referenceParity(dir: string, spec: NetworkSpec, files: rea
   const rng = new Rng(7);
   const input = Float32Array.from({ length: spec.input.height * spec.input.width * spec.input.channels }, () => rng.normal());
   const models: ParityModel[] = files.map((file) => ({
-    format: file.endsWith('.onnx') ? 'onnx' : 'tflite',
+    format: formatOfFile(file),
     file,
-    runtime: file.endsWith('.onnx') ? new OnnxRuntime() : new TfliteRuntime({ xnnpack: 'auto' }),
+    runtime: hostRuntimeFor(formatOfFile(file)),
   }));
   const report = await checkParity(graph, input, models, { threads });
   return { kind: 'reference', files, maxRelativeDiff: report.worstRelDiff, ok: report.worstRelDiff <= tolerance, tolerance };

@@ -5,13 +5,13 @@
 import { walkShapes } from '../arch/shapes.js';
 import { loadTargetTables } from '../cost/latency-table.js';
 import { predictLatency, tableForInput, type LatencyFallback, type LatencyPrediction } from '../cost/latency-predictor.js';
-import { AndroidBackend, backendForTarget, checkBackendVersion } from '../profile/backends.js';
-import { ExporterModelFactory } from '../profile/model-factory.js';
+import { ExporterModelFactory } from '../export/model-factory.js';
+import { resolvePlatform } from '../platform/registry.js';
 import { DEFAULT_PROTOCOL } from '../profile/measure.js';
 import { DEFAULT_ANCHORED_PROTOCOL, measureAnchored } from '../profile/speed-anchor.js';
 import { summarize, type SampleSummary } from '../profile/stats.js';
 import type { LoadedTarget } from '../targets/schema.js';
-import { modelFileForTarget, type ExportDir } from './export-dir.js';
+import { isInt8Name, modelFileForTarget, type ExportDir } from './export-dir.js';
 import { crossFormatAgreement, referenceParity, type AgreementReport } from './output-agreement.js';
 
 export interface VerifyOptions {
@@ -49,43 +49,38 @@ export async function verifyExport(exp: ExportDir, loaded: LoadedTarget, options
   const { tables, warnings } = loadTargetTables(loaded.tableFiles, target);
   const table = tableForInput(tables, exp.spec.input);
   const predicted = predictLatency(walkShapes(exp.spec), table, options.fallback);
+  const platform = resolvePlatform(target);
   const file = modelFileForTarget(exp, target);
-  const backend = backendForTarget(target, new ExporterModelFactory());
+  const backend = platform.backend(new ExporterModelFactory());
   let measured: SampleSummary;
   let speed: VerifyReport['speed'] = null;
   let memory: VerifyReport['memory'] = null;
   try {
-    if (target.measure.method !== 'android-adb') checkBackendVersion(backend, target);
-    const rssBefore = process.memoryUsage().rss;
+    backend.checkVersion();
     const model = await backend.prepareFile(file);
     try {
       const rounds = options.rounds ?? 10;
-      if (backend instanceof AndroidBackend) {
+      if (platform.onHost) {
+        const r = await measureAnchored(backend, model, table, { ...DEFAULT_ANCHORED_PROTOCOL, warmupRuns: DEFAULT_PROTOCOL.warmupRuns, rounds });
+        measured = r.model;
+        if (r.speedRatio !== null && r.atTableSpeedMs !== null) speed = { ratio: r.speedRatio, atTableSpeedMs: r.atTableSpeedMs, applied: (options.speedCorrection ?? 'anchor') === 'anchor' };
+      } else {
         await model.sample(1);
         const samples: number[] = [];
         for (let r = 0; r < rounds; r++) samples.push(...(await model.sample(1)));
         measured = summarize(samples);
-      } else {
-        const r = await measureAnchored(backend, model, table, { ...DEFAULT_ANCHORED_PROTOCOL, warmupRuns: DEFAULT_PROTOCOL.warmupRuns, rounds });
-        measured = r.model;
-        if (r.speedRatio !== null && r.atTableSpeedMs !== null) speed = { ratio: r.speedRatio, atTableSpeedMs: r.atTableSpeedMs, applied: (options.speedCorrection ?? 'anchor') === 'anchor' };
       }
-      if (backend instanceof AndroidBackend) {
-        const mem = backend.last?.memory;
-        if (mem) memory = { kind: 'benchmark_model_overall_mb', mb: mem.overall_mb };
-      } else {
-        memory = { kind: 'rss_delta_mb', mb: (process.memoryUsage().rss - rssBefore) / (1024 * 1024) };
-      }
+      memory = model.memory();
     } finally {
       await model.dispose();
     }
   } finally {
     backend.close();
   }
-  const floatFiles = [...exp.tflite, ...exp.onnx].filter((f) => !/int8/i.test(f.slice(f.lastIndexOf('/') + 1)));
-  const agreement = target.measure.method === 'android-adb'
-    ? null
-    : ((await referenceParity(exp.dir, exp.spec, floatFiles, target.threads)) ?? (await crossFormatAgreement(floatFiles, target.threads)));
+  const floatFiles = exp.files.filter((f) => !isInt8Name(f));
+  const agreement = platform.onHost
+    ? ((await referenceParity(exp.dir, exp.spec, floatFiles, target.threads)) ?? (await crossFormatAgreement(floatFiles, target.threads)))
+    : null;
   const rawErrorPct = (100 * (measured.median_ms - predicted.total_ms)) / measured.median_ms;
   const errorPct = speed?.applied ? (100 * (speed.atTableSpeedMs - predicted.total_ms)) / speed.atTableSpeedMs : rawErrorPct;
   const passed = Math.abs(errorPct) <= options.tolerancePct && (agreement?.ok ?? true);

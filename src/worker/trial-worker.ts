@@ -17,7 +17,7 @@ import { encodeJobError, parseTrialRequest, parseTrialResult, type JobError } fr
 import { classifyRedisError, parseRedisUrl, probeRedis, redactRedisUrl, type RedisUrlOptions } from '../dispatch/redis-url.js';
 import type { TrialResult } from '../dispatch/types.js';
 import { failureReason } from '../core/failure.js';
-import type { WorkerEvaluator } from './evaluators.js';
+import type { WorkerEvaluator } from '../eval/worker-evaluators.js';
 
 export interface TrialWorkerOptions extends RedisUrlOptions {
   readonly redisUrl: string;

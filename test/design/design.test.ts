@@ -18,6 +18,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PNG } from 'pngjs';
+import { manifestSchema } from '../../src/export/manifest.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = path.join(ROOT, 'src', 'cli', 'main.ts');
@@ -103,11 +104,15 @@ describe('layernas design (end to end, tiny job)', { timeout: 300_000 }, () => {
     for (const f of ['model_float32.tflite', 'model_int8.tflite', 'model.onnx', 'manifest.json', 'weights.json', 'weights.bin']) {
       assert.ok(existsSync(path.join(r.modelDir, f)), `missing ${f}`);
     }
+    // the one manifest flavour: the design's export is `layernas export`'s (src/export/manifest.ts), every model checked
+    const manifest = manifestSchema.parse(JSON.parse(readFileSync(path.join(r.modelDir, 'manifest.json'), 'utf8')));
+    assert.deepEqual(manifest.models.map((m) => `${m.path} ${m.format}-${m.precision}`).sort(), ['model.onnx onnx-float32', 'model_float32.tflite tflite-float32', 'model_int8.tflite tflite-int8']);
+    for (const m of manifest.models) assert.ok(m.parity !== null, `${m.path} was checked against the reference forward pass`);
     const summary = JSON.parse(readFileSync(r.summary, 'utf8')) as { files: { format: string; testAgreement: number }[]; latency: { measuredMedianMs: number | null; predictedMs: number | null }[]; trials: unknown[] };
     assert.equal(summary.trials.length, 2);
     const byFormat = new Map(summary.files.map((f) => [f.format, f.testAgreement]));
     assert.ok((byFormat.get('tflite-float32') ?? 0) >= 0.995, `float TFLite agreement ${byFormat.get('tflite-float32')}`);
-    assert.ok((byFormat.get('onnx') ?? 0) >= 0.995, `ONNX agreement ${byFormat.get('onnx')}`);
+    assert.ok((byFormat.get('onnx-float32') ?? 0) >= 0.995, `ONNX agreement ${byFormat.get('onnx-float32')}`);
     assert.ok((byFormat.get('tflite-int8') ?? 0) >= 0.9, `int8 agreement ${byFormat.get('tflite-int8')}`);
     const measured = summary.latency[0];
     assert.ok(measured && measured.measuredMedianMs !== null && measured.measuredMedianMs > 0, 'the host target was measured');

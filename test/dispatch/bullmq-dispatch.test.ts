@@ -10,7 +10,7 @@ import { isLayernasError, LayernasError } from '../../src/core/errors.js';
 import { openBullmqDispatcher, type BullmqDispatcher } from '../../src/dispatch/bullmq.js';
 import { parseRedisUrl } from '../../src/dispatch/redis-url.js';
 import type { TrialRequest, TrialResult } from '../../src/dispatch/types.js';
-import { Nb201WorkerEvaluator, type WorkerEvaluator } from '../../src/worker/evaluators.js';
+import { Nb201WorkerEvaluator, type WorkerEvaluator } from '../../src/eval/worker-evaluators.js';
 import { startTrialWorker } from '../../src/worker/trial-worker.js';
 import { startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js';
 

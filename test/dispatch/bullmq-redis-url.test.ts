@@ -4,7 +4,7 @@ import { isLayernasError } from '../../src/core/errors.js';
 import { parseRedisUrl, probeRedis, redactRedisUrl } from '../../src/dispatch/redis-url.js';
 import { openBullmqDispatcher } from '../../src/dispatch/bullmq.js';
 import { startTrialWorker } from '../../src/worker/trial-worker.js';
-import { NoopWorkerEvaluator } from '../../src/worker/evaluators.js';
+import { NoopWorkerEvaluator } from '../../src/eval/worker-evaluators.js';
 import { freeLoopbackPort, startRedisServer } from '../helpers/redis-server.js';
 
 test('redis URL: host, port, db, password-only, ACL user, TLS, escapes', () => {

@@ -15,7 +15,7 @@ import { getZooModel } from '../../src/arch/zoo.js';
 import { Rng } from '../../src/core/rng.js';
 import { lowerNetwork } from '../../src/graph/lower.js';
 import { runReference } from '../../src/graph/reference.js';
-import { compareOutputs } from '../../src/verify/parity.js';
+import { compareOutputs } from '../../src/runtime/parity.js';
 import { randomInput } from './graph-fixtures.js';
 import { randomArch, type SpaceName } from './random-archs.js';
 

@@ -12,7 +12,7 @@ import { Rng } from '../../src/core/rng.js';
 import { writeOnnx } from '../../src/export/onnx/onnx-writer.js';
 import { lowerNetwork } from '../../src/graph/lower.js';
 import { OnnxRuntime } from '../../src/runtime/onnxruntime.js';
-import { checkParity } from '../../src/verify/parity.js';
+import { checkParity } from '../../src/runtime/parity.js';
 import { randomInput } from './graph-fixtures.js';
 import { checkOnnxFiles } from './onnx-checker.js';
 import { randomArch, type SpaceName } from './random-archs.js';

@@ -11,7 +11,7 @@ import { lowerNetwork } from '../../src/graph/lower.js';
 import { OnnxRuntime } from '../../src/runtime/onnxruntime.js';
 import { writeTflite } from '../../src/export/tflite/index.js';
 import { TfliteRuntime } from '../../src/runtime/tflite.js';
-import { checkParity, compareOutputs } from '../../src/verify/parity.js';
+import { checkParity, compareOutputs } from '../../src/runtime/parity.js';
 import { randomInput } from './graph-fixtures.js';
 import { checkOnnxFiles } from './onnx-checker.js';
 

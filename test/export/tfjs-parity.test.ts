@@ -8,11 +8,11 @@ import { initWeights } from '../../src/arch/weights.js';
 import { fbnetNetwork, getZooModel } from '../../src/arch/zoo.js';
 import { isLayernasError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
-import { TfjsLayersRuntime } from '../../src/export/tfjs/tfjs-runtime.js';
+import { TfjsLayersRuntime } from '../../src/runtime/tfjs.js';
 import { writeTfjs } from '../../src/export/tfjs/tfjs-writer.js';
 import type { Graph } from '../../src/graph/ir.js';
 import { lowerNetwork } from '../../src/graph/lower.js';
-import { checkParity } from '../../src/verify/parity.js';
+import { checkParity } from '../../src/runtime/parity.js';
 import { allOpsGraph, randomInput } from './graph-fixtures.js';
 import { randomArch, type SpaceName } from './random-archs.js';
 

@@ -1,6 +1,6 @@
 /**
  * TFLite runtime (src/runtime/tflite.ts) on models we did not write (Google's official uint8 MobileNets), the
- * XNNPack plugin build, and bad input: corrupt model files, ops TFLite cannot express, wrong weight shapes.
+ * runner addon build (XNNPack, threads, delegation report), and bad input: corrupt model files, ops TFLite cannot express, wrong weight shapes.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,9 +41,9 @@ for (const [file, size] of [['mobilenet_v2_1.0_224_quant.tflite', 224], ['mobile
   });
 }
 
-test('the XNNPack delegate plugin was built at install (scripts/build-native.mjs)', () => {
+test('the TFLite runner addon (XNNPack) was built at install (scripts/build-native.mjs)', () => {
   assert.equal(new TfliteRuntime({ xnnpack: 'required' }).xnnpackAvailable(), true,
-    'native/xnnpack-delegate/build/liblayernas_xnnpack.so is missing: run `node scripts/build-native.mjs`');
+    'native/tflite-runner/build/layernas_tflite.node is missing: run `node scripts/build-native.mjs`');
 });
 
 test('xnnpack "required" with a missing plugin → RUNTIME_UNAVAILABLE naming the fix', async () => {

@@ -11,7 +11,7 @@ import { getZooModel } from '../../src/arch/zoo.js';
 import { isLayernasError } from '../../src/core/errors.js';
 import { lowerNetwork } from '../../src/graph/lower.js';
 import { runReference } from '../../src/graph/reference.js';
-import { compareOutputs } from '../../src/verify/parity.js';
+import { compareOutputs } from '../../src/runtime/parity.js';
 import { randomInput } from './graph-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'layernas-weights-'));

@@ -10,8 +10,8 @@ import { walkShapes } from '../../src/arch/shapes.js';
 import { isLayernasError } from '../../src/core/errors.js';
 import { parseTable } from '../../src/cost/latency-table.js';
 import { predictLatency } from '../../src/cost/latency-predictor.js';
-import { backendForTarget } from '../../src/profile/backends.js';
-import { ExporterModelFactory } from '../../src/profile/model-factory.js';
+import { backendForTarget } from '../../src/platform/registry.js';
+import { ExporterModelFactory } from '../../src/export/model-factory.js';
 import { runProfile, type ProfileRequest } from '../../src/profile/profiler.js';
 import { anchorNetwork } from '../../src/profile/table-builder.js';
 import { silentProgress } from '../../src/profile/progress.js';
@@ -94,7 +94,7 @@ test('a corrupt line in the middle of a journal is reported with its line number
 });
 
 test('a runtime that cannot load is RUNTIME_UNAVAILABLE with the fix (exit code 1)', async () => {
-  const { HostBackend } = await import('../../src/profile/backends.js');
+  const { HostBackend } = await import('../../src/platform/backends.js');
   const { TfliteRuntime } = await import('../../src/runtime/tflite.js');
   const { exitCodeFor } = await import('../../src/core/errors.js');
   const req = request('host-tflite-1t', join(dir, 'noplugin.journal.jsonl'));

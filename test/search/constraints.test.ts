@@ -5,7 +5,7 @@ import { Rng } from '../../src/core/rng.js';
 import { additiveCostModel, perArchitectureCostModel } from '../../src/cost/tabular-latency.js';
 import type { CostConstraint, CostModel } from '../../src/cost/types.js';
 import type { Evaluator } from '../../src/eval/types.js';
-import { dnaHash } from '../../src/eval/tabular-nb201.js';
+import { dnaHash } from '../../src/space/types.js';
 import { Constraints } from '../../src/search/constraints.js';
 import { ALGORITHMS } from '../../src/search/types.js';
 import { spaceFromData, spaceSize, type SearchSpace } from '../../src/space/types.js';

@@ -15,7 +15,7 @@ import { distinctSpaceBlocks } from '../../src/profile/space-networks.js';
 import { decodeArch } from '../../src/space/decode.js';
 import { fbnetStageOps } from '../../src/space/fbnet-stages.js';
 import { parseSpaceJson } from '../../src/space/load.js';
-import { networkCostModel } from '../../src/space/network-cost.js';
+import { networkCostModel } from '../../src/cost/network-cost.js';
 import { decodeNetwork } from '../../src/space/network.js';
 import { resolveTarget } from '../../src/targets/load.js';
 

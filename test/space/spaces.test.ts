@@ -9,7 +9,7 @@ import { decodeArch, encodeArch } from '../../src/space/decode.js';
 import { dnaFromIndex, dnaIndex, spaceSize } from '../../src/space/types.js';
 import { readCsv, sharedDataDir } from '../../src/space/data-files.js';
 import { fbnetLatencyCost, nb201LatencyCost, natsSssCost, proxylessPixel1Cost } from '../../src/cost/tabular-latency.js';
-import { networkCostModel } from '../../src/space/network-cost.js';
+import { networkCostModel } from '../../src/cost/network-cost.js';
 import { Rng } from '../../src/core/rng.js';
 import { networkCost } from '../../src/arch/shapes.js';
 import { decodeNetwork } from '../../src/space/network.js';

@@ -91,8 +91,8 @@ test('device failures are DEVICE_FAILED with the tail of adb output; thread mism
 });
 
 test('profile on an android-adb target goes through benchmark_model with the target threads (stand-in adb)', async () => {
-  const { backendForTarget } = await import('../../src/profile/backends.js');
-  const { ExporterModelFactory } = await import('../../src/profile/model-factory.js');
+  const { backendForTarget } = await import('../../src/platform/registry.js');
+  const { ExporterModelFactory } = await import('../../src/export/model-factory.js');
   const { runProfile } = await import('../../src/profile/profiler.js');
   const { silentProgress } = await import('../../src/profile/progress.js');
   const { distinctBlocksOf } = await import('../../src/profile/space-networks.js');

@@ -10,6 +10,9 @@ import { networkCost, type NetworkCost } from '../../arch/shapes.js';
 import type { NetworkSpec, TensorShape } from '../../arch/spec.js';
 import { getZooModel } from '../../arch/zoo.js';
 import { groupDigits, millions, renderTable } from '../table.js';
+import { LATENCY_FALLBACKS } from '../../cost/latency-predictor.js';
+import { resolveModelPath } from '../../export/model-source.js';
+import { latencyTable, targetLatency } from './cost-latency.js';
 
 const LAYER_OPS = ['conv', 'ir', 'skip', 'nb201cell', 'natscell', 'resblock', 'bnact', 'gap', 'fc'];
 
@@ -19,6 +22,8 @@ const argsSchema = z.object({
   classes: z.number().int().positive().max(65536).optional(),
   json: z.boolean(),
   'count-bn-act': z.boolean(),
+  target: z.string().min(1).optional(),
+  fallback: z.enum(['none', 'nearest-shape']),
 });
 type CostArgs = z.infer<typeof argsSchema>;
 
@@ -70,24 +75,45 @@ export function costTable(spec: NetworkSpec, cost: NetworkCost, countBnAct: bool
   ].join('\n');
 }
 
+/** the architecture of a cost argument: network string, zoo name, export folder, design run folder, or model file */
+function specOf(args: CostArgs): { spec: NetworkSpec; from: string | null } {
+  const src = resolveModelPath(args.arch);
+  if (!src) return { spec: resolveArchitecture(args.arch, { ...(args.input !== undefined ? { input: args.input } : {}), ...(args.classes !== undefined ? { classes: args.classes } : {}) }), from: null };
+  if (!src.spec) {
+    throw new LayernasError('USAGE', `${args.arch} carries no layernas architecture (a model another tool wrote); cost needs the network: layernas cost <network string> --target <t>, or time the file with layernas verify ${args.arch} --target <t> --mode timing`, { path: args.arch });
+  }
+  return { spec: src.spec, from: src.archFrom };
+}
+
 export const costCommand: CommandModule<object, CostArgs> = {
   command: 'cost <arch>',
-  describe: 'shapes, MAdds and params per layer of a zoo model or a network string',
+  describe: 'per-layer shapes, MAdds, params and (with --target) predicted latency of a network, exported folder, design run or .tflite',
   builder: (y) =>
     y
-      .positional('arch', { type: 'string', demandOption: true, describe: 'zoo name (layernas zoo) or network string, e.g. in224x224x3/conv_k3_s2_c32/gap/fc_c10' })
+      .positional('arch', { type: 'string', demandOption: true, describe: 'zoo name (layernas zoo), network string (e.g. in224x224x3/conv_k3_s2_c32/gap/fc_c10), export folder, design run folder, or .tflite written by layernas' })
       .option('input', { type: 'number', describe: 'square input resolution (default: the model\'s own; 224 for strings without in<H>x<W>x<C>)' })
       .option('classes', { type: 'number', describe: 'classifier outputs for zoo models' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of a table' })
-      .option('count-bn-act', { type: 'boolean', default: false, describe: 'also count BN, activations, pooling, adds (one op per element)' }) as never,
+      .option('count-bn-act', { type: 'boolean', default: false, describe: 'also count BN, activations, pooling, adds (one op per element)' })
+      .option('target', { type: 'string', describe: 'target id or .json: add predicted latency per layer from its table, with the entry used' })
+      .option('fallback', { choices: LATENCY_FALLBACKS as unknown as string[], default: 'none', describe: 'price layers missing from the table (nearest-shape: same block at the nearest input shape, scaled)' })
+      .example('$0 cost mobilenet_v2_100', 'shapes, MAdds and params per layer')
+      .example('$0 cost in32x32x3/conv_k3_s2_c16/ir_k3_s1_e6_c16/gap/fc_c10 --target pixel3-tflite', 'predicted latency per layer on a Pixel 3')
+      .example('$0 cost runs/fmnist --target host-tflite-1t', "a design run's winner")
+      .example('$0 cost model/model_float32.tflite --target host-tflite-1t --json', 'a .tflite exported by layernas') as never,
   handler: (argv) => {
     const parsed = argsSchema.safeParse(argv);
     if (!parsed.success) {
       throw new LayernasError('USAGE', `cost: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`, { issues: parsed.error.issues });
     }
     const args = parsed.data;
-    const spec = resolveArchitecture(args.arch, { ...(args.input !== undefined ? { input: args.input } : {}), ...(args.classes !== undefined ? { classes: args.classes } : {}) });
+    const { spec } = specOf(args);
     const cost = networkCost(spec, { countBnAct: args['count-bn-act'] });
-    process.stdout.write(`${args.json ? JSON.stringify(costReport(spec, cost), null, 2) : costTable(spec, cost, args['count-bn-act'])}\n`);
+    if (!args.target) {
+      process.stdout.write(`${args.json ? JSON.stringify(costReport(spec, cost), null, 2) : costTable(spec, cost, args['count-bn-act'])}\n`);
+      return;
+    }
+    const latency = targetLatency(spec, args.target, args.fallback);
+    process.stdout.write(`${args.json ? JSON.stringify({ ...costReport(spec, cost), latency }, null, 2) : latencyTable(spec, cost, latency)}\n`);
   },
 };

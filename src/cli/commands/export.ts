@@ -4,6 +4,7 @@
  * runtime against the reference forward pass (unless --no-verify).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { z } from 'zod';
 import { parseNetwork } from '../../arch/grammar.js';
@@ -13,7 +14,10 @@ import { LayernasError } from '../../core/errors.js';
 import { loadDataset, parseDatasetRef } from '../../data/load.js';
 import { InputConverter } from '../../data/batches.js';
 import { stratifiedSubset } from '../../data/splits.js';
-import { EXPORT_FORMATS, exportNetwork, parityInput, type ExportFormat, type Int8Request } from '../../export/index.js';
+import { EXPORT_FORMATS, INT8_FORMATS, parityInput, type ExportFormat, type Int8Request } from '../../export/index.js';
+import { exportModel } from '../../platform/export-model.js';
+import { deployFacts, type DeployFacts } from '../../export/deploy-info.js';
+import { resolveModelPath, type ModelSource } from '../../export/model-source.js';
 import { loadSpace } from '../../space/load.js';
 import { decodeNetwork } from '../../space/network.js';
 import { resolveArchitecture } from './cost.js';
@@ -39,6 +43,8 @@ const argsSchema = z.object({
   input: z.number().int().positive().max(16384).optional(),
   classes: z.number().int().positive().max(65536).optional(),
   space: z.string().min(1).optional(),
+  dataset: z.string().min(1).optional(),
+  'int8-agreement': z.enum(['error', 'warn']),
   json: z.boolean(),
 });
 type ExportArgs = z.infer<typeof argsSchema>;
@@ -87,11 +93,27 @@ function calibrationInputs(spec: NetworkSpec, a: ExportArgs): Int8Request {
   return { calibration, description: `${subset.count} training images of ${ds.name} (stratified, seed ${a.seed})`, io: a['int8-io'] };
 }
 
+/** labels and preprocessing from the dataset the weights were trained on (--dataset, or the design run's) */
+function deployFromDataset(spec: NetworkSpec, ref: string | undefined): DeployFacts {
+  if (!ref) return deployFacts(spec);
+  const ds = loadDataset(parseDatasetRef(ref));
+  return deployFacts(spec, { source: { height: ds.train.height, width: ds.train.width, channels: ds.train.channels }, labels: ds.classNames, dataset: ds.name });
+}
+
+/** a design run folder: the winner's architecture, its trained weights (<run>/model) and dataset (summary.json) */
+function fromDesignRun(src: ModelSource, a: ExportArgs): { spec: NetworkSpec; weightsDir: string | null; dataset: string | undefined } {
+  const summaryFile = join(src.ref, 'summary.json');
+  const dataset = (JSON.parse(readFileSync(summaryFile, 'utf8')) as { dataset?: string }).dataset;
+  if (!src.weightsDir && !a.weights) throw new LayernasError('USAGE', `${src.ref}: the design run has no trained weights in ${src.dir}; give --weights <dir>`, { dir: src.dir });
+  // the summary names the dataset with its test-subset suffix (fashion-mnist#test2000)
+  return { spec: src.spec as NetworkSpec, weightsDir: a.weights ?? src.weightsDir, dataset: a.dataset ?? dataset?.split('#')[0] };
+}
+
 export const exportCommand: CommandModule = {
   command: 'export <arch>',
-  describe: 'export a network (zoo name, network string, or search/design result JSON) to TFLite / ONNX / TF.js with a manifest',
+  describe: 'export a network (zoo name, network string, export folder, design run folder, or search result JSON) to TFLite / ONNX / TF.js with a manifest',
   builder: (y) => y
-    .positional('arch', { type: 'string', describe: 'zoo name, network string, or a result .json' })
+    .positional('arch', { type: 'string', describe: 'zoo name, network string, design run folder (its winner), export folder, or a result .json' })
     .option('format', { type: 'string', default: 'tflite,onnx', describe: `comma-separated: ${EXPORT_FORMATS.join(', ')}` })
     .option('out', { type: 'string', demandOption: true, describe: 'output directory' })
     .option('weights', { type: 'string', describe: 'weights directory (weights.json + weights.bin); default: deterministic random init' })
@@ -106,21 +128,34 @@ export const exportCommand: CommandModule = {
     .option('input', { type: 'number', describe: 'input resolution for zoo models / network strings' })
     .option('classes', { type: 'number', describe: 'classifier outputs for zoo models' })
     .option('space', { type: 'string', describe: 'search space of a result file holding a DNA' })
-    .option('json', { type: 'boolean', default: false, describe: 'print the manifest as JSON' }) as never,
+    .option('dataset', { type: 'string', describe: 'dataset the weights were trained on (mnist | fashion-mnist | idx:<dir> | folder:<dir>): labels and preprocessing for the manifest and the files\' metadata' })
+    .option('int8-agreement', { choices: ['error', 'warn'], default: 'error', describe: 'an int8 model whose top-1 differs from the float reference fails the export (error) or is only recorded (warn)' })
+    .option('json', { type: 'boolean', default: false, describe: 'print the manifest as JSON' })
+    .example('$0 export mobilenet_v2_100 --out mnv2', 'random-init MobileNetV2 as .tflite + .onnx')
+    .example('$0 export runs/fmnist --out app-model', "re-export a design run's winner with its trained weights")
+    .example('$0 export in32x32x3/conv_k3_s2_c16/gap/fc_c10 --weights w/ --dataset fashion-mnist --int8 --calibration fashion-mnist --out m', 'trained weights, labels and preprocessing, int8') as never,
   handler: async (argv) => {
     const parsed = argsSchema.safeParse(argv);
     if (!parsed.success) throw new LayernasError('USAGE', `export: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const a = parsed.data;
     if (a.int8 && !a.calibration) throw new LayernasError('USAGE', 'export: --int8 needs --calibration <mnist|fashion-mnist|idx:<dir>|folder:<dir>|random>');
     if (!a.int8 && a.calibration) throw new LayernasError('USAGE', 'export: --calibration is only used with --int8');
-    if (a.int8 && !a.format.includes('tflite') && !a.format.includes('onnx')) throw new LayernasError('USAGE', 'export: --int8 produces TFLite and ONNX (QDQ) models; add tflite or onnx to --format');
-    const spec = a.arch.endsWith('.json') && existsSync(a.arch)
-      ? specFromResultFile(a.arch, a)
-      : resolveArchitecture(a.arch, { ...(a.input ? { input: a.input } : {}), ...(a.classes ? { classes: a.classes } : {}) });
-    const weights = a.weights ? await readWeights(a.weights) : initWeights(spec, a.seed);
+    if (a.int8 && !a.format.some((f) => INT8_FORMATS.includes(f))) throw new LayernasError('USAGE', 'export: --int8 produces TFLite and ONNX (QDQ) models; add tflite or onnx to --format');
+    // summary.json of a design run stands for its folder; a trainer's result.json brings its weights/ folder
+    const ref = basename(a.arch) === 'summary.json' ? dirname(a.arch) : a.arch;
+    const trainedBeside = basename(a.arch) === 'result.json' && existsSync(join(dirname(a.arch), 'weights', 'weights.json')) ? join(dirname(a.arch), 'weights') : undefined;
+    const src = resolveModelPath(ref);
+    const run = src?.kind === 'design-run' ? fromDesignRun(src, a) : null;
+    const spec = run ? run.spec
+      : a.arch.endsWith('.json') && existsSync(a.arch) ? specFromResultFile(a.arch, a)
+        : src?.spec ? src.spec
+          : resolveArchitecture(a.arch, { ...(a.input ? { input: a.input } : {}), ...(a.classes ? { classes: a.classes } : {}) });
+    const weightsDir = run ? run.weightsDir : (a.weights ?? trainedBeside ?? (src?.kind === 'export-dir' ? src.weightsDir ?? undefined : undefined));
+    const weights = weightsDir ? await readWeights(weightsDir) : initWeights(spec, a.seed);
+    const deploy = deployFromDataset(spec, run ? run.dataset : a.dataset);
     const log = (m: string): void => { if (!a.json) process.stderr.write(`${m}\n`); };
-    const result = await exportNetwork({
-      spec, weights, weightsSource: a.weights ?? `init:seed=${a.seed}`, formats: a.format, outDir: a.out, softmax: a.softmax,
+    const result = await exportModel({
+      spec, weights, weightsSource: weightsDir ?? `init:seed=${a.seed}`, formats: a.format, outDir: a.out, softmax: a.softmax, deploy, int8Agreement: a['int8-agreement'],
       ...(a.int8 ? { int8: calibrationInputs(spec, a) } : {}), verify: a.verify, threads: a.threads, onProgress: log,
     });
     if (a.json) process.stdout.write(`${JSON.stringify(result.manifest, null, 2)}\n`);
@@ -128,9 +163,6 @@ export const exportCommand: CommandModule = {
       const lines = result.manifest.models.map((m) => `  ${m.path}  ${m.precision}  ${m.files.reduce((s, f) => s + f.bytes, 0)} bytes` +
         (m.parity ? `  parity ${m.parity.relDiff.toExponential(2)}${m.parity.tolerance !== null ? ` (≤ ${m.parity.tolerance})` : ''}` : ''));
       process.stdout.write(`exported ${result.manifest.name ?? 'network'} (${result.manifest.madds} MAdds, ${result.manifest.params} params) to ${a.out}\n${lines.join('\n')}\n  manifest: ${result.manifestPath}\n`);
-    }
-    if (result.parityFailures.length > 0) {
-      throw new LayernasError('VERIFY_FAILED', `exported files differ from the reference forward pass beyond ${1e-4} of the output scale: ${result.parityFailures.join(', ')} (see manifest.json)`);
     }
   },
 };

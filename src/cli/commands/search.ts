@@ -2,19 +2,17 @@
  * `layernas search`: one search run with progress, resumable from its journal, ending with the chosen model and
  * (LayerNAS) the best candidate of every bucket.
  */
-import { cliNumber, journalFilePath, parseArgs } from '../options.js';
-import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
+import { cliNumber, journalFilePath, parseArgs } from '../options.js';
 import { z } from 'zod';
 import { LayernasError } from '../../core/errors.js';
 import type { Evaluator } from '../../eval/types.js';
 import { LocalPool } from '../../dispatch/local-pool.js';
 import type { TrialDispatcher } from '../../dispatch/types.js';
 import { ALGORITHMS } from '../../search/types.js';
-import { layerNasSettingsFor, makeAlgorithm } from '../../study/algorithms.js';
-import { FileJournal, readJournal } from '../../study/journal.js';
 import { buildProblem, type ConstraintOption } from '../../study/problem.js';
-import { runStudy, studyIdFor, type TrialRecord } from '../../study/study.js';
+import { runSearch } from '../../study/run-search.js';
+import type { TrialRecord } from '../../study/study.js';
 import { redisDispatcherFromArgs, withRedisDispatchOptions } from '../../dispatch/create.js';
 
 const numList = z.array(z.number()).optional();
@@ -102,52 +100,34 @@ export const searchCommand: CommandModule = {
       .option('json', { type: 'boolean', default: false }) as never,
   handler: async (argv) => {
     const a = parseArgs('search', searchArgsSchema, argv);
-    const problem = problemFromArgs(a);
-    problem.constraints.assertPossible();
-    const overrides = { ...(a.buckets !== undefined ? { buckets: a.buckets } : {}), ...(a.keep !== undefined ? { keep: a.keep } : {}) };
-    const ln = a.algorithm === 'layernas' ? layerNasSettingsFor(problem, a.trials, overrides) : undefined;
-    const choice = makeAlgorithm(a.algorithm, problem, a.seed, a.trials, ln);
-    const evaluator = problem.evaluator(a.seed);
-    const settings = {
-      space: problem.space.name,
-      dataset: a.dataset ?? null,
-      constraints: problem.constraints.list.map((c) => ({ cost: c.model.name, low: Number.isFinite(c.low) ? c.low : null, high: Number.isFinite(c.high) ? c.high : null })),
-      algorithm: a.algorithm,
-      algorithmSettings: choice.settings,
-      seed: a.seed,
-      trials: a.trials,
-      batch: a.batch,
-      evaluator: { kind: evaluator.kind, options: evaluator.options },
-    };
-    let history = undefined;
-    if (a.journal && existsSync(a.journal)) {
-      const read = readJournal(a.journal);
-      for (const p of read.problems) process.stderr.write(`warning [JOURNAL_CORRUPT]: ${p.file}:${p.line}: ${p.message}; line skipped, the rest recovered\n`);
-      history = read.events;
-      const done = read.events.filter((e) => e.type === 'result').length;
-      process.stderr.write(`resuming ${a.journal}: ${done} finished trials will not be evaluated again\n`);
-    }
-    const journal = a.journal ? FileJournal.open(a.journal) : { append: () => {}, close: () => {} };
+    if (a.csv && !a['reward-column']) throw new LayernasError('USAGE', '--csv needs --reward-column');
     let lastBest: TrialRecord | undefined;
-    let dispatcher: TrialDispatcher | undefined = await redisDispatcherFromArgs(argv as Record<string, unknown>);
-    if (dispatcher === undefined && a.workers !== undefined) {
-      if (evaluator.kind !== 'nb201-tabular') throw new LayernasError('USAGE', `--workers evaluates with the nb201 tabular evaluator only (this study uses ${evaluator.kind})`);
-      dispatcher = await LocalPool.start({ evaluator: { evaluator: { kind: 'nb201' }, delayMs: a['eval-delay-ms'] }, workers: a.workers, trialTimeoutMs: 600_000 });
-    }
+    let dispatcher: TrialDispatcher | undefined;
     try {
-      const result = await runStudy({
-        studyId: studyIdFor('search', settings),
-        settings,
-        space: problem.space,
-        constraints: problem.constraints,
-        reportCosts: problem.reportCosts,
-        algorithm: choice.algorithm,
-        maxTrials: a.trials,
-        batchSize: a.batch,
-        evaluator: withDelay(evaluator, a['eval-delay-ms']),
-        journal,
-        ...(dispatcher ? { dispatcher } : {}),
-        ...(history ? { history } : {}),
+      const result = await runSearch({
+        space: a.space,
+        ...(a.dataset !== undefined ? { dataset: a.dataset } : {}),
+        constraints: constraintsFromArgs(a),
+        noise: a.noise,
+        ...(a.csv ? { csv: { file: a.csv, rewardColumn: a['reward-column'] as string } } : {}),
+        algorithm: a.algorithm,
+        trials: a.trials,
+        seed: a.seed,
+        batch: a.batch,
+        ...(a.journal !== undefined ? { journal: a.journal } : {}),
+        ...(a.buckets !== undefined ? { buckets: a.buckets } : {}),
+        ...(a.keep !== undefined ? { keep: a.keep } : {}),
+      }, {
+        wrapEvaluator: (e) => withDelay(e, a['eval-delay-ms']),
+        dispatcher: async (evaluator) => {
+          dispatcher = await redisDispatcherFromArgs(argv as Record<string, unknown>);
+          if (dispatcher === undefined && a.workers !== undefined) {
+            if (evaluator.kind !== 'nb201-tabular') throw new LayernasError('USAGE', `--workers evaluates with the nb201 tabular evaluator only (this study uses ${evaluator.kind})`);
+            dispatcher = await LocalPool.start({ evaluator: { evaluator: { kind: 'nb201' }, delayMs: a['eval-delay-ms'] }, workers: a.workers, trialTimeoutMs: 600_000 });
+          }
+          return dispatcher;
+        },
+        onNotice: (m) => process.stderr.write(`${m}\n`),
         onProgress: (p) => {
           if (a.json) return;
           if (p.best && p.best !== lastBest) {
@@ -156,6 +136,7 @@ export const searchCommand: CommandModule = {
           } else if (p.trialsUsed % 25 === 0) process.stderr.write(`[${p.trialsUsed}/${p.maxTrials}]\n`);
         },
       });
+      const choice = { settings: result.algorithmSettings };
       const out = {
         best: result.best ? { ...result.best, dna: [...result.best.dna] } : null,
         trialsUsed: result.trialsUsed,
@@ -177,8 +158,7 @@ export const searchCommand: CommandModule = {
       }
       process.stdout.write(lines.join('\n') + '\n');
     } finally {
-      journal.close();
-      await dispatcher?.close();
+      await (dispatcher as TrialDispatcher | undefined)?.close();
     }
   },
 };

@@ -4,8 +4,8 @@
  * (schema, negative latency, runtime version / threads / precision match); convert: rebuild the shipped phone tables
  * from the shared data folder.
  */
+import { dataLocations } from '../../core/locations.js';
 import { parseArgs } from '../options.js';
-import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { z } from 'zod';
 import { loadTargetTables } from '../../cost/latency-table.js';
@@ -32,8 +32,8 @@ export const targetsCommand: CommandModule = {
     y
       .positional('action', { choices: ['list', 'show', 'check', 'convert'] as const, demandOption: true })
       .positional('target', { type: 'string', describe: 'target id or target .json file (show, check)' })
-      .option('shared', { type: 'string', default: resolve(shippedTargetsDir(), '..', '..', 'shared', 'data'), describe: 'shared data folder (convert)' })
-      .option('out', { type: 'string', default: resolve(shippedTargetsDir(), '..', 'latency-tables'), describe: 'output folder (convert)' })
+      .option('shared', { type: 'string', default: dataLocations().sharedData, describe: 'shared data folder (convert)' })
+      .option('out', { type: 'string', default: dataLocations().latencyTables, describe: 'output folder (convert)' })
       .option('json', { type: 'boolean', default: false }),
   handler: (argv) => {
     const args = parseArgs('targets', z.object({ action: z.enum(['list', 'show', 'check', 'convert']), target: z.string().optional(), shared: z.string(), out: z.string(), json: z.boolean() }), argv);

@@ -7,8 +7,7 @@ import type { CommandModule } from 'yargs';
 import { z } from 'zod';
 import { LayernasError } from '../../core/errors.js';
 import { loadDataset, parseDatasetRef } from '../../data/load.js';
-import { makeTrainer } from '../../eval/training-evaluator.js';
-import { PYTORCH_REFERENCE_COMMAND } from '../../train/external.js';
+import { makeTrainer, parseTrainerChoice } from '../../train/choice.js';
 import { settingsFor, trainSettingsSchema } from '../../train/settings.js';
 import { resolveArchitecture } from './cost.js';
 
@@ -72,11 +71,10 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     });
     if (!overrides.success) throw new LayernasError('USAGE', `bad training option: ${overrides.error.issues[0]?.message}`);
     if (o.trainer === 'command' && !(a.command && a.command.length > 0)) throw new LayernasError('USAGE', '--trainer command needs --command <argv...>');
-    const trainer = makeTrainer({
-      trainer: o.trainer === 'tfjs' ? { kind: 'tfjs', backend: o.backend, threads: o.threads }
-        : { kind: 'command', command: o.trainer === 'pytorch' ? [...PYTORCH_REFERENCE_COMMAND] : (a.command as string[]), timeoutMs: o['timeout-min'] * 60_000 },
-      outputRoot: a.out,
-    });
+    const timeoutMs = o['timeout-min'] * 60_000;
+    const trainer = makeTrainer(o.trainer === 'command'
+      ? { kind: 'command', command: a.command as string[], timeoutMs }
+      : parseTrainerChoice(o.trainer, { timeoutMs, tfjsBackend: o.backend, ...(o.trainer === 'tfjs' ? { threads: o.threads } : {}) }));
     const spec = resolveArchitecture(a.arch, {});
     const dataset = loadDataset(parseDatasetRef(a.dataset));
     const settings = settingsFor(o.setting, overrides.data);

@@ -8,12 +8,15 @@ import { LayernasError } from '../../core/errors.js';
 import { cliNumber, parseArgs } from '../options.js';
 import { LATENCY_FALLBACKS } from '../../cost/latency-predictor.js';
 import { resolveTarget } from '../../targets/load.js';
-import { readExportDir } from '../../verify/export-dir.js';
-import { verifyExport, type VerifyReport } from '../../verify/verify.js';
+import { resolveArchitecture } from './cost.js';
+import { resolveModelPath } from '../../export/model-source.js';
+import { verifyModel, VERIFY_MODES, type ModelCheckReport } from '../../verify/verify-model.js';
+import type { VerifyReport } from '../../verify/verify.js';
 
 const argsSchema = z.object({
   dir: z.string().min(1),
-  target: z.string().min(1),
+  target: z.string().min(1).optional(),
+  mode: z.enum(VERIFY_MODES),
   tolerance: cliNumber.positive(),
   fallback: z.enum(['none', 'nearest-shape']),
   arch: z.string().optional(),
@@ -38,28 +41,59 @@ export function formatVerifyReport(r: VerifyReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+function formatModelCheck(r: ModelCheckReport): string {
+  if (r.full) return formatVerifyReport(r.full);
+  const lines = [`mode ${r.mode}${r.target ? `, target ${r.target}` : ''}${r.modelFile ? `, model ${r.modelFile}` : ''}`];
+  if (r.io) lines.push(`file: input ${r.io.inputs.map((t) => `${t.name} [${t.shape.join(', ')}] ${t.dtype}`).join('; ')}; output ${r.io.outputs.map((t) => `${t.name} [${t.shape.join(', ')}] ${t.dtype}`).join('; ')}`);
+  lines.push(r.arch ? `architecture: from ${r.arch.from}, input matches the file` : 'architecture: none (not needed for this mode)');
+  if (r.measured) lines.push(`latency: measured ${r.measured.median_ms.toFixed(3)} ms (median of ${r.measured.samples}, IQR ${r.measured.iqr_ms.toFixed(3)})`);
+  if (r.priced && r.priced.total_ms === null) {
+    lines.push(`predicted: ${r.priced.priced_ms.toFixed(3)} ms for ${r.priced.layers.length} of ${r.priced.layers.length + r.priced.missing.length} layers (lower bound); missing table keys:`,
+      ...r.priced.missing.map((m) => `  layer ${m.index}: ${m.key}`));
+  }
+  if (r.mode === 'agreement') lines.push(`outputs: ${r.agreement ? `${r.agreement.kind}: max relative difference ${r.agreement.maxRelativeDiff.toExponential(2)} over ${r.agreement.files.length} files (${r.agreement.ok ? 'ok' : 'MISMATCH'})` : 'not compared'}`);
+  lines.push(...r.problems.map((p) => `problem: ${p}`), r.passed ? 'PASS' : 'FAIL');
+  return `${lines.join('\n')}\n`;
+}
+
 export const verifyCommand: CommandModule = {
   command: 'verify <dir>',
-  describe: 'run an exported model on a target: measured vs predicted latency, memory, output agreement across formats',
+  describe: 'run a model on a target: measured vs predicted latency, memory, output agreement (export folder, design run, or any .tflite/.onnx)',
   builder: (y) =>
     y
-      .positional('dir', { type: 'string', demandOption: true, describe: 'export directory (manifest.json + model files)' })
-      .option('target', { type: 'string', demandOption: true, describe: 'target id or target .json file' })
+      .positional('dir', { type: 'string', demandOption: true, describe: 'export folder (manifest.json + model files), design run folder, or a .tflite / .onnx file' })
+      .option('target', { type: 'string', describe: 'target id or target .json file (every mode but agreement)' })
+      .option('mode', { choices: VERIFY_MODES as unknown as string[], default: 'auto', describe: 'full: latency vs the table + agreement; timing: measured latency only (no table, no architecture); agreement: outputs only; auto: full when the architecture is known, else timing' })
       .option('tolerance', { type: 'number', default: 10, describe: 'allowed |measured - predicted| / measured, in %' })
       .option('fallback', { choices: LATENCY_FALLBACKS as unknown as string[], default: 'none', describe: 'price blocks missing from the table (recorded in the report)' })
-      .option('arch', { type: 'string', describe: 'network string, when the directory has no manifest.json' })
+      .option('arch', { type: 'string', describe: 'network string of the model (checked against the file\'s input)' })
       .option('rounds', { type: 'number', default: 10, describe: 'timing rounds' })
       .option('speed-correction', { choices: ['anchor', 'none'], default: 'anchor', describe: "judge the error at the table's speed (its anchor network timed beside the model), or on the raw median" })
-      .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' }),
+      .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
+      .example('$0 verify runs/fmnist/model --target host-tflite-1t', 'measured vs predicted latency and output agreement')
+      .example('$0 verify mobilenet_v2_1.0_224_quant.tflite --target host-tflite-1t --mode timing', 'time any .tflite, no table needed')
+      .example('$0 verify model/ --mode agreement', 'outputs of every float file against the reference forward pass'),
   handler: async (argv) => {
     const args = parseArgs('verify', argsSchema, argv);
-    const exp = readExportDir(args.dir, args.arch);
-    const report = await verifyExport(exp, resolveTarget(args.target), { tolerancePct: args.tolerance, fallback: args.fallback, rounds: args.rounds, speedCorrection: args.speedCorrection });
-    process.stdout.write(args.json ? `${JSON.stringify(report, null, 1)}\n` : formatVerifyReport(report));
-    if (!report.passed) {
-      throw new LayernasError('VERIFY_FAILED', `verify failed on ${report.target}: latency error ${report.errorPct.toFixed(1)}% (tolerance ${report.tolerancePct}%)${report.agreement && !report.agreement.ok ? ', outputs disagree across formats' : ''}`, {
-        errorPct: report.errorPct,
+    const src = resolveModelPath(args.dir);
+    if (!src) throw new LayernasError('USAGE', `${args.dir} does not exist (give an export folder, a design run folder, or a .tflite/.onnx file)`, { path: args.dir });
+    const arch = args.arch ? { spec: resolveArchitecture(args.arch, {}), text: args.arch } : undefined;
+    const loaded = args.target ? resolveTarget(args.target) : null;
+    const report = await verifyModel(src, loaded, {
+      mode: args.mode, ...(arch ? { arch } : {}), tolerancePct: args.tolerance, fallback: args.fallback, rounds: args.rounds, speedCorrection: args.speedCorrection,
+    });
+    process.stdout.write(args.json ? `${JSON.stringify(report, null, 1)}\n` : formatModelCheck(report));
+    if (report.priced && report.priced.total_ms === null) {
+      const nearest = report.priced.missing.every((m) => m.sameBlockShapes > 0);
+      throw new LayernasError('TABLE_MISSING_KEY', `the table of ${report.target} lacks ${report.priced.missing.length} layer(s) of this network (${report.priced.missing.slice(0, 3).map((m) => m.key).join(', ')}${report.priced.missing.length > 3 ? ', ...' : ''}); ${nearest ? `price them with --fallback nearest-shape, or ` : ''}time the file alone: layernas verify ${args.dir} --target ${report.target} --mode timing`, {
+        missing: report.priced.missing.map((m) => m.key),
       });
+    }
+    if (!report.passed) {
+      const full = report.full;
+      throw new LayernasError('VERIFY_FAILED', full
+        ? `verify failed on ${full.target}: latency error ${full.errorPct.toFixed(1)}% (tolerance ${full.tolerancePct}%)${full.agreement && !full.agreement.ok ? ', outputs disagree across formats' : ''}`
+        : `verify failed: ${report.problems.join('; ')}`, { problems: report.problems });
     }
   },
 };

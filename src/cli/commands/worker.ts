@@ -10,8 +10,8 @@ import { LayernasError } from '../../core/errors.js';
 import { parseDatasetRef } from '../../data/load.js';
 import { DEFAULT_QUEUE_NAME } from '../../dispatch/bullmq.js';
 import { DEFAULT_WORKER_LIMITS } from '../../eval/training-evaluator.js';
-import { PYTORCH_REFERENCE_COMMAND } from '../../train/external.js';
-import { buildWorkerEvaluator, DelayedWorkerEvaluator, WORKER_EVALUATOR_CHOICES, type WorkerEvaluatorConfig } from '../../worker/evaluators.js';
+import { parseTrainerChoice } from '../../train/choice.js';
+import { buildWorkerEvaluator, DelayedWorkerEvaluator, WORKER_EVALUATOR_CHOICES, type WorkerEvaluatorConfig } from '../../eval/worker-evaluators.js';
 import { startTrialWorker } from '../../worker/trial-worker.js';
 import { cliNumber, outputDirPath, parseArgs } from '../options.js';
 
@@ -61,14 +61,10 @@ function evaluatorConfig(a: z.infer<typeof argsSchema>): WorkerEvaluatorConfig {
       return { kind: a.evaluator };
     case 'training': {
       if (a.output === undefined) throw new LayernasError('USAGE', 'worker --evaluator training needs --output <dir> (trial outputs and trained weights go there)');
-      const t = a.trainer;
-      const output = resolve(a.output);
+      const trainer = parseTrainerChoice(a.trainer, { timeoutMs: a['trial-timeout-ms'], tfjsBackend: a['tfjs-backend'] });
       const limits = { datasets: a['allow-dataset'], maxEpochs: a['max-epochs'], maxImages: a['max-images'], timeoutMs: a['trial-timeout-ms'] };
       for (const d of limits.datasets) parseDatasetRef(d); // a typo in --allow-dataset is a usage error now, not a refused job later
-      if (t === 'tfjs') return { kind: 'training', config: { trainer: { kind: 'tfjs', backend: a['tfjs-backend'] }, outputRoot: output, limits } };
-      const command = t === 'pytorch' ? [...PYTORCH_REFERENCE_COMMAND] : t.startsWith('command:') ? t.slice('command:'.length).trim().split(/\s+/).filter((x) => x !== '') : undefined;
-      if (command === undefined || command.length === 0) throw new LayernasError('USAGE', `worker --trainer ${t}: use tfjs, pytorch or command:<program> [args...]`);
-      return { kind: 'training', config: { trainer: { kind: 'command', command, timeoutMs: a['trial-timeout-ms'] }, outputRoot: output, limits } };
+      return { kind: 'training', config: { trainer, outputRoot: resolve(a.output), limits } };
     }
   }
 }

@@ -56,6 +56,9 @@ export class OnnxBuilder {
   private readonly shared = new Map<string, string>();
   private counter = 0;
 
+  /** true: the batch dimension is dynamic (Reshape targets copy it from their input: 0) */
+  dynamicBatch = false;
+
   constructor(private readonly graph: Graph, readonly quant?: ReadonlyMap<number, QuantParams>) {}
 
   tensor(id: number): Tensor {
@@ -130,6 +133,10 @@ export class OnnxBuilder {
     return this.sharedConst(`const_${v}`, (n) => float32Tensor(n, [], new Float32Array([v])));
   }
 
+  /** target shape of a Reshape whose first dimension is the batch (0 = copy the input's when the batch is dynamic) */
+  reshapeTarget(shape: readonly number[]): string {
+    return this.shapeConst(this.dynamicBatch ? [0, ...shape.slice(1)] : shape);
+  }
   shapeConst(shape: readonly number[]): string {
     return this.sharedConst(`shape_${shape.join('x')}`, (n) => int64Tensor(n, [shape.length], shape));
   }

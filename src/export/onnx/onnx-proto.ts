@@ -117,7 +117,8 @@ function writeValueInfo(w: ProtoWriter, v: OnnxValueInfo): void {
   w.message(2, (type) => type.message(1, (tensor) => {
     tensor.int(1, v.elemType);
     tensor.message(2, (shape) => {
-      for (const d of v.shape) shape.message(1, (dim) => dim.int(1, d));
+      // a negative dimension is the dynamic batch: dim_param "batch"
+      for (const d of v.shape) shape.message(1, (dim) => (d < 0 ? dim.string(2, 'batch') : dim.int(1, d)));
     });
   }));
 }

@@ -30,6 +30,8 @@ export interface OnnxWriteOptions {
    * edges are internal tensors of a real network).
    */
   readonly interface?: 'nhwc' | 'nchw';
+  /** inputs/outputs get a named dynamic batch dimension ("batch") instead of 1 */
+  readonly dynamicBatch?: boolean;
 }
 
 const ints = (name: string, value: readonly number[]): OnnxAttribute => ({ name, kind: 'ints', value });
@@ -111,7 +113,7 @@ function lowerOp(b: OnnxBuilder, op: GraphOp): void {
       const { wn, bn } = weightAndBias(b, op, xId, w.t.name, w.t.shape, w.data, bias.t.name, bias.data);
       const gemmOut = outT.shape.length === 4 ? b.fresh(`${out}_2d`) : out;
       withAct(b, op.act, op, gemmOut, (target) => b.node('Gemm', op.origin, [a, wn, bn], [target], [int('transB', 1)]));
-      if (outT.shape.length === 4) b.node('Reshape', op.origin, [gemmOut, b.shapeConst(nchwShape(outT.shape))], [out]);
+      if (outT.shape.length === 4) b.node('Reshape', op.origin, [gemmOut, b.reshapeTarget(nchwShape(outT.shape))], [out]);
       return;
     }
     case 'add':
@@ -139,7 +141,9 @@ function lowerOp(b: OnnxBuilder, op: GraphOp): void {
     case 'softmax': b.node('Softmax', op.origin, [xn], [out], [int('axis', x.shape.length === 4 ? 1 : -1)]); return;
     case 'zeros_like': {
       const zero: OnnxTensor = float32Tensor('value', [1], new Float32Array([0]));
-      b.node('ConstantOfShape', op.origin, [b.shapeConst(nchwShape(x.shape))], [out], [{ name: 'value', kind: 'tensor', value: zero }]);
+      const shape = b.dynamicBatch ? b.fresh(`${out}_shape`) : b.shapeConst(nchwShape(x.shape));
+      if (b.dynamicBatch) b.node('Shape', op.origin, [xn], [shape]);
+      b.node('ConstantOfShape', op.origin, [shape], [out], [{ name: 'value', kind: 'tensor', value: zero }]);
       return;
     }
   }
@@ -154,28 +158,30 @@ function toRank2(b: OnnxBuilder, op: GraphOp, x: Tensor, xn: string): string {
     b.node('Transpose', op.origin, [xn], [src], [ints('perm', NCHW_TO_NHWC)]);
   }
   const flat = b.fresh(`${xn}_flat`);
-  b.node('Reshape', op.origin, [src, b.shapeConst([1, H * W * C])], [flat]);
+  b.node('Reshape', op.origin, [src, b.reshapeTarget([1, H * W * C])], [flat]);
   return flat;
 }
 
 function lowerReshape(b: OnnxBuilder, op: GraphOp, x: Tensor, xn: string, outT: Tensor, out: string): void {
   const src = x.shape.length === 4 ? toRank2(b, op, x, xn) : xn;
   if (outT.shape.length !== 4) {
-    b.node('Reshape', op.origin, [src, b.shapeConst(outT.shape)], [out]);
+    b.node('Reshape', op.origin, [src, b.reshapeTarget(outT.shape)], [out]);
     return;
   }
   const [, H, W] = outT.shape as [number, number, number, number];
   if (H * W === 1) {
-    b.node('Reshape', op.origin, [src, b.shapeConst(nchwShape(outT.shape))], [out]);
+    b.node('Reshape', op.origin, [src, b.reshapeTarget(nchwShape(outT.shape))], [out]);
     return;
   }
   const nhwc = b.fresh(`${out}_nhwc`);
-  b.node('Reshape', op.origin, [src, b.shapeConst(outT.shape)], [nhwc]);
+  b.node('Reshape', op.origin, [src, b.reshapeTarget(outT.shape)], [nhwc]);
   b.node('Transpose', op.origin, [nhwc], [out], [ints('perm', NHWC_TO_NCHW)]);
 }
 
 export function onnxModelOf(graph: Graph, options: OnnxWriteOptions = {}): OnnxModel {
   const b = new OnnxBuilder(graph, options.int8Activations);
+  b.dynamicBatch = options.dynamicBatch ?? false;
+  const batched = (s: readonly number[]): number[] => (b.dynamicBatch && s.length > 0 ? [-1, ...s.slice(1)] : [...s]);
   const nhwc = (options.interface ?? 'nhwc') === 'nhwc';
   const nchwShape = (s: readonly number[]): number[] => (s.length === 4 ? [s[0], s[3], s[1], s[2]] as number[] : [...s]);
   const inputs = graph.inputs.map((id) => {
@@ -190,7 +196,7 @@ export function onnxModelOf(graph: Graph, options: OnnxWriteOptions = {}): OnnxM
       } else {
         b.bind(id, external);
       }
-      return { name: external, elemType: OnnxDataType.FLOAT, shape: nchwShape(t.shape) };
+      return { name: external, elemType: OnnxDataType.FLOAT, shape: batched(nchwShape(t.shape)) };
     }
     if (t.shape.length === 4) {
       const inner = b.unique(`${t.name}_nchw`);
@@ -202,7 +208,7 @@ export function onnxModelOf(graph: Graph, options: OnnxWriteOptions = {}): OnnxM
     } else {
       b.bind(id, external);
     }
-    return { name: external, elemType: OnnxDataType.FLOAT, shape: t.shape };
+    return { name: external, elemType: OnnxDataType.FLOAT, shape: batched(t.shape) };
   });
   const outputNames = new Map<number, string>();
   for (const id of graph.outputs) {
@@ -219,7 +225,7 @@ export function onnxModelOf(graph: Graph, options: OnnxWriteOptions = {}): OnnxM
     const t = b.tensor(id);
     const name = outputNames.get(id) as string;
     if (t.shape.length === 4 && nhwc) b.node('Transpose', 'output', [b.name(id)], [name], [ints('perm', NCHW_TO_NHWC)]);
-    return { name, elemType: OnnxDataType.FLOAT, shape: t.shape.length === 4 && !nhwc ? nchwShape(t.shape) : t.shape };
+    return { name, elemType: OnnxDataType.FLOAT, shape: batched(t.shape.length === 4 && !nhwc ? nchwShape(t.shape) : t.shape) };
   });
   return {
     irVersion: ONNX_IR_VERSION,

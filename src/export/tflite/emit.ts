@@ -6,106 +6,11 @@
  */
 import { LayernasError } from '../../core/errors.js';
 import type { Conv2dOp, Graph, GraphOp, Tensor } from '../../graph/ir.js';
-import type { QuantParams, TfliteModel, TfliteOperator, TfliteOptions, TfliteTensor } from './flatbuffer.js';
-import { quantizeBias, quantizeConstant, quantizeSymmetric } from './quantize.js';
-import { BuiltinOp, type BuiltinOperator, opVersion } from './schema.js';
+import type { QuantParams, TfliteModel } from './flatbuffer.js';
+import { Emitter, type Int8Plan, size } from './emitter.js';
+import { BuiltinOp } from './schema.js';
 
-export interface Int8Plan {
-  /** per-tensor int8 parameters of every activation tensor of the graph (from calibration) */
-  readonly activations: ReadonlyMap<number, QuantParams>;
-  /** 'float': float32 model input/output with QUANTIZE/DEQUANTIZE at the boundary; 'int8': int8 input/output */
-  readonly io: 'float' | 'int8';
-}
-
-const bytesOf = (a: Float32Array | Int8Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength).slice();
-const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
-
-class Emitter {
-  readonly tensors: TfliteTensor[] = [];
-  readonly operators: TfliteOperator[] = [];
-  readonly inputs: number[] = [];
-  readonly outputs: number[] = [];
-  private readonly index = new Map<number, number>();
-
-  constructor(private readonly graph: Graph, private readonly plan: Int8Plan | undefined) {}
-
-  get int8(): boolean {
-    return this.plan !== undefined;
-  }
-
-  tensor(id: number): Tensor {
-    const t = this.graph.tensors[id];
-    if (!t || t.id !== id) throw new LayernasError('MODEL_INVALID', `graph '${this.graph.name}': no tensor with id ${id} at index ${id}`);
-    return t;
-  }
-
-  qparams(id: number): QuantParams {
-    const q = this.plan?.activations.get(id);
-    if (!q) throw new LayernasError('EXPORT_UNSUPPORTED', `no int8 parameters for tensor '${this.tensor(id).name}'`, { tensor: id });
-    return q;
-  }
-
-  add(t: TfliteTensor): number {
-    this.tensors.push(t);
-    return this.tensors.length - 1;
-  }
-
-  op(op: BuiltinOperator, inputs: number[], outputs: number[], options?: TfliteOptions): void {
-    this.operators.push({ op, version: opVersion(op, this.int8), inputs, outputs, ...(options ? { options } : {}) });
-  }
-
-  /** TFLite index of an activation tensor of the graph (created on first use) */
-  act(id: number): number {
-    const known = this.index.get(id);
-    if (known !== undefined) return known;
-    const t = this.tensor(id);
-    if (t.data) throw new LayernasError('EXPORT_UNSUPPORTED', `tensor '${t.name}' is a constant where an activation is expected`);
-    const i = this.add(this.int8
-      ? { name: t.name, shape: t.shape, type: 'int8', quant: this.qparams(id) }
-      : { name: t.name, shape: t.shape, type: 'float32' });
-    this.index.set(id, i);
-    return i;
-  }
-
-  /** an activation-like extra tensor (not in the graph), e.g. a hard-sigmoid intermediate */
-  extra(name: string, shape: readonly number[], quant: QuantParams): number {
-    return this.add(this.int8 ? { name, shape, type: 'int8', quant } : { name, shape, type: 'float32' });
-  }
-
-  weights(t: Tensor, shape: readonly number[], data: Float32Array, axis: number): { index: number; scales: readonly number[] } {
-    if (!this.int8) return { index: this.add({ name: t.name, shape, type: 'float32', data: bytesOf(data) }), scales: [] };
-    const q = quantizeSymmetric(data, shape, axis);
-    return { index: this.add({ name: t.name, shape, type: 'int8', data: bytesOf(q.values), quant: q.params }), scales: q.params.scale };
-  }
-
-  bias(t: Tensor, data: Float32Array, inputId: number, weightScales: readonly number[]): number {
-    if (!this.int8) return this.add({ name: t.name, shape: [data.length], type: 'float32', data: bytesOf(data) });
-    const q = quantizeBias(data, this.qparams(inputId).scale[0] as number, weightScales);
-    return this.add({ name: t.name, shape: [data.length], type: 'int32', data: bytesOf(q.values), quant: q.params });
-  }
-
-  /** a constant operand of ADD/MUL */
-  constant(name: string, shape: readonly number[], data: Float32Array): number {
-    if (!this.int8) return this.add({ name, shape, type: 'float32', data: bytesOf(data) });
-    const q = quantizeConstant(data);
-    return this.add({ name, shape, type: 'int8', data: bytesOf(q.values), quant: q.params });
-  }
-
-  int32Constant(name: string, values: readonly number[], shape: readonly number[] = [values.length]): number {
-    return this.add({ name, shape, type: 'int32', data: bytesOf(Int32Array.from(values)) });
-  }
-
-  /** constant weight/bias input `k` of `op`, checked against the expected shape */
-  param(op: GraphOp, k: number, expected: readonly number[]): { t: Tensor; data: Float32Array } {
-    const t = this.tensor(op.inputs[k] as number);
-    if (!t.data || t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i]) || t.data.length !== size(expected)) {
-      throw new LayernasError('WEIGHTS_INVALID',
-        `${op.origin} (${op.type}): parameter '${t.name}' has shape [${t.shape}]${t.data ? '' : ' and no data'}, expected [${expected}]`,
-        { origin: op.origin, tensor: t.name, shape: t.shape, expected });
-    }
-    return { t, data: t.data };
-  }
-}
+export type { Int8Plan } from './emitter.js';
 
 function emitConv(e: Emitter, op: Conv2dOp): void {
   const x = e.tensor(op.inputs[0] as number);
@@ -225,12 +130,30 @@ function emitOp(e: Emitter, op: GraphOp): void {
         { kind: 'pool2d', padding: 'valid', strideW: 1, strideH: 1, filterW: W, filterH: H });
     }
     case 'reshape': {
+      // a flatten feeding only FULLY_CONNECTED (which flattens its input itself) is no op at all: one op and, in
+      // int8, one XNNPack partition fewer (XNNPack 2.9 leaves int8 RESHAPE to TFLite's own kernels)
+      const readers = e.consumers.get(outputId) ?? [];
+      if (!e.isGraphOutput(outputId) && readers.length > 0 && readers.every((r) => r.type === 'fully_connected' && r.inputs[0] === outputId)) {
+        return e.alias(outputId, inputId);
+      }
       const shape = e.tensor(outputId).shape;
       const shapeTensor = e.int32Constant(`${op.origin}/shape`, shape);
       return e.op(BuiltinOp.RESHAPE, [e.act(inputId), shapeTensor], [e.act(outputId)], { kind: 'reshape', newShape: shape });
     }
-    case 'softmax':
+    case 'softmax': {
+      if (e.int8 && e.floatIo && e.isGraphOutput(outputId)) {
+        // int8 model with float output: DEQUANTIZE, then SOFTMAX in float (XNNPack 2.9 has no int8 SOFTMAX, so an
+        // int8 one would run on TFLite's own kernels in a partition of its own; float is also exact)
+        const t = e.tensor(outputId);
+        const logits = e.add({ name: `${t.name}/logits_float`, shape: e.tensor(inputId).shape, type: 'float32' });
+        e.op(BuiltinOp.DEQUANTIZE, [e.act(inputId)], [logits]);
+        const out = e.add({ name: t.name, shape: t.shape, type: 'float32' });
+        e.op(BuiltinOp.SOFTMAX, [logits], [out], { kind: 'softmax', beta: 1 }, false);
+        e.floatOutputs.set(outputId, out);
+        return;
+      }
       return e.op(BuiltinOp.SOFTMAX, [e.act(inputId)], [e.act(outputId)], { kind: 'softmax', beta: 1 });
+    }
     case 'zeros_like': {
       // x × 0 (a constant zeros tensor would make later ops run on constant inputs, which XNNPack 2.9 mishandles)
       const zero = e.constant(`${op.origin}/zero`, [1], Float32Array.of(0));
@@ -273,10 +196,17 @@ export function emitModel(graph: Graph, plan?: Int8Plan): TfliteModel {
       e.inputs.push(e.act(id));
     }
   }
-  for (const op of liveOps(graph)) emitOp(e, op);
+  const ops = liveOps(graph);
+  for (const op of ops) {
+    for (const id of op.inputs) e.consumers.set(id, [...(e.consumers.get(id) ?? []), op]);
+  }
+  for (const op of ops) emitOp(e, op);
   for (const id of graph.outputs) {
     const t = e.tensor(id);
-    if (plan?.io === 'float') {
+    const done = e.floatOutputs.get(id);
+    if (done !== undefined) {
+      e.outputs.push(done);
+    } else if (plan?.io === 'float') {
       const f = e.add({ name: t.name, shape: t.shape, type: 'float32' });
       e.op(BuiltinOp.DEQUANTIZE, [e.act(id)], [f]);
       e.outputs.push(f);

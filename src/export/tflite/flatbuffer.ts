@@ -46,8 +46,23 @@ export interface TfliteOperator {
   readonly options?: TfliteOptions;
 }
 
+/** a named model-level metadata entry (Model.metadata), e.g. "TFLITE_METADATA" */
+export interface TfliteMetadataEntry {
+  readonly name: string;
+  readonly data: Uint8Array;
+}
+
+/** a SignatureDef: signature key and the subgraph's inputs/outputs by name */
+export interface TfliteSignature {
+  readonly key: string;
+  readonly inputs: readonly { readonly name: string; readonly tensor: number }[];
+  readonly outputs: readonly { readonly name: string; readonly tensor: number }[];
+}
+
 export interface TfliteModel {
   readonly description: string;
+  readonly metadata?: readonly TfliteMetadataEntry[];
+  readonly signature?: TfliteSignature;
   readonly tensors: readonly TfliteTensor[];
   readonly operators: readonly TfliteOperator[];
   readonly inputs: readonly number[];
@@ -177,6 +192,25 @@ function writeOptions(b: Builder, o: TfliteOptions): [number, Offset] {
   }
 }
 
+function writeSignature(b: Builder, sig: TfliteSignature): Offset {
+  const maps = (list: TfliteSignature['inputs']): Offset => tableVector(b, list.map((t) => {
+    const name = b.createString(t.name);
+    b.startObject(2);
+    b.addFieldOffset(0, name, 0);
+    b.addFieldInt32(1, t.tensor, 0);
+    return b.endObject();
+  }));
+  const inputs = maps(sig.inputs);
+  const outputs = maps(sig.outputs);
+  const key = b.createString(sig.key);
+  b.startObject(5);  // SignatureDef: inputs, outputs, signature_key, (deprecated tag), subgraph_index
+  b.addFieldOffset(0, inputs, 0);
+  b.addFieldOffset(1, outputs, 0);
+  b.addFieldOffset(2, key, 0);
+  b.addFieldInt32(4, 0, 0);
+  return b.endObject();
+}
+
 /** Serialise a model: one subgraph, buffer 0 empty, one buffer per constant tensor. */
 export function serializeModel(model: TfliteModel): Uint8Array {
   const b = new Builder(1 << 16);
@@ -240,16 +274,34 @@ export function serializeModel(model: TfliteModel): Uint8Array {
   b.addFieldOffset(4, sgName, 0);
   const subgraph = b.endObject();
 
+  // metadata entries: each one's bytes in a buffer of its own, Model.metadata = [{name, buffer}]
+  const metadataOffsets = (model.metadata ?? []).map((m) => {
+    const data = bytesVector(b, m.data);
+    b.startObject(1);
+    b.addFieldOffset(0, data, 0);
+    bufferOffsets.push(b.endObject());
+    const name = b.createString(m.name);
+    b.startObject(2);
+    b.addFieldOffset(0, name, 0);
+    b.addFieldInt32(1, bufferOffsets.length - 1, 0);
+    return b.endObject();
+  });
+  const signature = model.signature ? writeSignature(b, model.signature) : null;
+
   const opCodes = tableVector(b, codeOffsets);
   const subgraphs = tableVector(b, [subgraph]);
   const description = b.createString(model.description);
   const buffers = tableVector(b, bufferOffsets);
-  b.startObject(5);
+  const metadata = metadataOffsets.length > 0 ? tableVector(b, metadataOffsets) : null;
+  const signatures = signature !== null ? tableVector(b, [signature]) : null;
+  b.startObject(8);  // Model: version, operator_codes, subgraphs, description, buffers, metadata_buffer, metadata, signature_defs
   b.addFieldInt32(0, 3, null);
   b.addFieldOffset(1, opCodes, 0);
   b.addFieldOffset(2, subgraphs, 0);
   b.addFieldOffset(3, description, 0);
   b.addFieldOffset(4, buffers, 0);
+  if (metadata !== null) b.addFieldOffset(6, metadata, 0);
+  if (signatures !== null) b.addFieldOffset(7, signatures, 0);
   const root = b.endObject();
   b.finish(root, 'TFL3');
   return b.asUint8Array().slice();

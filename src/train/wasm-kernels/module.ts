@@ -7,13 +7,12 @@
  * and table space it declares (in its `dylink.0` section) out of the backend's own malloc.
  */
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { LayernasError } from '../../core/errors.js';
+import { dataLocations } from '../../core/locations.js';
 import { Wasm, type WasmImportValue, type WasmMemory, type WasmModule } from './wasm-api.js';
 
-export const GRAD_KERNELS_WASM_PATH = fileURLToPath(
-  new URL('../../../native/wasm-kernels/layernas-grad-kernels.wasm', import.meta.url),
-);
+export const GRAD_KERNELS_WASM_PATH = join(dataLocations().native, 'wasm-kernels', 'layernas-grad-kernels.wasm');
 
 /** Pointers are byte offsets in the tfjs wasm heap; all sizes are element counts. */
 export interface GradKernelExports {

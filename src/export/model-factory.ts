@@ -5,9 +5,10 @@
 import type { NetworkSpec } from '../arch/spec.js';
 import { initWeights } from '../arch/weights.js';
 import { Rng } from '../core/rng.js';
+import type { Graph } from '../graph/ir.js';
 import { lowerNetwork } from '../graph/lower.js';
-import { writeOnnx } from '../export/onnx/onnx-writer.js';
-import { writeTflite } from '../export/tflite/index.js';
+import { writeOnnx } from './onnx/onnx-writer.js';
+import { writeTflite } from './tflite/index.js';
 import type { Precision } from '../targets/schema.js';
 
 export type ModelFormat = 'tflite' | 'onnx';
@@ -31,13 +32,20 @@ function randomInputs(spec: NetworkSpec, count: number, seed: number): Float32Ar
   return Array.from({ length: count }, () => Float32Array.from({ length: n }, () => rng.normal()));
 }
 
+type Writer = (graph: Graph, spec: NetworkSpec, precision: Precision, options: BuildOptions, seed: number) => Uint8Array;
+
+const WRITERS: Readonly<Record<ModelFormat, Writer>> = {
+  onnx: (graph, _spec, _precision, options) => writeOnnx(graph, { interface: options.role === 'block' ? 'nchw' : 'nhwc' }),
+  tflite: (graph, spec, precision, _options, seed) => (precision === 'float32'
+    ? writeTflite(graph)
+    : writeTflite(graph, { quantization: { calibration: randomInputs(spec, 4, seed) } })),
+};
+
 export class ExporterModelFactory implements ModelFactory {
   constructor(private readonly seed = 1) {}
 
   build(spec: NetworkSpec, format: ModelFormat, precision: Precision, options: BuildOptions = {}): Uint8Array {
     const graph = lowerNetwork(spec, initWeights(spec, this.seed).tensors);
-    if (format === 'onnx') return writeOnnx(graph, { interface: options.role === 'block' ? 'nchw' : 'nhwc' });
-    if (precision === 'float32') return writeTflite(graph);
-    return writeTflite(graph, { quantization: { calibration: randomInputs(spec, 4, this.seed) } });
+    return WRITERS[format](graph, spec, precision, options, this.seed);
   }
 }

@@ -6,9 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { LayernasError } from '../../core/errors.js';
-import type { LoadedModel, ModelRuntime, RuntimeLoadOptions, RuntimeTensorData, RuntimeTensorInfo, TimingOptions } from '../../runtime/types.js';
-import { zerosFor } from '../../runtime/types.js';
+import { LayernasError } from '../core/errors.js';
+import type { LoadedModel, ModelRuntime, RuntimeLoadOptions, RuntimeTensorData, RuntimeTensorInfo, TimingOptions } from './types.js';
+import { zerosFor } from './types.js';
 
 type Tf = typeof import('@tensorflow/tfjs');
 type LayersModel = import('@tensorflow/tfjs').LayersModel;

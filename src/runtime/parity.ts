@@ -5,7 +5,7 @@
 import { LayernasError } from '../core/errors.js';
 import type { Graph } from '../graph/ir.js';
 import { runReference } from '../graph/reference.js';
-import type { ModelRuntime, RuntimeTensorData } from '../runtime/types.js';
+import type { ModelRuntime, RuntimeTensorData } from './types.js';
 
 export interface OutputComparison {
   readonly maxAbsDiff: number;

@@ -5,23 +5,13 @@
  */
 import { z } from 'zod';
 import { LayernasError } from '../core/errors.js';
-import { Nb201TabularEvaluator, loadNb201Accuracy, NB201_DATASETS, type Nb201AccuracyTable } from '../eval/tabular-nb201.js';
-import { TrainingWorkerEvaluator, type TrainingEvaluatorConfig } from '../eval/training-evaluator.js';
+import { Nb201TabularEvaluator, loadNb201Accuracy, NB201_DATASETS, type Nb201AccuracyTable } from './tabular-nb201.js';
+import { TrainingWorkerEvaluator, type TrainingEvaluatorConfig } from './training-evaluator.js';
 import { loadSpace } from '../space/load.js';
 import { isValidDna, type SearchSpace } from '../space/types.js';
-import type { TrialRequest } from '../dispatch/types.js';
+import type { TrialRequest, WorkerEvaluation, WorkerEvaluator } from './types.js';
 
-export interface WorkerEvaluation {
-  readonly reward: number;
-  readonly metrics: Record<string, number>;
-  readonly artifacts?: Record<string, string>;
-}
-
-export interface WorkerEvaluator {
-  /** must equal TrialRequest.evaluator.kind of the jobs this worker accepts */
-  readonly kind: string;
-  evaluate(request: TrialRequest, signal: AbortSignal): Promise<WorkerEvaluation>;
-}
+export type { WorkerEvaluation, WorkerEvaluator } from './types.js';
 
 /** Evaluator choices a worker can be started with (parsed from CLI flags). */
 export type WorkerEvaluatorConfig =

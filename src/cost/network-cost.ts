@@ -7,12 +7,12 @@
 import { networkCost } from '../arch/shapes.js';
 import { LayernasError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import { additiveCostModel, perArchitectureCostModel } from '../cost/tabular-latency.js';
-import type { CostMetric, CostModel } from '../cost/types.js';
+import { additiveCostModel, perArchitectureCostModel } from './tabular-latency.js';
+import type { CostMetric, CostModel } from './types.js';
 import type { NetworkSpec } from '../arch/spec.js';
-import { groupedAdditiveCostModel, jointOptions } from '../cost/grouped-additive.js';
-import { decisionGroups, decodeNetwork } from './network.js';
-import { dnaFromIndex, spaceSize, type Dna, type SearchSpace } from './types.js';
+import { groupedAdditiveCostModel, jointOptions } from './grouped-additive.js';
+import { decisionGroups, decodeNetwork } from '../space/network.js';
+import { dnaFromIndex, spaceSize, type Dna, type SearchSpace } from '../space/types.js';
 
 export type NetworkMetric = 'madds' | 'params';
 

@@ -2,21 +2,29 @@
  * Where latency is measured: in this process (TFLite / ONNX Runtime) or on an Android phone (benchmark_model via
  * adb). A backend prepares a model once; `sample(runs)` then times `runs` invocations and returns per-run ms
  * (Android: one figure per call, benchmark_model's median or, when it prints none, its mean).
+ * Backends are made by the platform registry (registry.ts) from a target; nothing else constructs them by name.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NetworkSpec } from '../arch/spec.js';
 import { LayernasError } from '../core/errors.js';
-import { AndroidBenchmarkRunner, type AndroidRunResult } from '../device/android-benchmark.js';
-import { OnnxRuntime } from '../runtime/onnxruntime.js';
-import { TfliteRuntime } from '../runtime/tflite.js';
+import type { AndroidBenchmarkRunner, AndroidRunResult } from '../device/android-benchmark.js';
 import type { LoadedModel, ModelRuntime } from '../runtime/types.js';
 import type { Target } from '../targets/schema.js';
-import type { BuildOptions, ModelFactory, ModelFormat } from './model-factory.js';
+import type { BuildOptions, ModelFactory, ModelFormat } from '../export/model-factory.js';
+import { isFileOfFormat } from './host-runtimes.js';
+
+/** memory figure of a prepared model: this process's RSS growth since loading it, or the device's own report */
+export interface MemoryFigure {
+  readonly kind: 'rss_delta_mb' | 'benchmark_model_overall_mb';
+  readonly mb: number;
+}
 
 export interface PreparedModel {
   sample(runs: number): Promise<number[]>;
+  /** memory after the runs so far (null when the platform reports none) */
+  memory(): MemoryFigure | null;
   dispose(): Promise<void>;
 }
 
@@ -27,6 +35,8 @@ export interface LatencyBackend {
   prepare(spec: NetworkSpec, name: string, options?: BuildOptions): Promise<PreparedModel>;
   /** an existing model file (e.g. from `layernas export`) */
   prepareFile(file: string): Promise<PreparedModel>;
+  /** TABLE_MISMATCH when the runtime here is not the version the target (and its tables) were made for */
+  checkVersion(): void;
   close(): void;
 }
 
@@ -59,8 +69,17 @@ export class HostBackend implements LatencyBackend {
   }
 
   async prepareFile(file: string): Promise<PreparedModel> {
+    const rssBefore = process.memoryUsage().rss;
     const model: LoadedModel = await this.runtime.load(file, { threads: this.threads });
-    return { sample: (runs: number) => model.time({ runs, warmup: 0 }), dispose: () => model.dispose() };
+    return {
+      sample: (runs: number) => model.time({ runs, warmup: 0 }),
+      memory: () => ({ kind: 'rss_delta_mb', mb: (process.memoryUsage().rss - rssBefore) / (1024 * 1024) }),
+      dispose: () => model.dispose(),
+    };
+  }
+
+  checkVersion(): void {
+    checkBackendVersion(this, this.target);
   }
 
   close(): void {
@@ -94,33 +113,27 @@ export class AndroidBackend implements LatencyBackend {
   last: AndroidRunResult | undefined;
 
   async prepareFile(file: string): Promise<PreparedModel> {
+    if (!isFileOfFormat(file, this.format)) {
+      throw new LayernasError('USAGE', `android-adb targets run .tflite models only; got ${file}`, { file });
+    }
+    let last: AndroidRunResult | undefined;
     return {
       sample: async () => {
         const r = await this.runner.run({ modelFile: file, threads: this.target.threads });
         this.last = r;
+        last = r;
         return [r.median_ms ?? r.avg_ms];
       },
+      memory: () => (last?.memory ? { kind: 'benchmark_model_overall_mb', mb: last.memory.overall_mb } : null),
       dispose: async () => {},
     };
   }
 
+  /** benchmark_model does not print its version: the target's word is taken (nothing to check) */
+  checkVersion(): void {}
+
   close(): void {
     rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-/** The backend a target's measure method names. */
-export function backendForTarget(target: Target, factory: ModelFactory): LatencyBackend {
-  const m = target.measure;
-  switch (m.method) {
-    case 'host-tflite':
-      if (target.runtime.name !== 'tflite') throw new LayernasError('TARGET_INVALID', `target ${target.id}: host-tflite needs runtime.name "tflite"`, { target: target.id });
-      return new HostBackend(new TfliteRuntime({ xnnpack: m.delegate === 'xnnpack' ? 'required' : 'off' }), 'tflite', target.threads, target, factory);
-    case 'host-onnxruntime':
-      if (target.runtime.name !== 'onnxruntime') throw new LayernasError('TARGET_INVALID', `target ${target.id}: host-onnxruntime needs runtime.name "onnxruntime"`, { target: target.id });
-      return new HostBackend(new OnnxRuntime(), 'onnx', target.threads, target, factory);
-    case 'android-adb':
-      return new AndroidBackend(new AndroidBenchmarkRunner(m), target, factory);
   }
 }
 

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { LayernasError } from '../core/errors.js';
+import { LayernasError } from './errors.js';
 
 function unwritable(path: string, e: unknown): LayernasError {
   const err = e as NodeJS.ErrnoException;

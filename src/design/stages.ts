@@ -1,0 +1,184 @@
+/**
+ * The stages of `design`, in order: table -> search -> final -> export -> verify -> report. Each takes what the
+ * earlier ones produced and calls the functions the single commands call: the latency table through `profile`'s
+ * runProfile (latency-source.ts), the search through the study and the algorithm factory `layernas search` uses
+ * (search-stage.ts), final training through the shared trainer choice (final-stage.ts), the export through the
+ * exporter of `layernas export` (export-stage.ts), verification through `layernas verify`'s verifyExport
+ * (verify-stage.ts). Every stage journals or writes its result in --out, so a rerun resumes where it stopped.
+ */
+import path from 'node:path';
+import { LayernasError } from '../core/errors.js';
+import { formatDatasetRef, loadDataset, parseDatasetRef } from '../data/load.js';
+import { selectImages } from '../data/splits.js';
+import type { Dataset } from '../data/types.js';
+import type { TrialDispatcher } from '../dispatch/types.js';
+import { TrainingEvaluator } from '../eval/training-evaluator.js';
+import type { Dna, SearchSpace } from '../space/types.js';
+import { resolveTarget } from '../targets/load.js';
+import type { LoadedTarget } from '../targets/schema.js';
+import type { Trainer } from '../train/types.js';
+import { handDesignedBaseline } from './baseline.js';
+import { readFinalWeights, trainFinal, type FinalModel } from './final-stage.js';
+import { runExportStage } from './export-stage.js';
+import { resolveLatencySource, type LatencySource } from './latency-source.js';
+import type { DesignOptions } from './options.js';
+import { buildDesignProblem, type DesignProblem } from './problem.js';
+import type { DesignProgress } from './progress.js';
+import { ProxyTrainingEvaluator, runSearchStage, topFeasible, type SearchStageResult } from './search-stage.js';
+import { loadDesignSpace } from './space-networks.js';
+import type { FinalRole } from './summary.js';
+import { createDesignTrainer } from './trainer.js';
+import { runVerifyStage } from './verify-stage.js';
+
+/** One design run: its options, output directory, progress and the seconds each stage took. */
+export class DesignRun {
+  readonly out: string;
+  readonly timings: Record<string, number> = {};
+  constructor(readonly opts: DesignOptions, readonly progress: DesignProgress, readonly dispatcher?: TrialDispatcher) {
+    this.out = path.resolve(opts.out);
+  }
+
+  async timed<T>(stage: string, f: () => Promise<T>): Promise<T> {
+    const t0 = Date.now();
+    try {
+      return await f();
+    } finally {
+      this.timings[stage] = (this.timings[stage] ?? 0) + (Date.now() - t0) / 1000;
+    }
+  }
+}
+
+export interface TableResult {
+  readonly loaded: LoadedTarget;
+  readonly space: SearchSpace;
+  readonly data: Dataset;
+  readonly datasetRef: string;
+  readonly source: LatencySource;
+  readonly problem: DesignProblem;
+}
+
+/** The dataset with only the first `n` test images (named so trainers' split caches tell it apart). */
+function withTestImages(data: Dataset, n: number | undefined): Dataset {
+  if (n === undefined || n >= data.test.count) return data;
+  return { ...data, name: `${data.name}#test${n}`, test: selectImages(data.test, Array.from({ length: n }, (_, i) => i)) };
+}
+
+/** table: target, space and data; the latency table pricing the space (profiled when missing); the budget checked. */
+export async function tableStage(run: DesignRun): Promise<TableResult> {
+  const { opts, progress } = run;
+  const loaded = resolveTarget(opts.target);
+  const space = loadDesignSpace(opts.space);
+  const ref = parseDatasetRef(opts.dataset);
+  const data = await run.timed('data', async () => withTestImages(loadDataset(ref), opts.testImages));
+  progress.note(`design: target ${loaded.target.id}, space ${space.name}, dataset ${data.name} (${data.train.count}/${data.validation.count}/${data.test.count} train/val/test), budget ${opts.latencyMs} ms${opts.maddsMax ? `, MAdds <= ${opts.maddsMax}` : ''}; out ${run.out}`);
+  const source = await run.timed('latency-table', () => resolveLatencySource({
+    loaded, space, classes: data.numClasses, extraTables: opts.latencyTables, outDir: run.out, profileRounds: opts.profileRounds, seed: opts.seed,
+    progress: progress.stage('profile'),
+  }));
+  const problem = buildDesignProblem(source, loaded.target.id, opts.latencyMs, opts.maddsMax);
+  progress.note(`cheapest architecture of ${space.name}: ${problem.cheapest.latencyMs.toFixed(4)} ms predicted on ${loaded.target.id}`);
+  return { loaded, space, data, datasetRef: formatDatasetRef(ref), source, problem };
+}
+
+export interface SearchResult {
+  readonly trainer: Trainer;
+  readonly searches: readonly SearchStageResult[];
+  readonly layernas: SearchStageResult;
+}
+
+/** search: LayerNAS with proxy-training rewards (and random search with the same trials when compared). */
+export async function searchStage(run: DesignRun, t: TableResult): Promise<SearchResult> {
+  const { opts, progress, dispatcher } = run;
+  const trainer = createDesignTrainer(opts.trainer, opts.trainerThreads);
+  // with a dispatcher, trials go out as kind 'training' with the same proxy recipe (workers rebuild the trained network from its string)
+  const evaluator = dispatcher
+    ? new TrainingEvaluator({ trainer: { kind: 'tfjs', backend: 'auto' }, outputRoot: path.join(run.out, 'search', 'scratch') }, { dataset: t.datasetRef, setting: 'proxy', overrides: { ...opts.proxy, seed: opts.seed }, runs: opts.proxyRuns })
+    : new ProxyTrainingEvaluator(t.problem, trainer, t.data, opts.proxy, opts.seed, opts.proxyRuns, path.join(run.out, 'search', 'scratch'));
+  const settings = {
+    design: 1, target: t.loaded.target.id, space: t.space.name, dataset: t.datasetRef, classes: t.data.numClasses, latencyMs: opts.latencyMs, maddsMax: opts.maddsMax ?? null,
+    proxy: opts.proxy, proxyRuns: opts.proxyRuns, seed: opts.seed, table: path.basename(t.source.table.file), trainer: trainer.name,
+  };
+  const search = (algorithm: 'layernas' | 'random', trials: number, stage: string): Promise<SearchStageResult> => run.timed(stage, () => runSearchStage({
+    algorithm, problem: t.problem, evaluator, trials, parallel: opts.parallelTrials, seed: opts.seed, outDir: run.out, settings, progress: progress.stage(stage),
+    ...(dispatcher ? { dispatcher } : {}),
+  }));
+  const layernas = await search('layernas', opts.trials, 'search');
+  const searches = [layernas];
+  if (opts.compare.includes('random')) searches.push(await search('random', layernas.trialsUsed, 'random-search'));
+  return { trainer, searches, layernas };
+}
+
+export interface FinalEntry {
+  role: FinalRole;
+  readonly description: string;
+  readonly proxy: number | null;
+  readonly model: FinalModel;
+}
+
+export interface FinalResult {
+  readonly finals: readonly FinalEntry[];
+  readonly winner: FinalModel;
+}
+
+/** f over every item, at most `limit` at once; results in input order. */
+async function mapConcurrent<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  return out;
+}
+
+/** final: the best search candidates (+ baseline, best of random search) trained with the full recipe; the winner by validation accuracy. */
+export async function finalStage(run: DesignRun, t: TableResult, s: SearchResult): Promise<FinalResult> {
+  const { opts, progress } = run;
+  const finalists = topFeasible(s.layernas.trials, opts.finalists);
+  if (finalists.length === 0) {
+    throw new LayernasError('TRAINER_FAILED', `the search found no trained architecture within the budget (${s.layernas.trialsUsed} trials); see ${s.layernas.journal}`, { journal: s.layernas.journal });
+  }
+  const jobs: { role: FinalRole; description: string; proxy: number | null; dna: Dna; label: string }[] =
+    finalists.map((f, i) => ({ role: 'finalist', description: `LayerNAS candidate ${i + 1} (trial ${f.trial})`, proxy: f.reward, dna: f.dna, label: `finalist ${i + 1}` }));
+  if (opts.compare.includes('baseline')) {
+    const b = handDesignedBaseline(t.problem);
+    if (b) jobs.push({ role: 'baseline', description: `hand-designed: ${b.description}`, proxy: null, dna: b.dna, label: 'baseline' });
+    else progress.note('no hand-designed baseline (uniform k3_e6/k3_e3/k3_e1 with dropped layers) meets the budget');
+  }
+  const random = s.searches.find((x) => x.algorithm === 'random');
+  const rbest = random ? topFeasible(random.trials, 1)[0] : undefined;
+  if (rbest) jobs.push({ role: 'random-search', description: `best of random search (${random?.trialsUsed} trials, trial ${rbest.trial})`, proxy: rbest.reward, dna: rbest.dna, label: 'random search' });
+  const req = { problem: t.problem, trainer: s.trainer, data: t.data, recipe: opts.full, seed: opts.seed, outDir: run.out };
+  // one progress line set per model: with --parallel they train at the same time
+  const models = await run.timed('final-training', () => mapConcurrent(jobs, opts.parallelTrials, (j) => trainFinal({ ...req, progress: progress.stage('final-training') }, j.dna, j.label)));
+  const finals: FinalEntry[] = jobs.map((j, i) => ({ role: j.role, description: j.description, proxy: j.proxy, model: models[i] as FinalModel }));
+  // the winner: best validation accuracy after full training among the LayerNAS finalists (test data is never used to choose)
+  const winner = finals.filter((f) => f.role === 'finalist').sort((a, b) => b.model.result.valAccuracy - a.model.result.valAccuracy)[0];
+  if (!winner) throw new LayernasError('TRAINER_FAILED', 'no finalist was trained', {});
+  winner.role = 'winner';
+  return { finals, winner: winner.model };
+}
+
+export type ExportResult = Awaited<ReturnType<typeof runExportStage>>;
+export type VerifyResult = Awaited<ReturnType<typeof runVerifyStage>>;
+
+/** export: the winner with its trained weights, by the exporter `layernas export` uses. */
+export async function exportStage(run: DesignRun, t: TableResult, f: FinalResult): Promise<ExportResult> {
+  const { opts } = run;
+  return await run.timed('export', async () => runExportStage({
+    spec: t.problem.networks.trained(f.winner.dna), weights: await readFinalWeights(f.winner), weightsFrom: path.relative(run.out, f.winner.dir), calibrationSet: t.data.train,
+    calibrationImages: opts.calibrationImages, seed: opts.seed, outDir: run.out, progress: run.progress.stage('export'),
+  }));
+}
+
+/** verify: the shipped files on the target (latency against the table's prediction) and against the trained model. */
+export async function verifyStage(run: DesignRun, t: TableResult, f: FinalResult, e: ExportResult): Promise<VerifyResult> {
+  return await run.timed('verify', () => runVerifyStage({
+    loaded: t.loaded, tableFile: t.source.table.file, predictedMs: t.problem.latency.cost(f.winner.dna), exportDir: e.dir, exported: e.stage,
+    testSet: t.data.test, winnerSpec: t.problem.networks.trained(f.winner.dna), weightsDir: f.winner.result.weightsDir,
+    agreementImages: run.opts.agreementImages ?? t.data.test.count, outDir: run.out, progress: run.progress.stage('verify'),
+  }));
+}

@@ -1,0 +1,119 @@
+/**
+ * A few-shot latency table for a new device (src/profile/fewshot.ts) of a per-block space: the candidate networks
+ * (seeded random DNAs plus cost-spanning ones) priced by every source table, the N networks to measure chosen among
+ * them, and, once they are measured, a table the predictor can sum like any other:
+ *
+ *     entry(key) = sum_s w_s * entry_s(key) + c[operatorKind(key)]        fixed "fewshot" = a + sum_s w_s * fixed_s
+ *
+ * which reproduces the fit exactly for every network of the space (each source is a sum over its layers, and so are
+ * the per-operator counts). `metadata.fewshot` records N, the sources, the fit and its leave-one-out error.
+ */
+import { formatNetwork } from '../arch/grammar.js';
+import type { NetworkSpec } from '../arch/spec.js';
+import { walkShapes } from '../arch/shapes.js';
+import { LayernasError } from '../core/errors.js';
+import { predictLatency } from '../cost/latency-predictor.js';
+import { TABLE_FORMAT, parseTable, type LatencyTable, type LatencyTableData, type TableEntry } from '../cost/latency-table.js';
+import type { SearchSpace } from '../space/types.js';
+import type { Target } from '../targets/schema.js';
+import { operatorKind } from './calibration.js';
+import { calibrationDnas } from './calibration-networks.js';
+import { chooseNetworks, fitFewShot, type FewShotFeatures, type FewShotFit } from './fewshot.js';
+import { countColumns, operatorCounts } from './operator-counts.js';
+import { distinctSpaceBlocks, spaceNetwork } from './space-networks.js';
+
+export interface FewShotSource {
+  readonly name: string;
+  readonly table: LatencyTable;
+}
+
+export interface FewShotPlan {
+  readonly dnas: readonly (readonly number[])[];
+  readonly candidates: readonly NetworkSpec[];
+  readonly features: FewShotFeatures;
+  /** indices into candidates, in measuring order */
+  readonly chosen: readonly number[];
+}
+
+/** Candidates (`pool` random + 20 cost-spanning networks of the space, seeded) and the `n` to measure among them. */
+export function planFewShot(space: SearchSpace, sources: readonly FewShotSource[], n: number, seed: number, pool = 1000): FewShotPlan {
+  if (sources.length === 0) throw new LayernasError('USAGE', 'few-shot profiling needs at least one source table (--from)');
+  const dnas = calibrationDnas(space, { uniform: pool, spanning: 20, seed });
+  const candidates = dnas.map((dna, i) => ({ ...spaceNetwork(space, dna), name: `fewshot-${i}` }));
+  const features: FewShotFeatures = {
+    sourceNames: sources.map((s) => s.name),
+    sources: sources.map((s) => Float64Array.from(candidates, (net) => predictLatency(walkShapes(net), s.table).total_ms)),
+    ...(() => { const c = countColumns(candidates.map(operatorCounts)); return { countNames: c.names, counts: c.counts }; })(),
+  };
+  return { dnas, candidates, features, chosen: chooseNetworks(features, n, seed, candidates.length) };
+}
+
+export interface FewShotTableRequest {
+  readonly target: Target;
+  readonly space: SearchSpace;
+  readonly sources: readonly FewShotSource[];
+  readonly plan: FewShotPlan;
+  /** measured latency (ms) of plan.chosen[j] */
+  readonly measuredMs: readonly number[];
+  readonly runtimeVersion: string;
+  readonly seed: number;
+  readonly how: string;
+}
+
+const within10 = (errs: readonly number[]): number => errs.filter((e) => Math.abs(e) <= 0.1).length / Math.max(1, errs.length);
+
+export function buildFewShotTable(req: FewShotTableRequest): { table: LatencyTableData; fit: FewShotFit } {
+  const { plan, space, sources } = req;
+  const fit = fitFewShot(plan.features, plan.chosen, req.measuredMs);
+  const input = spaceNetwork(space, space.radix.map(() => 0)).input;
+  const weightOf = (s: FewShotSource): number => fit.sourceWeights[s.name] ?? 0;
+  let clamped = 0;
+  const entries: TableEntry[] = distinctSpaceBlocks(space).map((b) => {
+    const parts = sources.map((s) => {
+      const e = s.table.byKey.get(b.key);
+      if (!e) throw new LayernasError('TABLE_MISSING_KEY', `source table ${s.table.file} has no entry for "${b.key}"`, { key: b.key, table: s.table.file });
+      return weightOf(s) * e.median_ms;
+    });
+    const kind = operatorKind(b.key);
+    const raw = parts.reduce((a, v) => a + v, 0) + (fit.countWeights[kind] ?? 0);
+    if (raw < 0) clamped++;
+    return { key: b.key, median_ms: Math.max(0, raw), mean_ms: null, p90_ms: null, spread: null, samples: null, note: `few-shot: ${sources.map((s) => `${weightOf(s).toFixed(4)} x ${s.name}`).join(' + ')} + ${(fit.countWeights[kind] ?? 0).toFixed(4)} ms (${kind})${raw < 0 ? `; ${raw.toFixed(4)} ms stored as 0` : ''}` };
+  });
+  const fixedRaw = fit.interceptMs + sources.reduce((a, s) => a + weightOf(s) * s.table.fixedTotalMs, 0);
+  const sumFit = entries.length;
+  const table: LatencyTableData = {
+    format: TABLE_FORMAT,
+    metadata: {
+      device: req.target.device,
+      runtime: { name: req.target.runtime.name, version: req.runtimeVersion },
+      threads: req.target.threads,
+      precision: req.target.precision,
+      input,
+      date: new Date().toISOString().slice(0, 10),
+      method: `few-shot estimate: ${plan.chosen.length} whole networks measured (${req.how}), fitted onto the source table(s) ${sources.map((s) => s.name).join(', ')} plus per-operator counts (src/profile/fewshot.ts); leave-one-out error ${(100 * fit.looRmse).toFixed(1)}% rms`,
+      source: { citation: `layernas profile --target ${req.target.id} --space ${space.name} --from ${sources.map((s) => s.name).join(',')} --networks ${plan.chosen.length}`, files: sources.map((s) => s.table.file) },
+      fewshot: {
+        networks: plan.chosen.length,
+        sources: sources.map((s) => s.name),
+        base: fit.base,
+        lambda: Number.isFinite(fit.lambda) ? fit.lambda : null,
+        intercept_ms: fit.interceptMs,
+        source_weights: fit.sourceWeights,
+        count_weights: fit.countWeights,
+        loo_rms_error: fit.looRmse,
+        loo_within10: within10(fit.looErrors),
+        loo_errors: [...fit.looErrors],
+        seed: req.seed,
+        measured: plan.chosen.map((i, j) => ({ arch: formatNetwork(plan.candidates[i] as NetworkSpec), ms: req.measuredMs[j] as number })),
+      },
+      notes: [
+        `few-shot estimate from ${plan.chosen.length} measured networks; leave-one-out: ${(100 * within10(fit.looErrors)).toFixed(0)}% of them within +-10%`,
+        ...(clamped > 0 || fixedRaw < 0 ? [`${clamped} of ${sumFit} entries${fixedRaw < 0 ? ' and the fixed part' : ''} came out negative and are stored as 0`] : []),
+      ],
+    },
+    fixed: [{ name: 'fewshot', median_ms: Math.max(0, fixedRaw), mean_ms: null, p90_ms: null, spread: null, samples: plan.chosen.length, note: `intercept ${fit.interceptMs.toFixed(4)} ms + the sources' fixed parts, weighted` }],
+    entries,
+  };
+  parseTable(table, 'few-shot table');
+  return { table, fit };
+}

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { walkShapes } from '../../src/arch/shapes.js';
+import { predictLatency } from '../../src/cost/latency-predictor.js';
+import { loadTable, parseTable } from '../../src/cost/latency-table.js';
+import { fbnetLatencyCost } from '../../src/cost/tabular-latency.js';
+import { Rng } from '../../src/core/rng.js';
+import { chooseNetworks, fitFewShot, linearTransfer, predictFewShot, spearman, type FewShotFeatures } from '../../src/profile/fewshot.js';
+import { buildFewShotTable, planFewShot } from '../../src/profile/fewshot-table.js';
+import { spaceNetwork } from '../../src/profile/space-networks.js';
+import { loadSpace } from '../../src/space/load.js';
+import { resolveTarget } from '../../src/targets/load.js';
+
+test('spearman: ties averaged, perfect and reversed orders', () => {
+  assert.equal(spearman([1, 2, 3, 4], [10, 20, 30, 40]), 1);
+  assert.equal(spearman([1, 2, 3, 4], [4, 3, 2, 1]), -1);
+  assert.ok(Math.abs(spearman([1, 1, 2, 3], [1, 2, 3, 4]) - 0.9486832980505138) < 1e-12);
+});
+
+/** a synthetic universe: two sources, two operator counts, a device that is 0.3 + 1.5 x src0 + 0.2 x count1 */
+function synthetic(n: number): { f: FewShotFeatures; y: Float64Array } {
+  const rng = new Rng(3);
+  const c0 = Float64Array.from({ length: n }, () => rng.int(7));
+  const c1 = Float64Array.from({ length: n }, () => rng.int(7));
+  const s0 = Float64Array.from({ length: n }, (_, i) => 0.5 + 0.4 * (c0[i] as number) + 0.1 * (c1[i] as number) + 0.05 * rng.next());
+  const s1 = Float64Array.from({ length: n }, (_, i) => 1 + 0.1 * (c0[i] as number) + 0.6 * (c1[i] as number) + 0.05 * rng.next());
+  const y = Float64Array.from({ length: n }, (_, i) => 0.3 + 1.5 * (s0[i] as number) + 0.2 * (c1[i] as number));
+  return { f: { sourceNames: ['a', 'b'], sources: [s0, s1], countNames: ['k0', 'k1'], counts: [c0, c1] }, y };
+}
+
+test('chooseNetworks: seeded, distinct, spread to the extremes of cost', () => {
+  const { f } = synthetic(3000);
+  const a = chooseNetworks(f, 10, 5);
+  assert.deepEqual(a, chooseNetworks(f, 10, 5));
+  assert.notDeepEqual(a, chooseNetworks(f, 10, 6));
+  assert.equal(new Set(a).size, 10);
+  const s0 = f.sources[0] as Float64Array;
+  const sorted = [...s0].sort((x, y) => x - y);
+  const chosen = a.map((i) => s0[i] as number);
+  // D-optimal picks reach both ends: the cheapest and dearest chosen lie in the outer 10% of the space
+  assert.ok(Math.min(...chosen) <= (sorted[Math.floor(0.1 * sorted.length)] as number), `min ${Math.min(...chosen)}`);
+  assert.ok(Math.max(...chosen) >= (sorted[Math.floor(0.9 * sorted.length)] as number), `max ${Math.max(...chosen)}`);
+});
+
+test('fitFewShot: recovers an exact linear device from 10 measurements; leave-one-out error ~0', () => {
+  const { f, y } = synthetic(3000);
+  const chosen = chooseNetworks(f, 10, 1);
+  const fit = fitFewShot(f, chosen, chosen.map((i) => y[i] as number));
+  assert.ok(fit.looRmse < 0.01, `loo ${fit.looRmse}`);
+  const pred = Float64Array.from(y, (_, i) => predictFewShot(fit, f, i));
+  const worst = Math.max(...[...y].map((v, i) => Math.abs((pred[i] as number) / v - 1)));
+  assert.ok(worst < 0.02, `worst relative error ${worst}`);
+  assert.ok(spearman(pred, y) > 0.999);
+  // the plain baseline cannot see count1 and keeps src0's order
+  const lin = linearTransfer(f.sources[0] as Float64Array, chosen, chosen.map((i) => y[i] as number));
+  assert.ok(lin.scale > 0);
+  assert.throws(() => fitFewShot(f, chosen.slice(0, 2), [1, 2]), /at least 3/);
+  assert.throws(() => fitFewShot(f, chosen.slice(0, 3), [1, -2, 3]), /not a positive latency/);
+});
+
+test('few-shot FBNet table: Eyeriss from the Pixel 3 and Raspberry Pi 4 tables + 10 Eyeriss measurements', () => {
+  const space = loadSpace('fbnet');
+  const tables = ['pixel3-tflite', 'raspi4-tflite'].map((id) => ({ name: id, table: loadTable(resolveTarget(id).tableFiles[0] as string) }));
+  const eyeriss = fbnetLatencyCost(space, 'eyeriss');
+  const plan = planFewShot(space, tables, 10, 4, 300);
+  const measured = plan.chosen.map((i) => eyeriss.cost(plan.dnas[i] as number[]));
+  const { table, fit } = buildFewShotTable({ target: resolveTarget('pixel3-tflite').target, space, sources: tables, plan, measuredMs: measured, runtimeVersion: 'test', seed: 4, how: 'HW-NAS-Bench Eyeriss LUT' });
+  const t = parseTable(table, 'fewshot.json');
+  assert.equal(table.metadata.fewshot?.networks, 10);
+  assert.match(table.metadata.method, /^few-shot estimate/);
+  const rng = new Rng(11);
+  const truth: number[] = [];
+  const pred: number[] = [];
+  for (let k = 0; k < 300; k++) {
+    const dna = space.radix.map((r) => rng.int(r));
+    truth.push(eyeriss.cost(dna));
+    pred.push(predictLatency(walkShapes(spaceNetwork(space, dna)), t).total_ms);
+  }
+  const rho = spearman(pred, truth);
+  const w10 = truth.filter((v, i) => Math.abs((pred[i] as number) / v - 1) <= 0.1).length / truth.length;
+  assert.ok(rho > 0.9, `rho ${rho} (fit ${JSON.stringify(fit.sourceWeights)})`);
+  assert.ok(w10 > 0.85, `within 10% ${w10}`);
+  // the table reproduces the fit on the networks it was fitted on (no entry clamped here)
+  if (!table.metadata.notes.some((n) => /stored as 0/.test(n))) {
+    plan.chosen.forEach((i) => {
+      const viaTable = predictLatency(walkShapes(plan.candidates[i]!), t).total_ms;
+      assert.ok(Math.abs(viaTable - predictFewShot(fit, plan.features, i)) < 1e-9 * Math.max(1, viaTable));
+    });
+  }
+});
