@@ -10,6 +10,7 @@ import { designProgress } from '../../design/progress.js';
 import { runDesign } from '../../design/run-design.js';
 import { redisDispatcherFromArgs, withRedisDispatchOptions } from '../../dispatch/create.js';
 import { outputDirPath, parseArgs } from '../options.js';
+import { LayernasError } from '../../core/errors.js';
 
 /** option keys whose flag is not their kebab-case name */
 const DESIGN_FLAGS: Record<string, string> = { parallelTrials: 'parallel', latencyTables: 'latency-table', proxy: 'proxy-*', full: 'full-*' };
@@ -109,8 +110,15 @@ export const designCommand: CommandModule = {
     const dispatcher = await redisDispatcherFromArgs(argv as Record<string, unknown>);
     const r = await runDesign(opts, progress, dispatcher).finally(() => dispatcher?.close());
     const winner = r.summary.finals.find((f) => f.role === 'winner');
+    const failures = r.summary.verifyFailures ?? [];
+    // every output is written before a failed verification exits non-zero (VERIFY_FAILED names each failed check)
+    const failIfUnverified = (): void => {
+      if (r.summary.verifyPassed) return;
+      throw new LayernasError('VERIFY_FAILED', `verification of the deployed model failed (${r.summaryFile}): ${failures.join('; ') || 'see the summary'}`, { failures });
+    };
     if (json) {
-      process.stdout.write(`${JSON.stringify({ summary: r.summaryFile, report: r.reportFile, modelDir: r.modelDir, trainedNow: r.trainedNow, winner, verifyPassed: r.summary.verifyPassed }, null, 1)}\n`);
+      process.stdout.write(`${JSON.stringify({ summary: r.summaryFile, report: r.reportFile, modelDir: r.modelDir, trainedNow: r.trainedNow, winner, verifyPassed: r.summary.verifyPassed, verifyFailures: failures }, null, 1)}\n`);
+      failIfUnverified();
       return;
     }
     process.stdout.write([
@@ -119,7 +127,9 @@ export const designCommand: CommandModule = {
       `model files: ${r.modelDir} (model_float32.tflite, model_int8.tflite, model.onnx)`,
       `report:      ${r.reportFile}`,
       `summary:     ${r.summaryFile}`,
+      ...failures.map((f) => `verification: ${f}`),
       '',
     ].join('\n'));
+    failIfUnverified();
   },
 };
