@@ -30,13 +30,10 @@ export interface OnnxWriteOptions {
    * edges are internal tensors of a real network).
    */
   readonly interface?: 'nhwc' | 'nchw';
-<<<<<<< HEAD
   /** calibration probe (float models only): the outputs are the min and max of every activation tensor */
   readonly probe?: boolean;
-=======
   /** inputs/outputs get a named dynamic batch dimension ("batch") instead of 1 */
   readonly dynamicBatch?: boolean;
->>>>>>> main
 }
 
 const ints = (name: string, value: readonly number[]): OnnxAttribute => ({ name, kind: 'ints', value });
