@@ -42,7 +42,9 @@ export type ErrorCode =
   // CLI
   | 'USAGE'
   // appended
-  | 'ARCH_MISMATCH';        // an architecture (--arch, manifest) that does not fit the model file; details: {file, fileInput, archInput}
+  | 'ARCH_MISMATCH'        // an architecture (--arch, manifest) that does not fit the model file; details: {file, fileInput, archInput}
+  // phone kits (layernas profile --kit / --ingest): unreadable manifest, missing or unparsable results; details: {file}
+  | 'KIT_INVALID';
 
 export class LayernasError extends Error {
   readonly code: ErrorCode;

@@ -91,6 +91,8 @@ export async function resolveLatencySource(req: LatencySourceRequest): Promise<L
     const { nets, missing } = tryTable(table, space, classes);
     if (missing.length === 0) {
       const notes = [...match.warnings, `latency table ${c.file}`];
+      const fs = table.data.metadata.fewshot;
+      if (fs) notes.push(`few-shot estimate: the table was fitted from ${fs.sources.join(', ')} and ${fs.networks} networks measured on the device (leave-one-out error ${(100 * fs.loo_rms_error).toFixed(1)}% rms, ${(100 * fs.loo_within10).toFixed(0)}% of them within +-10%); predicted latencies carry that error`);
       const priced = nets.priced(space.radix.map(() => 0));
       const head = (priced.layers[priced.layers.length - 1] as { out: number }).out;
       if (head !== classes) {

@@ -9,7 +9,7 @@ import { AndroidBenchmarkRunner } from '../device/android-benchmark.js';
 import type { ModelFactory } from '../export/model-factory.js';
 import { OnnxRuntime } from '../runtime/onnxruntime.js';
 import { TfliteRuntime } from '../runtime/tflite.js';
-import type { Target } from '../targets/schema.js';
+import type { AndroidAdbMeasure, Target } from '../targets/schema.js';
 import { AndroidBackend, HostBackend, type LatencyBackend } from './backends.js';
 import { isFileOfFormat } from './host-runtimes.js';
 
@@ -32,9 +32,11 @@ export interface Platform {
   backend(factory: ModelFactory): LatencyBackend;
   /** does `file` hold a model this platform runs (by its name)? */
   runsFile(file: string): boolean;
+  /** how to reach the device over adb (phone kits, src/profile/kit.ts); null for platforms that are not an adb phone */
+  readonly adb: AndroidAdbMeasure | null;
 }
 
-type PlatformSpec = Omit<Platform, 'target' | 'backend' | 'runsFile' | 'method'> & {
+type PlatformSpec = Omit<Platform, 'target' | 'backend' | 'runsFile' | 'method' | 'adb'> & {
   /** target.runtime.name this method measures */
   readonly runtime: Target['runtime']['name'];
   readonly backend: (target: Target, factory: ModelFactory) => LatencyBackend;
@@ -69,6 +71,7 @@ export function resolvePlatform(target: Target): Platform {
     method, target, format: spec.format, extension: spec.extension, onHost: spec.onHost,
     backend: (factory) => spec.backend(target, factory),
     runsFile: (file) => isFileOfFormat(file, spec.format),
+    adb: target.measure.method === 'android-adb' ? target.measure : null,
   };
 }
 

@@ -19,7 +19,7 @@ import { measureBatch, DEFAULT_PROTOCOL, type MeasureProtocol } from './measure.
 import type { ProgressSink } from './progress.js';
 import { oneBlockNetwork, type DistinctBlock } from './space-networks.js';
 import { median } from './stats.js';
-import { anchorNetwork, buildTable, isIdentityBlock, networkKey, OVERHEAD_KEY } from './table-builder.js';
+import { anchorNetwork, buildTable, isIdentityBlock, networkKey, OVERHEAD_KEY, overheadSpec } from './table-builder.js';
 
 export interface ProfileRequest {
   readonly target: Target;
@@ -44,7 +44,6 @@ export interface ProfileResult {
 }
 
 export { OVERHEAD_KEY, isIdentityBlock } from './table-builder.js';
-const overheadSpec: NetworkSpec = { name: 'overhead', input: { height: 1, width: 1, channels: 8 }, layers: [{ op: 'gap' }] };
 
 function journalSettings(req: ProfileRequest, backend: LatencyBackend): Record<string, string | number> {
   return { target: req.target.id, runtime: backend.runtimeVersion, threads: req.target.threads, precision: req.target.precision, format: backend.format, space: req.spaceName, clock: req.protocol?.clock ?? 'wall' };

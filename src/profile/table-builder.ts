@@ -23,6 +23,8 @@ import { oneBlockNetwork, type DistinctBlock } from './space-networks.js';
 import { median, quantileSorted } from './stats.js';
 
 export const OVERHEAD_KEY = 'invoke_overhead';
+/** the near-empty model whose median is the invoke overhead */
+export const overheadSpec: NetworkSpec = { name: 'overhead', input: { height: 1, width: 1, channels: 8 }, layers: [{ op: 'gap' }] };
 
 /** A block that computes nothing (skip with stride 1 and unchanged channels): the lowering emits no operator. */
 export function isIdentityBlock(b: DistinctBlock): boolean {
@@ -46,7 +48,7 @@ export function networkKey(n: NetworkSpec, i: number): string {
 const within10 = (errs: readonly number[]): number => (errs.length === 0 ? 0 : errs.filter((e) => Math.abs(e) <= 0.1).length / errs.length);
 
 /** `anchorNet`: the speed anchor the journal's batches were timed with (runProfile keeps it in the journal header). */
-export function buildTable(req: ProfileRequest, backend: LatencyBackend, done: ReadonlyMap<string, JournalLine>, anchorNet: NetworkSpec | undefined): LatencyTableData {
+export function buildTable(req: ProfileRequest, backend: Pick<LatencyBackend, 'runtimeVersion' | 'format'>, done: ReadonlyMap<string, JournalLine>, anchorNet: NetworkSpec | undefined): LatencyTableData {
   const lineOf = (kind: string, key: string): JournalLine => done.get(`${kind}:${key}`) as JournalLine;
   // 1. speed anchor
   const anchors = [...done.values()].map((l) => l.anchor_ms).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
