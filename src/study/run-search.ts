@@ -10,7 +10,7 @@ import type { AlgorithmName } from '../search/types.js';
 import { layerNasSettingsFor, makeAlgorithm } from './algorithms.js';
 import { FileJournal, readJournal } from './journal.js';
 import { buildProblem, type ConstraintOption, type Problem } from './problem.js';
-import { runStudy, type StudyProgress, type StudyResult } from './study.js';
+import { runStudy, studyIdFor, type StudyProgress, type StudyResult } from './study.js';
 
 export interface SearchOptions {
   /** nb201 | nats_sss | fbnet | mobilenetv2 | path/to/space.json */
@@ -64,7 +64,7 @@ export async function runSearch(o: SearchOptions, hooks: SearchHooks = {}): Prom
     ...(o.csv ? { csv: o.csv } : {}),
   });
   problem.constraints.assertPossible();
-  const overrides = { ...(o.buckets !== undefined ? { buckets: o.buckets } : {}), ...(o.keep !== undefined ? { keep: o.keep } : {}) };
+  const overrides = { ...(o.buckets !== undefined ? { buckets: o.buckets } : {}), ...(o.keep !== undefined ? { keep: o.keep } : {}), polishBatch: batch };
   const ln = algorithm === 'layernas' ? layerNasSettingsFor(problem, trials, overrides) : undefined;
   const choice = makeAlgorithm(algorithm, problem, seed, trials, ln);
   const evaluator = problem.evaluator(seed);
@@ -91,7 +91,7 @@ export async function runSearch(o: SearchOptions, hooks: SearchHooks = {}): Prom
   try {
     const dispatcher = hooks.dispatcher ? await hooks.dispatcher(evaluator) : undefined;
     const result = await runStudy({
-      studyId: o.journal ?? `search-${seed}`,
+      studyId: studyIdFor('search', settings),
       settings,
       space: problem.space,
       constraints: problem.constraints,
