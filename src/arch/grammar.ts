@@ -11,19 +11,15 @@ import type { Activation, InputSpec, LayerSpec, NetworkSpec, Nb201Op, TensorShap
 import { layerOutputShape } from './shape-step.js';
 import { NB201_OPS } from './spec.js';
 import { formatDecimal, invalidError, parseDecimal, parseError, splitTopLevel, type Piece } from './grammar-text.js';
-import {
-  checkChannels, checkExpansion, checkGroups, checkKernel, checkRepeat, checkSeRatio, checkSpatial, checkStride,
-  channelProblems,
-} from './validate.js';
+import { checkChannels, checkExpansion, checkGroups, checkKernel, checkRepeat, checkSeRatio, checkSpatial, checkStride, ACT_CANONICAL, ACT_TOKENS, type PartKind } from './rules.js';
+import { channelProblems } from './validate.js';
+import { KINDS, isKindLayer, isKindOp, kindOf, type KindLayer, type PartReader } from './kinds/index.js';
 
 type Op = LayerSpec['op'];
-const OPS: readonly Op[] = ['conv', 'ir', 'skip', 'nb201cell', 'natscell', 'resblock', 'bnact', 'gap', 'fc'];
-
-const ACT_TOKENS: Readonly<Record<string, Activation>> = { relu: 'relu', relu6: 'relu6', hs: 'hswish', hswish: 'hswish', noact: 'none' };
-const ACT_CANONICAL: Readonly<Record<Activation, string>> = { relu: 'relu', relu6: 'relu6', hswish: 'hs', none: 'noact' };
-
-/** Part kinds; numeric ones carry a prefix letter(s) followed by a decimal. */
-type PartKind = 'k' | 's' | 'e' | 'c' | 'g' | 'se' | 'r' | 'nobn' | 'noskip' | 'hsig' | 'nobias' | 'act';
+type OtherOp = Exclude<Op, KindLayer['op']>;
+/** every layer op the grammar knows: the one-module kinds (kinds/), then the others */
+export const LAYER_OPS: readonly Op[] = [...(Object.keys(KINDS) as KindLayer['op'][]), 'ir', 'nb201cell', 'natscell', 'resblock', 'bnact', 'gap', 'fc'];
+const OPS = LAYER_OPS;
 const NUMERIC: readonly { kind: PartKind; prefix: string }[] = [
   { kind: 'se', prefix: 'se' }, { kind: 'k', prefix: 'k' }, { kind: 's', prefix: 's' }, { kind: 'e', prefix: 'e' },
   { kind: 'c', prefix: 'c' }, { kind: 'g', prefix: 'g' }, { kind: 'r', prefix: 'r' },
@@ -31,10 +27,8 @@ const NUMERIC: readonly { kind: PartKind; prefix: string }[] = [
 const FLAGS: readonly PartKind[] = ['nobn', 'noskip', 'hsig', 'nobias'];
 
 interface OpGrammar { readonly required: readonly PartKind[]; readonly optional: readonly PartKind[] }
-const GRAMMAR: Readonly<Record<Op, OpGrammar>> = {
-  conv: { required: ['k', 's', 'c'], optional: ['g', 'nobn', 'act', 'r'] },
+const OTHER_GRAMMAR: Readonly<Record<OtherOp, OpGrammar>> = {
   ir: { required: ['k', 's', 'e', 'c'], optional: ['se', 'hsig', 'g', 'noskip', 'act', 'r'] },
-  skip: { required: ['s', 'c'], optional: ['r'] },
   nb201cell: { required: [], optional: ['r'] },
   natscell: { required: ['c'], optional: ['r'] },
   resblock: { required: ['c', 's'], optional: ['r'] },
@@ -42,6 +36,7 @@ const GRAMMAR: Readonly<Record<Op, OpGrammar>> = {
   gap: { required: [], optional: [] },
   fc: { required: ['c'], optional: ['act', 'nobias'] },
 };
+const grammarOf = (op: Op): OpGrammar => (isKindOp(op) ? KINDS[op].grammar : OTHER_GRAMMAR[op]);
 
 const PART_HELP: Readonly<Record<PartKind, string>> = {
   k: 'k<kernel>', s: 's<stride>', e: 'e<expansion>', c: 'c<channels>', g: 'g<groups>', se: 'se<ratio>', r: 'r<repeat>',
@@ -62,7 +57,7 @@ function classify(input: string, piece: Piece, op: Op): ParsedPart {
       if (value !== null) return { kind, value, piece };
     }
   }
-  const g = GRAMMAR[op];
+  const g = grammarOf(op);
   const allowed = [...g.required, ...g.optional].map((k) => PART_HELP[k]).join(', ');
   throw parseError(input, piece, `unknown part '${t}' in '${op}' (allowed: ${allowed || 'nothing'})`);
 }
@@ -117,7 +112,7 @@ export function parseLayerToken(input: string, piece: Piece): LayerSpec[] {
     throw parseError(input, { text: rest.text.slice(0, 1), pos: rest.pos }, `expected '_' after '${op}'`);
   }
   const parts = rest.text.length === 0 ? [] : splitTopLevel({ text: rest.text.slice(1), pos: rest.pos + 1 }, '_').map((p) => classify(input, p, op));
-  const g = GRAMMAR[op];
+  const g = grammarOf(op);
   const byKind = new Map<PartKind, ParsedPart>();
   for (const p of parts) {
     if (!g.required.includes(p.kind) && !g.optional.includes(p.kind)) {
@@ -142,14 +137,16 @@ export function parseLayerToken(input: string, piece: Piece): LayerSpec[] {
   const repeat = num('r', checkRepeat, 1);
   const build = (first: boolean): LayerSpec => {
     const strideOf = (): 1 | 2 => (first ? (num('s', checkStride, 1) as 1 | 2) : 1);
+    if (isKindOp(op)) {
+      const reader: PartReader = { num, act, flag, stride: strideOf };
+      return KINDS[op].build(reader);
+    }
     switch (op) {
-      case 'conv': return { op, kernel: num('k', (v) => checkKernel('conv', v), 1), stride: strideOf(), out: num('c', checkChannels, 1), groups: num('g', checkGroups, 1), act: act('relu6'), bn: !flag('nobn') };
       case 'ir': return {
         op, kernel: num('k', (v) => checkKernel('ir', v), 3) as 3 | 5 | 7, stride: strideOf(), expansion: num('e', checkExpansion, 1),
         out: num('c', checkChannels, 1), se: num('se', checkSeRatio, 0), seGate: flag('hsig') ? 'hsigmoid' : 'sigmoid', act: act('relu6'),
         groups: num('g', checkGroups, 1), skip: !flag('noskip'),
       };
-      case 'skip': return { op, stride: strideOf(), out: num('c', checkChannels, 1) };
       case 'nb201cell': return { op, edges: edges as Nb201Cell['edges'] };
       case 'natscell': return { op, out: num('c', checkChannels, 1) };
       case 'resblock': return { op, out: num('c', checkChannels, 1), stride: strideOf() };
@@ -181,17 +178,13 @@ export function parseLayers(text: string): LayerSpec[] {
 /** Canonical block string of one layer. */
 export function formatLayer(layer: LayerSpec): string {
   const n = formatDecimal;
+  if (isKindLayer(layer)) return kindOf(layer).format(layer);
   switch (layer.op) {
-    case 'conv':
-      return `conv_k${n(layer.kernel, 'kernel')}_s${layer.stride}_c${n(layer.out, 'channels')}`
-        + (layer.groups !== 1 ? `_g${n(layer.groups, 'groups')}` : '') + (layer.bn ? '' : '_nobn')
-        + (layer.act !== 'relu6' ? `_${ACT_CANONICAL[layer.act]}` : '');
     case 'ir':
       return `ir_k${layer.kernel}_s${layer.stride}_e${n(layer.expansion, 'expansion')}_c${n(layer.out, 'channels')}`
         + (layer.se !== 0 ? `_se${n(layer.se, 'se ratio')}` : '') + (layer.seGate === 'hsigmoid' ? '_hsig' : '')
         + (layer.groups !== 1 ? `_g${n(layer.groups, 'groups')}` : '') + (layer.skip ? '' : '_noskip')
         + (layer.act !== 'relu6' ? `_${ACT_CANONICAL[layer.act]}` : '');
-    case 'skip': return `skip_s${layer.stride}_c${n(layer.out, 'channels')}`;
     case 'nb201cell': return `nb201cell[${layer.edges.join(',')}]`;
     case 'natscell': return `natscell_c${n(layer.out, 'channels')}`;
     case 'resblock': return `resblock_c${n(layer.out, 'channels')}_s${layer.stride}`;

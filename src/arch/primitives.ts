@@ -6,7 +6,8 @@
  */
 import type { Activation, LayerSpec, Nb201Op, TensorShape } from './spec.js';
 import { makeDivisible } from './spec.js';
-import { irMidChannels } from './validate.js';
+import { irMidChannels } from './rules.js';
+import { isKindLayer, kindOf } from './kinds/index.js';
 import { layerOutputShape } from './shape-step.js';
 
 export interface ConvPrimitive {
@@ -55,6 +56,7 @@ export function seChannels(mid: number, ratio: number): number {
 
 /** True when the inverted-residual / skip / NB201 residual add is applied. */
 export function hasResidual(layer: LayerSpec, input: TensorShape): boolean {
+  if (isKindLayer(layer)) return kindOf(layer).residual(layer, input);
   if (layer.op === 'ir') return layer.skip && layer.stride === 1 && input.c === layer.out;
   return false;
 }
@@ -65,9 +67,8 @@ export function layerPrimitives(layer: LayerSpec, input: TensorShape): Primitive
     kind: 'conv', module, cin, cout, kernel, stride, groups: o.groups ?? 1, bias: o.bias ?? false, bn: o.bn ?? true,
     act: o.act ?? 'none', outH: o.h ?? out.h, outW: o.w ?? out.w,
   });
+  if (isKindLayer(layer)) return kindOf(layer).primitives(layer, input);
   switch (layer.op) {
-    case 'conv':
-      return [conv('conv', input.c, layer.out, layer.kernel, layer.stride, { groups: layer.groups, bias: !layer.bn, bn: layer.bn, act: layer.act })];
     case 'ir': {
       const mid = irMidChannels(input.c, layer.expansion);
       const p: Primitive[] = [];
@@ -81,8 +82,6 @@ export function layerPrimitives(layer: LayerSpec, input: TensorShape): Primitive
       p.push(conv('project', mid, layer.out, 1, 1, { groups: layer.groups }));
       return p;
     }
-    case 'skip':
-      return layer.stride === 1 && input.c === layer.out ? [] : [conv('conv', input.c, layer.out, 1, layer.stride, { act: 'relu' })];
     case 'resblock': {
       const p: Primitive[] = [
         conv('a', input.c, layer.out, 3, layer.stride, { act: 'relu' }),

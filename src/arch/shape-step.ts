@@ -3,13 +3,13 @@
  * The single rule used by the shape walk (shapes.ts) and by parse-time channel checks (grammar.ts).
  */
 import type { LayerSpec, TensorShape } from './spec.js';
+import { isKindLayer, kindOf } from './kinds/index.js';
 
 export function layerOutputShape(layer: LayerSpec, input: TensorShape): TensorShape {
   const down = (stride: number): { h: number; w: number } => ({ h: Math.ceil(input.h / stride), w: Math.ceil(input.w / stride) });
+  if (isKindLayer(layer)) return kindOf(layer).outputShape(layer, input);
   switch (layer.op) {
-    case 'conv':
     case 'ir':
-    case 'skip':
     case 'resblock':
       return { ...down(layer.stride), c: layer.out };
     case 'natscell':

@@ -11,6 +11,7 @@
  *  - Batch-norm eps = 1e-5, inference uses running statistics; every conv with `bn` has no bias.
  *  - A block's residual add is applied when `skip` is true AND stride == 1 AND in channels == out channels.
  */
+import type { KindLayer } from './kinds/index.js';
 
 export type Activation = 'relu' | 'relu6' | 'hswish' | 'none';
 export type Gate = 'sigmoid' | 'hsigmoid';
@@ -103,10 +104,10 @@ export interface LinearLayer {
   readonly bias: boolean;
 }
 
+/** Every layer kind: the one-module kinds of src/arch/kinds/ (conv, skip, fmb, ...) and the others below. */
 export type LayerSpec =
-  | ConvLayer
+  | KindLayer
   | InvertedResidualLayer
-  | SkipLayer
   | Nb201CellLayer
   | NatsCellLayer
   | ResBlockLayer

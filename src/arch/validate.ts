@@ -7,71 +7,25 @@
  * Every check returns `null` when fine, or a human sentence saying what is wrong.
  */
 import { LayernasError } from '../core/errors.js';
-import { makeDivisible, type Activation, type LayerSpec, type TensorShape } from './spec.js';
+import type { LayerSpec, TensorShape } from './spec.js';
+import { isKindLayer, kindOf } from './kinds/index.js';
+import { checkAct, checkChannels, checkExpansion, checkGroups, checkKernel, checkSeRatio, checkStride, irMidChannels } from './rules.js';
 
-/** Upper bounds keep fuzzed or mistyped numbers from producing absurd networks (and float overflow). */
-export const LIMITS = { maxChannels: 65536, maxSpatial: 16384, maxRepeat: 64, maxExpansion: 64, maxGroups: 65536 } as const;
-
-export const ACTIVATIONS: readonly Activation[] = ['relu', 'relu6', 'hswish', 'none'];
-
-export function checkChannels(value: number, what = 'channels'): string | null {
-  if (!Number.isInteger(value)) return `${what} must be a whole number, got ${value}`;
-  if (value <= 0) return `${what} must be > 0, got ${value}`;
-  if (value > LIMITS.maxChannels) return `${what} must be <= ${LIMITS.maxChannels}, got ${value}`;
-  return null;
-}
-
-export function checkStride(value: number): string | null {
-  return value === 1 || value === 2 ? null : `stride must be 1 or 2, got ${value}`;
-}
-
-export function checkKernel(op: LayerSpec['op'], value: number): string | null {
-  if (op === 'ir') return value === 3 || value === 5 || value === 7 ? null : `inverted-residual kernel must be 3, 5 or 7, got ${value}`;
-  if (!Number.isInteger(value) || value < 1 || value > 7 || value % 2 === 0) return `conv kernel must be odd, 1..7, got ${value}`;
-  return null;
-}
-
-export function checkGroups(value: number): string | null {
-  if (!Number.isInteger(value) || value < 1) return `groups must be a whole number >= 1, got ${value}`;
-  if (value > LIMITS.maxGroups) return `groups must be <= ${LIMITS.maxGroups}, got ${value}`;
-  return null;
-}
-
-export function checkExpansion(value: number): string | null {
-  if (!Number.isFinite(value) || value <= 0) return `expansion must be > 0, got ${value}`;
-  if (value > LIMITS.maxExpansion) return `expansion must be <= ${LIMITS.maxExpansion}, got ${value}`;
-  return null;
-}
-
-export function checkSeRatio(value: number): string | null {
-  return Number.isFinite(value) && value >= 0 && value <= 1 ? null : `squeeze-excite ratio must be in [0, 1], got ${value}`;
-}
-
-export function checkSpatial(value: number, what: string): string | null {
-  if (!Number.isInteger(value) || value <= 0) return `${what} must be a whole number > 0, got ${value}`;
-  if (value > LIMITS.maxSpatial) return `${what} must be <= ${LIMITS.maxSpatial}, got ${value}`;
-  return null;
-}
-
-export function checkRepeat(value: number): string | null {
-  if (!Number.isInteger(value) || value < 1) return `repeat must be a whole number >= 1, got ${value}`;
-  if (value > LIMITS.maxRepeat) return `repeat must be <= ${LIMITS.maxRepeat}, got ${value}`;
-  return null;
-}
+export {
+  LIMITS, ACTIVATIONS, checkChannels, checkStride, checkKernel, checkGroups, checkExpansion, checkSeRatio, checkSpatial, checkRepeat,
+  checkAct, irMidChannels, checkBlockKernel,
+} from './rules.js';
 
 /** All channel-independent problems of one layer (empty when the layer is valid). */
 export function layerProblems(layer: LayerSpec): string[] {
+  if (isKindLayer(layer)) return kindOf(layer).problems(layer).filter((p): p is string => p !== null);
   const out: (string | null)[] = [];
   switch (layer.op) {
-    case 'conv':
-      out.push(checkKernel('conv', layer.kernel), checkStride(layer.stride), checkChannels(layer.out), checkGroups(layer.groups), checkAct(layer.act));
-      break;
     case 'ir':
       out.push(checkKernel('ir', layer.kernel), checkStride(layer.stride), checkExpansion(layer.expansion), checkChannels(layer.out),
         checkSeRatio(layer.se), checkGroups(layer.groups), checkAct(layer.act),
         layer.seGate === 'sigmoid' || layer.seGate === 'hsigmoid' ? null : `unknown squeeze-excite gate ${String(layer.seGate)}`);
       break;
-    case 'skip':
     case 'resblock':
       out.push(checkStride(layer.stride), checkChannels(layer.out));
       break;
@@ -97,22 +51,10 @@ export function layerProblems(layer: LayerSpec): string[] {
   return out.filter((p): p is string => p !== null);
 }
 
-function checkAct(act: Activation): string | null {
-  return ACTIVATIONS.includes(act) ? null : `unknown activation ${String(act)}`;
-}
-
-/** Expanded (middle) channels of an inverted-residual block. */
-export function irMidChannels(inChannels: number, expansion: number): number {
-  return expansion === 1 ? inChannels : makeDivisible(inChannels * expansion, 8);
-}
-
 /** Rules that need the layer's input: groups dividing channels, fc on a 1x1 map. */
 export function channelProblems(layer: LayerSpec, input: TensorShape): string[] {
+  if (isKindLayer(layer)) return kindOf(layer).channelProblems?.(layer, input) ?? [];
   const p: string[] = [];
-  if (layer.op === 'conv' && layer.groups > 1) {
-    if (input.c % layer.groups !== 0) p.push(`groups ${layer.groups} do not divide the ${input.c} input channels`);
-    if (layer.out % layer.groups !== 0) p.push(`groups ${layer.groups} do not divide the ${layer.out} output channels`);
-  }
   if (layer.op === 'ir' && layer.groups > 1) {
     const mid = irMidChannels(input.c, layer.expansion);
     for (const [what, c] of [['input', input.c], ['expanded', mid], ['output', layer.out]] as const) {

@@ -4,6 +4,7 @@
  * the weight tensors, so lowering and the weights file cannot disagree.
  */
 import { LayernasError } from '../core/errors.js';
+import { isKindLayer } from '../arch/kinds/index.js';
 import { CELL_EDGE_SOURCE, NATS_CELL_EDGES, hasResidual, layerPrimitives, type ConvPrimitive, type Primitive } from '../arch/primitives.js';
 import type { Activation, LayerShape, Nb201Op } from '../arch/spec.js';
 import type { WeightMap } from '../arch/weights.js';
@@ -153,16 +154,28 @@ function lowerFc(ctx: LayerContext, x: number): number {
   return layer.act === 'hswish' ? ctx.g.unary(origin, 'hard_swish', y) : y;
 }
 
+/**
+ * A one-module kind (src/arch/kinds/types.ts contract): its primitives in order, each with its activation, then the
+ * residual add. conv, skip and fmb lower here; a new kind of this form needs no code in this file.
+ */
+function lowerSequential(ctx: LayerContext, x: number, prims: readonly Primitive[], residual: boolean): number {
+  let h = x;
+  for (const p of prims) {
+    if (p.kind !== 'conv') throw new LayernasError('EXPORT_UNSUPPORTED', `${ctx.prefix}.${p.module}: a ${p.kind} primitive inside ${ctx.row.key} (one-module kinds lower conv primitives only)`);
+    h = conv(ctx, h, p, p.act);
+  }
+  return residual ? ctx.g.binary(`${ctx.prefix}.residual`, 'add', h, x) : h;
+}
+
 /** IR ops of one layer on input tensor `x`; returns the layer's output tensor id */
 export function lowerLayer(ctx: LayerContext, x: number): number {
   const layer = ctx.row.layer;
   const prims = layerPrimitives(layer, ctx.row.input);
   if (layer.op === 'fc') return lowerFc(ctx, x);
   const x4 = asNhwc(ctx, x);
+  if (isKindLayer(layer)) return lowerSequential(ctx, x4, prims, hasResidual(layer, ctx.row.input));
   switch (layer.op) {
-    case 'conv': return conv(ctx, x4, prim(ctx, prims, 'conv'), layer.act);
     case 'ir': return lowerIr(ctx, x4, prims);
-    case 'skip': return prims.length === 0 ? x4 : conv(ctx, x4, prim(ctx, prims, 'conv'), 'relu');
     case 'resblock': return lowerResblock(ctx, x4, prims);
     case 'nb201cell': return lowerCell(ctx, x4, layer.edges, prims);
     case 'natscell': return lowerCell(ctx, x4, NATS_CELL_EDGES, prims);

@@ -1,5 +1,5 @@
 /** DNA -> NetworkSpec (src/arch) for every built-in decoder, so costs come from the shape walk and workers get a network string. */
-import { formatNetwork } from '../arch/grammar.js';
+import { formatNetwork, LAYER_OPS, parseLayer } from '../arch/grammar.js';
 import { makeDivisible, type LayerSpec, type NetworkSpec } from '../arch/spec.js';
 import { fbnetNetwork, natsSssNetwork, nb201Network } from '../arch/zoo.js';
 import { LayernasError } from '../core/errors.js';
@@ -17,6 +17,20 @@ interface Mbv2Settings {
   stageStrides: (1 | 2)[];
   head: number;
   widthMultiplier: number;
+}
+
+/** An option naming its own layer kind (`fmb_k3_e4`, `ir_k5_e6_se0.25`): a block string the decoder adds s and c to. */
+function isBlockOption(opt: string): boolean {
+  const head = /^[a-z0-9]+_/.exec(opt)?.[0].slice(0, -1);
+  return head !== undefined && (LAYER_OPS as readonly string[]).includes(head);
+}
+
+function blockOption(space: SearchSpace, index: number, opt: string, stride: 1 | 2, channels: number): LayerSpec {
+  try {
+    return parseLayer(`${opt}_s${stride}_c${channels}`);
+  } catch (e) {
+    throw new LayernasError('SPACE_INVALID', `space ${space.name}: layer ${index} option "${opt}": ${(e as Error).message.split('\n')[0]}`, { space: space.name, layer: index, option: opt }, { cause: e });
+  }
 }
 
 function mobilenetV2SpaceNetwork(space: SearchSpace, dna: Dna): NetworkSpec {
@@ -40,8 +54,12 @@ function mobilenetV2SpaceNetwork(space: SearchSpace, dna: Dna): NetworkSpec {
         layers.push({ op: 'skip', stride, out: ch(c) });
         continue;
       }
+      if (opt && isBlockOption(opt)) {
+        layers.push(blockOption(space, l - 1, opt, stride, ch(c)));
+        continue;
+      }
       const m = opt ? /^k([357])_e(\d+)$/.exec(opt) : null;
-      if (!m) throw new LayernasError('SPACE_INVALID', `space ${space.name}: layer ${l - 1} option "${opt}" is not k<3|5|7>_e<n> or skip`);
+      if (!m) throw new LayernasError('SPACE_INVALID', `space ${space.name}: layer ${l - 1} option "${opt}" is not k<3|5|7>_e<n>, skip, or a block string without s and c (e.g. fmb_k3_e4)`);
       layers.push({ op: 'ir', kernel: Number(m[1]) as 3 | 5 | 7, stride, expansion: Number(m[2]), out: ch(c), se: 0, seGate: 'sigmoid', act: 'relu6', groups: 1, skip: true });
     }
   });

@@ -3,7 +3,9 @@
  * named `l<index>.<module>...` exactly as src/arch/params.ts `listParameters` names them.
  */
 import * as tf from '@tensorflow/tfjs';
-import { makeDivisible, type LayerSpec, type NetworkSpec, type Nb201Op } from '../arch/spec.js';
+import { isKindLayer } from '../arch/kinds/index.js';
+import { hasResidual, layerPrimitives } from '../arch/primitives.js';
+import { makeDivisible, type LayerSpec, type NetworkSpec, type Nb201Op, type TensorShape } from '../arch/spec.js';
 import { LayernasError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { ParamStore } from './params.js';
@@ -54,13 +56,35 @@ function cell(edges: readonly (Forward | undefined)[]): Forward {
   };
 }
 
-function buildLayer(store: ParamStore, layer: LayerSpec, i: number, inC: number, spatial: number): Built {
+/**
+ * A one-module kind (src/arch/kinds/types.ts contract): its conv primitives in order, each with its activation, then
+ * the residual add. conv, skip and fmb train here; a new kind of this form needs no code in this file.
+ */
+function sequentialLayer(store: ParamStore, layer: LayerSpec, i: number, input: TensorShape): Built {
+  const prims = layerPrimitives(layer, input);
+  const fwds = prims.map((q) => {
+    if (q.kind !== 'conv') throw layerError(i, `a ${q.kind} primitive in a one-module kind is not trainable here`);
+    if (q.cin % q.groups !== 0 || q.cout % q.groups !== 0) throw layerError(i, `groups ${q.groups} must divide ${q.cin} and ${q.cout}`);
+    return convModule(store, `l${i}.${q.module}`, { kernel: q.kernel, stride: q.stride, inC: q.cin, outC: q.cout, groups: q.groups, bn: q.bn, bias: q.bias, act: q.act });
+  });
+  const residual = hasResidual(layer, input);
+  const outC = prims.length > 0 ? (prims[prims.length - 1] as { cout: number }).cout : input.c;
+  return {
+    outC,
+    fwd: (x, ctx) => {
+      let y = x;
+      for (const f of fwds) y = f(y, ctx);
+      return residual ? tf.add(x, y) : y;
+    },
+  };
+}
+
+function buildLayer(store: ParamStore, layer: LayerSpec, i: number, input: TensorShape): Built {
   const p = `l${i}`;
+  const inC = input.c;
+  const spatial = input.h * input.w;
+  if (isKindLayer(layer)) return sequentialLayer(store, layer, i, input);
   switch (layer.op) {
-    case 'conv': {
-      if (inC % layer.groups !== 0 || layer.out % layer.groups !== 0) throw layerError(i, `groups ${layer.groups} must divide ${inC} and ${layer.out}`);
-      return { fwd: convModule(store, `${p}.conv`, { kernel: layer.kernel, stride: layer.stride, inC, outC: layer.out, groups: layer.groups, bn: layer.bn, act: layer.act }), outC: layer.out };
-    }
     case 'ir': {
       const mid = layer.expansion === 1 ? inC : makeDivisible(inC * layer.expansion, 8);
       const expand = layer.expansion === 1 ? undefined
@@ -85,10 +109,6 @@ function buildLayer(store: ParamStore, layer: LayerSpec, i: number, inC: number,
           return residual ? tf.add(x, y) : y;
         },
       };
-    }
-    case 'skip': {
-      if (layer.stride === 1 && inC === layer.out) return { fwd: (x) => x, outC: inC };
-      return { fwd: convModule(store, `${p}.conv`, { kernel: 1, stride: layer.stride, inC, outC: layer.out, groups: 1, bn: true, act: 'relu' }), outC: layer.out };
     }
     case 'nb201cell':
       return { fwd: cell(layer.edges.map((op, e) => nb201Edge(store, `${p}.e${e}`, op, inC))), outC: inC };
@@ -130,7 +150,7 @@ export function buildNetwork(spec: NetworkSpec, seed: number): TrainableNetwork 
   const fwds: Forward[] = [];
   let c = spec.input.channels, h = spec.input.height, w = spec.input.width;
   spec.layers.forEach((layer, i) => {
-    const built = buildLayer(store, layer, i, c, h * w);
+    const built = buildLayer(store, layer, i, { h, w, c });
     fwds.push(built.fwd);
     c = built.outC;
     const stride = 'stride' in layer ? layer.stride : 1;

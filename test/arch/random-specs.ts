@@ -16,7 +16,7 @@ export function randomNetwork(rng: Rng): NetworkSpec {
   const n = 1 + rng.int(12);
   const stride = (): 1 | 2 => (rng.next() < 0.3 ? 2 : 1);
   for (let i = 0; i < n && spatial; i++) {
-    const kind = rng.pick(['conv', 'ir', 'ir', 'skip', 'nb201cell', 'natscell', 'resblock', 'bnact', 'gap'] as const);
+    const kind = rng.pick(['conv', 'ir', 'ir', 'skip', 'fmb', 'nb201cell', 'natscell', 'resblock', 'bnact', 'gap'] as const);
     let layer: LayerSpec;
     switch (kind) {
       case 'conv': {
@@ -37,6 +37,7 @@ export function randomNetwork(rng: Rng): NetworkSpec {
         break;
       }
       case 'skip': layer = { op: 'skip', stride: stride(), out: 8 * (1 + rng.int(8)) }; break;
+      case 'fmb': layer = { op: 'fmb', kernel: rng.pick([3, 5, 7] as const), stride: stride(), expansion: rng.pick(EXPANSIONS), out: 8 * (1 + rng.int(8)), act: rng.pick(ACTS), skip: rng.next() < 0.7 }; break;
       case 'nb201cell': {
         const edges = Array.from({ length: 6 }, () => rng.pick(NB201_OPS)) as [Nb201Op, Nb201Op, Nb201Op, Nb201Op, Nb201Op, Nb201Op];
         layer = { op: 'nb201cell', edges };

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
+import { parseNetwork } from '../../src/arch/grammar.js';
 import type { NetworkSpec } from '../../src/arch/spec.js';
 import { initWeights, writeWeights } from '../../src/arch/weights.js';
 import { getZooModel } from '../../src/arch/zoo.js';
@@ -52,6 +53,8 @@ print('ok')
 test('PyTorch reference trainer module (float64) and our lowered graph agree ≤ 1e-4 on zoo and random archs', async () => {
   const rng = new Rng(4242);
   const specs: NetworkSpec[] = [getZooModel('mobilenet_v3_small_100', { input: 64 }), getZooModel('mobilenet_v2_100', { input: 64 })];
+  // fused MBConv (src/arch/kinds/fmb.ts): residual, stride 2 + hard-swish, e1, noskip
+  specs.push({ ...parseNetwork('in17x17x3/conv_k3_s1_c8/fmb_k3_s1_e4_c8/fmb_k5_s2_e2.5_c16_hs/fmb_k3_s1_e1_c16/fmb_k7_s1_e2_c24_noskip_relu/gap/fc_c6'), name: 'fmb' });
   for (const space of ['nb201', 'nats_sss', 'fbnet', 'mobilenetv2'] as SpaceName[]) for (let k = 0; k < 4; k++) specs.push(randomArch(space, rng));
   const cases = await Promise.all(specs.map(async (spec, i) => {
     const weights = initWeights(spec, 100 + i);

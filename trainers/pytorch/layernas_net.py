@@ -103,6 +103,22 @@ class InvertedResidual(nn.Module):
         return x + y if self.residual else y
 
 
+class FusedMBConv(nn.Module):
+    """Fused MBConv (src/arch/kinds/fmb.ts): k x k conv expansion (stride s) + BN + act, 1x1 projection + BN, residual."""
+
+    def __init__(self, spec, cin):
+        super().__init__()
+        e = spec['expansion']
+        mid = cin if e == 1 else make_divisible(cin * e, 8)
+        self.expand = ConvUnit(cin, mid, spec['kernel'], spec['stride'], 1, True, spec['act'])
+        self.project = ConvUnit(mid, spec['out'], 1, 1, 1, True, 'none')
+        self.residual = spec['skip'] and spec['stride'] == 1 and cin == spec['out']
+
+    def forward(self, x):
+        y = self.project(self.expand(x))
+        return x + y if self.residual else y
+
+
 SOURCES = [0, 0, 1, 0, 1, 2]
 TARGETS = [1, 2, 2, 3, 3, 3]
 
@@ -209,6 +225,8 @@ def build_layer(spec, cin):
         return ConvUnitLayer(cin, spec), spec['out'], spec['stride']
     if op == 'ir':
         return InvertedResidual(spec, cin), spec['out'], spec['stride']
+    if op == 'fmb':
+        return FusedMBConv(spec, cin), spec['out'], spec['stride']
     if op == 'skip':
         if spec['stride'] == 1 and cin == spec['out']:
             return Identity(), cin, 1

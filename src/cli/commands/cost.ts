@@ -5,7 +5,7 @@
 import type { CommandModule } from 'yargs';
 import { z } from 'zod';
 import { LayernasError } from '../../core/errors.js';
-import { formatLayer, formatNetwork, parseNetwork } from '../../arch/grammar.js';
+import { formatLayer, formatNetwork, LAYER_OPS, parseNetwork } from '../../arch/grammar.js';
 import { networkCost, type NetworkCost } from '../../arch/shapes.js';
 import type { NetworkSpec, TensorShape } from '../../arch/spec.js';
 import { getZooModel } from '../../arch/zoo.js';
@@ -14,7 +14,6 @@ import { LATENCY_FALLBACKS } from '../../cost/latency-predictor.js';
 import { resolveModelPath } from '../../export/model-source.js';
 import { latencyTable, targetLatency } from './cost-latency.js';
 
-const LAYER_OPS = ['conv', 'ir', 'skip', 'nb201cell', 'natscell', 'resblock', 'bnact', 'gap', 'fc'];
 
 const argsSchema = z.object({
   arch: z.string().min(1, 'give a zoo name (see `layernas zoo`) or a network string like in224x224x3/conv_k3_s2_c32/...'),
@@ -30,7 +29,7 @@ type CostArgs = z.infer<typeof argsSchema>;
 /** True when `text` is a block string (starts with an input token or a layer op) rather than a zoo name. */
 export function looksLikeNetworkString(text: string): boolean {
   const head = /^[a-z0-9]+/.exec(text.trim())?.[0] ?? '';
-  return /^in\d/.test(text.trim()) || LAYER_OPS.includes(head);
+  return /^in\d/.test(text.trim()) || (LAYER_OPS as readonly string[]).includes(head);
 }
 
 /** Resolves a CLI architecture argument: zoo name / family, or a network block string. */
