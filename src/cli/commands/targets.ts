@@ -5,6 +5,7 @@
  * from the shared data folder.
  */
 import { dataLocations } from '../../core/locations.js';
+import { parseArgs } from '../options.js';
 import type { CommandModule } from 'yargs';
 import { z } from 'zod';
 import { loadTargetTables } from '../../cost/latency-table.js';
@@ -38,7 +39,7 @@ export const targetsCommand: CommandModule = {
       .option('out', { type: 'string', default: dataLocations().latencyTables, describe: 'output folder (convert)' })
       .option('json', { type: 'boolean', default: false }),
   handler: (argv) => {
-    const args = z.object({ action: z.enum(['list', 'show', 'check', 'convert']), target: z.string().optional(), shared: z.string(), out: z.string(), json: z.boolean() }).parse(argv);
+    const args = parseArgs('targets', z.object({ action: z.enum(['list', 'show', 'check', 'convert']), target: z.string().optional(), shared: z.string(), out: z.string(), json: z.boolean() }), argv);
     switch (args.action) {
       case 'list': {
         const all = loadAllTargets().map((l) => ({
