@@ -31,3 +31,21 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
 
 /** the trainer every command uses when none is given */
 export const DEFAULT_TRAINER = 'pytorch';
+
+/**
+ * Retired spellings a command accepted before: hidden options whose value fills the canonical flag when that one
+ * was not given (the canonical option must then have no yargs default; give the default in the zod schema).
+ */
+export function withRetired<T extends Record<string, unknown>>(argv: T, pairs: readonly (readonly [retired: string, canonical: string])[]): T {
+  const out: Record<string, unknown> = { ...argv };
+  for (const [old, canonical] of pairs) {
+    if (out[canonical] === undefined && out[old] !== undefined) out[canonical] = out[old];
+    delete out[old];
+  }
+  return out as T;
+}
+
+/** the hidden yargs option of a retired spelling */
+export function retiredOption(canonical: string, type: 'number' | 'string' = 'number'): { type: 'number' | 'string'; hidden: true; describe: string } {
+  return { type, hidden: true, describe: `old name of --${canonical}` };
+}

@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { TRAINER_DEVICES } from '../train/choice.js';
 
 /** A training recipe size: everything else comes from src/train/settings.ts (proxy / full). */
 export const recipeSchema = z.object({
@@ -51,6 +52,8 @@ export const designOptionsSchema = z.object({
    * took ~8 min with 2 threads vs ~1.5 min with 1 on this machine at load average ~12).
    */
   trainerThreads: z.number().int().positive(),
+  /** device of the PyTorch trainer (LAYERNAS_TRAINER_DEVICE): auto = CUDA when the machine has a GPU */
+  trainerDevice: z.enum(TRAINER_DEVICES).default('auto'),
   /** an external trainer running longer than this is killed and its trial failed (reason timeout; retried on resume) */
   trialTimeoutMs: z.number().int().positive().default(6 * 3600 * 1000),
   /**
@@ -114,6 +117,7 @@ export const DEFAULT_DESIGN: DesignOptions = {
   finalists: 1,
   trainer: 'pytorch',
   trainerThreads: 1,
+  trainerDevice: 'auto',
   trialTimeoutMs: 6 * 3600 * 1000,
   /** both cores of the 2-core machines this was built on (1 trainer thread each); never more than the machine has */
   parallelTrials: Math.max(1, Math.min(2, availableParallelism())),

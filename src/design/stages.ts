@@ -90,7 +90,7 @@ export interface SearchResult {
 /** search: LayerNAS with proxy-training rewards (and random search with the same trials when compared). */
 export async function searchStage(run: DesignRun, t: TableResult): Promise<SearchResult> {
   const { opts, progress, dispatcher } = run;
-  const trainer = createDesignTrainer(opts.trainer, opts.trainerThreads, opts.trialTimeoutMs);
+  const trainer = createDesignTrainer(opts.trainer, opts.trainerThreads, opts.trialTimeoutMs, opts.trainerDevice);
   // with a dispatcher, trials go out as kind 'training' with the same proxy recipe (workers rebuild the trained network from its string)
   const evaluator = dispatcher
     ? new TrainingEvaluator({ trainer: { kind: 'tfjs', backend: 'auto' }, outputRoot: path.join(run.out, 'search', 'scratch') }, { dataset: t.datasetRef, setting: 'proxy', overrides: { ...opts.proxy, seed: opts.seed }, runs: opts.proxyRuns })

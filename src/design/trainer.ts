@@ -9,7 +9,7 @@ import { readWeights } from '../arch/weights.js';
 import { InputConverter } from '../data/batches.js';
 import type { ImageSet } from '../data/types.js';
 import { selectTrainingBackend } from '../train/backend.js';
-import { makeTrainer, parseTrainerChoice } from '../train/choice.js';
+import { makeTrainer, parseTrainerChoice, type TrainerDevice } from '../train/choice.js';
 import { buildNetwork } from '../train/network.js';
 import { predictLogits } from '../train/trainer.js';
 import type { Trainer } from '../train/types.js';
@@ -19,8 +19,8 @@ import { loadNetworkWeights } from '../train/weights-io.js';
 const EXTERNAL_TIMEOUT_MS = 6 * 3600 * 1000;
 
 /** `tfjs`, `pytorch` or `command:<cmd>` through the shared trainer choice (src/train/choice.ts); external trainers get `threads` as LAYERNAS_THREADS. */
-export function createDesignTrainer(choice: string, threads: number, timeoutMs = EXTERNAL_TIMEOUT_MS): Trainer {
-  return makeTrainer(parseTrainerChoice(choice, { threads, timeoutMs }));
+export function createDesignTrainer(choice: string, threads: number, timeoutMs = EXTERNAL_TIMEOUT_MS, device: TrainerDevice = 'auto'): Trainer {
+  return makeTrainer(parseTrainerChoice(choice, { threads, timeoutMs, device }));
 }
 
 /** Argmax of `predict` over the first `count` images of a set, in batches. */

@@ -42,7 +42,7 @@ describe('typed errors for bad CLI values', { timeout: 120_000 }, () => {
     ['search --journal <a folder>', ['search', '--space', 'nb201', '--dataset', 'cifar10', '--journal', work, '--trials', '2'], /error \[OUTPUT_UNWRITABLE\]: search: --journal: .* is a folder, not a file/],
     ['design --trials 1.5', ['design', '--trials', '1.5', '--out', path.join(work, 'd')], /error \[USAGE\]: design: --trials: expected a whole number|error \[USAGE\]: design: --trials: Expected integer/],
     ['design --proxy-epochs 0', ['design', '--proxy-epochs', '0', '--out', path.join(work, 'd')], /error \[USAGE\]: design: --proxy-\* \(epochs\)/],
-    ['worker --concurrency 0', ['worker', '--redis', 'redis://127.0.0.1:1', '--concurrency', '0'], /error \[USAGE\]: worker: --concurrency: must be at least 1/],
+    ['worker --parallel 0', ['worker', '--redis', 'redis://127.0.0.1:1', '--parallel', '0'], /error \[USAGE\]: worker: --parallel: must be at least 1/],
   ];
   for (const [name, args, expected] of cases) {
     it(name, async () => {

@@ -86,16 +86,16 @@ test('verify refuses a target whose table is for another runtime version (TABLE_
   assert.match(errs.join(''), /TABLE_MISMATCH.*runtime version/);
 });
 
-test('verify CLI with --budget-ms: a deployed file slower than the budget fails, naming the check and the budget', async () => {
+test('verify CLI with --latency-ms (the budget): a deployed file slower than the budget fails, naming the check and the budget', async () => {
   const { targetFile, exportDir } = await ready;
   const errs: string[] = [];
   const out: string[] = [];
   const io = { stderr: (t: string) => errs.push(t), stdout: (t: string) => out.push(t) };
-  assert.equal(await main(['verify', exportDir, '--target', targetFile, '--tolerance', '1e6', '--rounds', '2', '--budget-ms', '0.000001'], io), 1);
+  assert.equal(await main(['verify', exportDir, '--target', targetFile, '--tolerance', '1e6', '--rounds', '2', '--latency-ms', '0.000001'], io), 1);
   assert.match(errs.join(''), /VERIFY_FAILED.*latency vs budget FAILED: model\.tflite: measured [0-9.]+ ms .*> budget 0.000001 ms/);
   assert.doesNotMatch(errs.join(''), /latency vs prediction FAILED/);
   errs.length = 0;
-  assert.equal(await main(['verify', exportDir, '--target', targetFile, '--tolerance', '1e6', '--rounds', '2', '--budget-ms', '1000'], io), 0, errs.join(''));
+  assert.equal(await main(['verify', exportDir, '--target', targetFile, '--tolerance', '1e6', '--rounds', '2', '--latency-ms', '1000'], io), 0, errs.join(''));
 });
 
 test('an int8 target verifies the int8 file against its int8 table (the deployed file is what is budgeted)', async () => {

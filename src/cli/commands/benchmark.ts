@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
+import { retiredOption, withRetired } from '../vocabulary.js';
 import { z } from 'zod';
 import { LayernasError } from '../../core/errors.js';
 import { isAlgorithmName, type AlgorithmName } from '../../search/types.js';
@@ -24,7 +25,7 @@ const argsSchema = problemArgsSchema.extend({
   suite: z.string().optional(),
   'suite-costs': z.string().optional(),
   'suite-fractions': z.string().optional(),
-  jobs: z.number().int().positive().default(1),
+  parallel: z.number().int().positive().default(1),
 });
 
 function list(s: string): string[] {
@@ -42,7 +43,7 @@ async function runSuiteCommand(a: z.infer<typeof argsSchema>, algorithms: Algori
     algorithms,
     seeds: a.seeds,
     budgets,
-    jobs: a.jobs,
+    jobs: a.parallel,
     onProblemDone: (done, total, id) => process.stderr.write(`[${done}/${total}] ${id} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`),
   });
   const title = `suite ${a.suite}: ${problems.length} problems (${spec.costs.length} costs x ${spec.fractions.map((f) => `${f * 100}%`).join('/')} of max x ${spec.datasets.length} datasets), ${a.seeds} seeds, noise ${a.noise}`;
@@ -74,10 +75,12 @@ export const benchmarkCommand: CommandModule = {
       .option('out', { type: 'string', describe: 'output directory for JSON, SVG and the table' })
       .option('suite', { type: 'string', describe: 'run a problem suite instead of one problem: nb201-latency (6 devices x 15/25 % of max x 3 datasets)' })
       .option('suite-costs', { type: 'string', describe: 'suite: replace its cost columns (comma separated, e.g. latency:pixel3,params)' })
-      .option('jobs', { type: 'number', default: 1, describe: 'suite: problems run in parallel on this many threads (same results)' })
-      .option('suite-fractions', { type: 'string', describe: 'suite: replace its budget fractions of each cost maximum (e.g. 0.1,0.2,0.35)' }) as never,
+      .option('parallel', { type: 'number', describe: 'suite: problems run at the same time on this many threads (same results; default 1)' })
+      .option('jobs', retiredOption('parallel'))
+      .option('suite-fractions', { type: 'string', describe: 'suite: replace its budget fractions of each cost maximum (e.g. 0.1,0.2,0.35)' })
+      .example('$0 benchmark --space nb201 --cost latency:pixel3 --max 20 --seeds 5 --out bench-out', 'every algorithm on one problem, 5 seeds') as never,
   handler: async (argv) => {
-    const parsed = argsSchema.safeParse(argv);
+    const parsed = argsSchema.safeParse(withRetired(argv as Record<string, unknown>, [['jobs', 'parallel']]));
     if (!parsed.success) throw new LayernasError('USAGE', `benchmark: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const a = parsed.data;
     const algorithms = list(a.algorithms);

@@ -10,6 +10,8 @@ import { designProgress } from '../../design/progress.js';
 import { runDesign } from '../../design/run-design.js';
 import { redisDispatcherFromArgs, withRedisDispatchOptions } from '../../dispatch/create.js';
 import { outputDirPath, parseArgs } from '../options.js';
+import { retiredOption } from '../vocabulary.js';
+import { TRAINER_DEVICES } from '../../train/choice.js';
 import { LayernasError } from '../../core/errors.js';
 
 /** option keys whose flag is not their kebab-case name */
@@ -31,7 +33,8 @@ export function designOptionsFromArgv(argv: Record<string, unknown>): DesignOpti
     trials: pick(argv.trials, d.trials),
     finalists: pick(argv.finalists, d.finalists),
     trainer: pick(argv.trainer, d.trainer),
-    trainerThreads: pick(argv['trainer-threads'], d.trainerThreads),
+    trainerThreads: pick(argv.threads ?? argv['trainer-threads'], d.trainerThreads),
+    trainerDevice: pick(argv['trainer-device'], d.trainerDevice),
     trialTimeoutMs: pick(argv['trial-timeout-ms'], d.trialTimeoutMs),
     parallelTrials: pick(argv.parallel, d.parallelTrials),
     proxy: {
@@ -77,7 +80,9 @@ export const designCommand: CommandModule = {
       .option('trials', { type: 'number', describe: `search trials, each a proxy training (default ${DEFAULT_DESIGN.trials})` })
       .option('finalists', { type: 'number', describe: `best search candidates trained with the full recipe (default ${DEFAULT_DESIGN.finalists})` })
       .option('trainer', { type: 'string', describe: `tfjs | pytorch | command:<cmd> (default ${DEFAULT_DESIGN.trainer})` })
-      .option('trainer-threads', { type: 'number', describe: `threads of the PyTorch/command trainer (default ${DEFAULT_DESIGN.trainerThreads})` })
+      .option('threads', { type: 'number', describe: `threads of one training (PyTorch/command trainer; default ${DEFAULT_DESIGN.trainerThreads})` })
+      .option('trainer-threads', retiredOption('threads'))
+      .option('trainer-device', { choices: TRAINER_DEVICES as unknown as string[], describe: 'PyTorch trainer device: auto (CUDA when the machine has a GPU; default), cpu, cuda' })
       .option('trial-timeout-ms', { type: 'number', describe: 'kill an external trainer after this long; its trial is trained again on resume (default 6 h)' })
       .option('parallel', { type: 'number', describe: `trainings run at once: search trials and final models (default ${DEFAULT_DESIGN.parallelTrials}; 2 uses both cores of a 2-core machine with 1 trainer thread each)` })
       .option('proxy-epochs', { type: 'number', describe: `proxy recipe epochs (default ${DEFAULT_DESIGN.proxy.epochs})` })
@@ -102,7 +107,10 @@ export const designCommand: CommandModule = {
       .option('seed', { type: 'number', describe: 'seed of search, training and calibration (default 0)' })
       .option('quiet', { type: 'boolean', describe: 'no progress output' })
       .option('json', { type: 'boolean', describe: 'progress as JSON lines on stderr, summary as JSON on stdout' })
-      .conflicts('quiet', 'json'),
+      .conflicts('quiet', 'json')
+      .example('$0 design', 'the default job: Fashion-MNIST, host TFLite, 0.5 ms budget')
+      .example('$0 design --target pixel3-tflite --space fbnet --latency-ms 5 --out my-run', 'a phone target and a space its tables cover')
+      .example('$0 design --compare baseline random --out cmp', 'also train a hand-designed baseline and the random-search best'),
   handler: async (argv) => {
     const opts = designOptionsFromArgv(argv as Record<string, unknown>);
     const json = argv.json === true;

@@ -53,7 +53,10 @@ export const profileCommand: CommandModule = {
       .option('kit', { type: 'string', describe: 'write a benchmark kit for an android-adb target into this folder instead of measuring (models, run.sh, README)' })
       .option('ingest', { type: 'string', describe: "build the table from a kit folder's results.txt" })
       .option('cooldown', { type: 'number', default: 2, describe: 'kits: seconds of rest after every benchmark_model call' })
-      .option('cpu-mask', { type: 'string', default: 'f0', describe: 'kits: taskset CPU mask (hex) the phone runs benchmark_model on (f0: the big cores of most 4+4 phones)' }),
+      .option('cpu-mask', { type: 'string', default: 'f0', describe: 'kits: taskset CPU mask (hex) the phone runs benchmark_model on (f0: the big cores of most 4+4 phones)' })
+      .example('$0 profile --target host-tflite-1t --space mobile32', 'measure every block of a shipped space on this machine')
+      .example('$0 profile --target pixel3-tflite --space mobile32', 'on an attached phone (adb + benchmark_model)')
+      .example('$0 profile --target host-tflite-1t --space net.txt', 'the blocks of the networks listed in a file'),
   handler: async (argv) => {
     const args = parseArgs('profile', argsSchema, argv);
     const from = args.from?.flatMap((f) => f.split(',')).filter((f) => f !== '');

@@ -4,6 +4,7 @@
  */
 import type { CommandModule } from 'yargs';
 import { cliNumber, journalFilePath, parseArgs } from '../options.js';
+import { retiredOption, withRetired } from '../vocabulary.js';
 import { z } from 'zod';
 import { LayernasError } from '../../core/errors.js';
 import type { Evaluator } from '../../eval/types.js';
@@ -62,7 +63,7 @@ const searchArgsSchema = problemArgsSchema.extend({
   keep: cliNumber.count().optional(),
   'eval-delay-ms': cliNumber.count(0),
   json: z.boolean(),
-  workers: cliNumber.count(1, 256).optional(),
+  parallel: cliNumber.count(1, 256).optional(),
 });
 
 function withDelay(inner: Evaluator, ms: number): Evaluator {
@@ -96,10 +97,13 @@ export const searchCommand: CommandModule = {
       .option('csv', { type: 'string', describe: 'per-architecture CSV with an arch column (your own measurements)' })
       .option('reward-column', { type: 'string', describe: 'CSV column to maximise' })
       .option('eval-delay-ms', { type: 'number', default: 0, describe: 'wait this long per evaluation (simulates training time)' })
-      .option('workers', { type: 'number', describe: 'evaluate in a local pool of this many worker processes (nb201 tabular)' })
-      .option('json', { type: 'boolean', default: false }) as never,
+      .option('parallel', { type: 'number', describe: 'evaluate in a local pool of this many worker processes (nb201 tabular)' })
+      .option('workers', retiredOption('parallel'))
+      .option('json', { type: 'boolean', default: false })
+      .example('$0 search --space nb201 --cost latency:pixel3 --max 20 --trials 100', 'LayerNAS on NAS-Bench-201 under a Pixel 3 latency budget')
+      .example('$0 search --space nb201 --cost latency:pixel3 --max 20 --parallel 2', 'the same, evaluated by two local worker processes') as never,
   handler: async (argv) => {
-    const a = parseArgs('search', searchArgsSchema, argv);
+    const a = parseArgs('search', searchArgsSchema, withRetired(argv as Record<string, unknown>, [['workers', 'parallel']]));
     if (a.csv && !a['reward-column']) throw new LayernasError('USAGE', '--csv needs --reward-column');
     let lastBest: TrialRecord | undefined;
     let dispatcher: TrialDispatcher | undefined;
@@ -121,9 +125,9 @@ export const searchCommand: CommandModule = {
         wrapEvaluator: (e) => withDelay(e, a['eval-delay-ms']),
         dispatcher: async (evaluator) => {
           dispatcher = await redisDispatcherFromArgs(argv as Record<string, unknown>);
-          if (dispatcher === undefined && a.workers !== undefined) {
-            if (evaluator.kind !== 'nb201-tabular') throw new LayernasError('USAGE', `--workers evaluates with the nb201 tabular evaluator only (this study uses ${evaluator.kind})`);
-            dispatcher = await LocalPool.start({ evaluator: { evaluator: { kind: 'nb201' }, delayMs: a['eval-delay-ms'] }, workers: a.workers, trialTimeoutMs: 600_000 });
+          if (dispatcher === undefined && a.parallel !== undefined) {
+            if (evaluator.kind !== 'nb201-tabular') throw new LayernasError('USAGE', `--parallel evaluates with the nb201 tabular evaluator only (this study uses ${evaluator.kind})`);
+            dispatcher = await LocalPool.start({ evaluator: { evaluator: { kind: 'nb201' }, delayMs: a['eval-delay-ms'] }, workers: a.parallel, trialTimeoutMs: 600_000 });
           }
           return dispatcher;
         },

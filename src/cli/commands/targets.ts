@@ -37,7 +37,9 @@ export const targetsCommand: CommandModule = {
       .positional('target', { type: 'string', describe: 'target id or target .json file (show, check)' })
       .option('shared', { type: 'string', default: dataLocations().sharedData, describe: 'shared data folder (convert)' })
       .option('out', { type: 'string', default: dataLocations().latencyTables, describe: 'output folder (convert)' })
-      .option('json', { type: 'boolean', default: false }),
+      .option('json', { type: 'boolean', default: false })
+      .example('$0 targets list', 'targets, their table input sizes and the spaces their tables cover')
+      .example('$0 targets show pixel3-tflite', 'one target and its tables'),
   handler: (argv) => {
     const args = parseArgs('targets', z.object({ action: z.enum(['list', 'show', 'check', 'convert']), target: z.string().optional(), shared: z.string(), out: z.string(), json: z.boolean() }), argv);
     switch (args.action) {

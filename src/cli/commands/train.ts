@@ -4,10 +4,11 @@
  * External trainers: `--trainer command --command /usr/bin/python3 --command trainers/pytorch/train.py` (argument array).
  */
 import type { CommandModule } from 'yargs';
+import { DEFAULT_TRAINER } from '../vocabulary.js';
 import { z } from 'zod';
 import { LayernasError } from '../../core/errors.js';
 import { loadDataset, parseDatasetRef } from '../../data/load.js';
-import { makeTrainer, parseTrainerChoice } from '../../train/choice.js';
+import { TRAINER_DEVICES, makeTrainer, parseTrainerChoice } from '../../train/choice.js';
 import { settingsFor, trainSettingsSchema } from '../../train/settings.js';
 import { resolveArchitecture } from './cost.js';
 
@@ -18,7 +19,9 @@ interface TrainArgs {
   trainer: string;
   backend: string;
   command?: string[];
-  'timeout-min': number;
+  'trial-timeout-ms'?: number;
+  'timeout-min'?: number;
+  'trainer-device': string;
   epochs?: number;
   'batch-size'?: number;
   lr?: number;
@@ -33,7 +36,8 @@ const argsSchema = z.object({
   setting: z.enum(['proxy', 'full']),
   trainer: z.enum(['tfjs', 'pytorch', 'command']),
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
-  'timeout-min': z.number().positive(),
+  'trial-timeout-ms': z.number().int().positive().default(240 * 60_000),
+  'trainer-device': z.enum(TRAINER_DEVICES),
   threads: z.number().int().min(1).max(2),
 });
 
@@ -44,11 +48,13 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     .positional('arch', { type: 'string', demandOption: true, describe: 'architecture string or zoo name' })
     .option('dataset', { type: 'string', default: 'fashion-mnist', describe: 'mnist | fashion-mnist | idx:<dir> | folder:<dir>' })
     .option('setting', { type: 'string', default: 'full', describe: 'proxy (few epochs, data subset) or full' })
-    .option('trainer', { type: 'string', default: 'tfjs', describe: 'tfjs | pytorch | command (with --command)' })
+    .option('trainer', { type: 'string', default: DEFAULT_TRAINER, describe: 'tfjs | pytorch | command (with --command)' })
+    .option('trainer-device', { choices: TRAINER_DEVICES as unknown as string[], default: 'auto', describe: 'PyTorch trainer device: auto (CUDA when the machine has a GPU), cpu, cuda' })
     .option('backend', { type: 'string', default: 'auto', describe: 'tfjs backend: auto | tensorflow | wasm | cpu' })
     .option('threads', { type: 'number', default: 1, describe: 'tfjs on wasm: 2 trains data-parallel on two cores (a replica on a worker thread)' })
     .option('command', { type: 'string', array: true, describe: 'external trainer argv, one --command per argument (write --command=-x for arguments starting with -)' })
-    .option('timeout-min', { type: 'number', default: 240, describe: 'external trainer timeout (minutes)' })
+    .option('trial-timeout-ms', { type: 'number', describe: 'kill an external trainer after this long (default 4 h)' })
+    .option('timeout-min', { type: 'number', hidden: true, describe: 'old: the timeout in minutes' })
     .option('epochs', { type: 'number' })
     .option('batch-size', { type: 'number' })
     .option('lr', { type: 'number' })
@@ -56,9 +62,12 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     .option('seed', { type: 'number' })
     .option('test', { type: 'boolean', default: true, describe: 'also report test-split accuracy' })
     .option('out', { type: 'string', default: 'train-out', describe: 'output directory (weights/, result.json)' })
-    .option('json', { type: 'boolean', default: false }) as never,
+    .option('json', { type: 'boolean', default: false })
+    .example('$0 train in32x32x3/conv_k3_s2_c16/ir_k3_s1_e6_c16/gap/fc_c10 --setting proxy', 'a short proxy training')
+    .example('$0 train mobilenet_v2_100 --trainer pytorch --trainer-device auto --out mnv2', 'PyTorch, on the GPU when there is one') as never,
   handler: async (a) => {
-    const parsed = argsSchema.safeParse(a);
+    // the retired --timeout-min was minutes; --trial-timeout-ms (the name every command uses) is milliseconds
+    const parsed = argsSchema.safeParse({ ...a, ...(a['trial-timeout-ms'] === undefined && a['timeout-min'] !== undefined ? { 'trial-timeout-ms': a['timeout-min'] * 60_000 } : {}) });
     if (!parsed.success) {
       const i = parsed.error.issues[0];
       throw new LayernasError('USAGE', `--${i?.path.join('.')}: ${i?.message}`);
@@ -71,10 +80,10 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     });
     if (!overrides.success) throw new LayernasError('USAGE', `bad training option: ${overrides.error.issues[0]?.message}`);
     if (o.trainer === 'command' && !(a.command && a.command.length > 0)) throw new LayernasError('USAGE', '--trainer command needs --command <argv...>');
-    const timeoutMs = o['timeout-min'] * 60_000;
+    const timeoutMs = o['trial-timeout-ms'];
     const trainer = makeTrainer(o.trainer === 'command'
-      ? { kind: 'command', command: a.command as string[], timeoutMs }
-      : parseTrainerChoice(o.trainer, { timeoutMs, tfjsBackend: o.backend, ...(o.trainer === 'tfjs' ? { threads: o.threads } : {}) }));
+      ? { kind: 'command', command: a.command as string[], timeoutMs, env: { LAYERNAS_TRAINER_DEVICE: o['trainer-device'] } }
+      : parseTrainerChoice(o.trainer, { timeoutMs, tfjsBackend: o.backend, device: o['trainer-device'], ...(o.trainer === 'tfjs' ? { threads: o.threads } : {}) }));
     const spec = resolveArchitecture(a.arch, {});
     const dataset = loadDataset(parseDatasetRef(a.dataset));
     const settings = settingsFor(o.setting, overrides.data);

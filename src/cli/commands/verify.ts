@@ -1,9 +1,10 @@
 /**
- * `layernas verify <export dir> --target <id> [--tolerance 10] [--budget-ms B] [--json]`: the deployed file (the
+ * `layernas verify <export dir> --target <id> [--tolerance 10] [--latency-ms B] [--json]`: the deployed file (the
  * target's precision picks it) measured vs predicted latency and vs the budget, memory, output agreement; exit 1
  * (VERIFY_FAILED) naming every failed check and its threshold (src/verify/checks.ts, shared with design).
  */
 import type { CommandModule } from 'yargs';
+import { retiredOption } from '../vocabulary.js';
 import { z } from 'zod';
 import { LayernasError } from '../../core/errors.js';
 import { cliNumber, parseArgs } from '../options.js';
@@ -68,7 +69,8 @@ export const verifyCommand: CommandModule = {
       .option('target', { type: 'string', describe: 'target id or target .json file (every mode but agreement)' })
       .option('mode', { choices: VERIFY_MODES as unknown as string[], default: 'auto', describe: 'full: latency vs the table + agreement; timing: measured latency only (no table, no architecture); agreement: outputs only; auto: full when the architecture is known, else timing' })
       .option('tolerance', { type: 'number', default: 10, describe: 'allowed |measured - predicted| / predicted, in %' })
-      .option('budget-ms', { type: 'number', describe: 'latency budget (full mode): the deployed file\'s measured latency at the table\'s speed must not exceed it' })
+      .option('latency-ms', { type: 'number', describe: 'latency budget (full mode): the deployed file\'s measured latency at the table\'s speed must not exceed it' })
+      .option('budget-ms', retiredOption('latency-ms'))
       .option('fallback', { choices: LATENCY_FALLBACKS as unknown as string[], default: 'none', describe: 'price blocks missing from the table (recorded in the report)' })
       .option('arch', { type: 'string', describe: 'network string of the model (checked against the file\'s input)' })
       .option('rounds', { type: 'number', default: 10, describe: 'timing rounds' })
@@ -78,7 +80,8 @@ export const verifyCommand: CommandModule = {
       .example('$0 verify mobilenet_v2_1.0_224_quant.tflite --target host-tflite-1t --mode timing', 'time any .tflite, no table needed')
       .example('$0 verify model/ --mode agreement', 'outputs of every float file against the reference forward pass'),
   handler: async (argv) => {
-    const args = parseArgs('verify', argsSchema, argv);
+    const raw = argv as Record<string, unknown>;
+    const args = parseArgs('verify', argsSchema, { ...raw, budgetMs: raw.latencyMs ?? raw.budgetMs });
     const src = resolveModelPath(args.dir);
     if (!src) throw new LayernasError('USAGE', `${args.dir} does not exist (give an export folder, a design run folder, or a .tflite/.onnx file)`, { path: args.dir });
     const arch = args.arch ? { spec: resolveArchitecture(args.arch, {}), text: args.arch } : undefined;

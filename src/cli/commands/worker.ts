@@ -10,15 +10,16 @@ import { LayernasError } from '../../core/errors.js';
 import { parseDatasetRef } from '../../data/load.js';
 import { DEFAULT_QUEUE_NAME } from '../../dispatch/bullmq.js';
 import { DEFAULT_WORKER_LIMITS } from '../../eval/training-evaluator.js';
-import { parseTrainerChoice } from '../../train/choice.js';
+import { parseTrainerChoice, TRAINER_DEVICES } from '../../train/choice.js';
 import { buildWorkerEvaluator, DelayedWorkerEvaluator, WORKER_EVALUATOR_CHOICES, type WorkerEvaluatorConfig } from '../../eval/worker-evaluators.js';
 import { startTrialWorker } from '../../worker/trial-worker.js';
 import { cliNumber, outputDirPath, parseArgs } from '../options.js';
+import { DEFAULT_TRAINER, retiredOption, withRetired } from '../vocabulary.js';
 
 const argsSchema = z.object({
   redis: z.string().min(1),
   queue: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'queue name: 1-100 characters of A-Z a-z 0-9 _ . -'),
-  concurrency: cliNumber.count(1, 256),
+  parallel: cliNumber.count(1, 256).default(1),
   evaluator: z.enum(WORKER_EVALUATOR_CHOICES),
   'eval-delay-ms': cliNumber.count(0, 86_400_000),
   'lock-ms': cliNumber.ms(500),
@@ -26,7 +27,8 @@ const argsSchema = z.object({
   'redis-ca': z.string().optional(),
   trainer: z.string().min(1),
   'tfjs-backend': z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
-  output: outputDirPath.optional(),
+  out: outputDirPath.optional(),
+  'trainer-device': z.enum(TRAINER_DEVICES),
   'trial-timeout-ms': cliNumber.ms(1),
   'allow-dataset': z.array(z.string().min(1)).min(1),
   'max-epochs': cliNumber.count(),
@@ -37,7 +39,7 @@ const argsSchema = z.object({
 interface WorkerArgs {
   redis: string;
   queue: string;
-  concurrency: number;
+  parallel?: number;
   evaluator: string;
   'eval-delay-ms': number;
   'lock-ms': number;
@@ -45,7 +47,8 @@ interface WorkerArgs {
   'redis-ca'?: string;
   trainer: string;
   'tfjs-backend': string;
-  output?: string;
+  out?: string;
+  'trainer-device': string;
   'trial-timeout-ms': number;
   'allow-dataset': string[];
   'max-epochs': number;
@@ -60,11 +63,11 @@ function evaluatorConfig(a: z.infer<typeof argsSchema>): WorkerEvaluatorConfig {
     case 'noop':
       return { kind: a.evaluator };
     case 'training': {
-      if (a.output === undefined) throw new LayernasError('USAGE', 'worker --evaluator training needs --output <dir> (trial outputs and trained weights go there)');
-      const trainer = parseTrainerChoice(a.trainer, { timeoutMs: a['trial-timeout-ms'], tfjsBackend: a['tfjs-backend'] });
+      if (a.out === undefined) throw new LayernasError('USAGE', 'worker --evaluator training needs --out <dir> (trial outputs and trained weights go there)');
+      const trainer = parseTrainerChoice(a.trainer, { timeoutMs: a['trial-timeout-ms'], tfjsBackend: a['tfjs-backend'], device: a['trainer-device'] });
       const limits = { datasets: a['allow-dataset'], maxEpochs: a['max-epochs'], maxImages: a['max-images'], timeoutMs: a['trial-timeout-ms'] };
       for (const d of limits.datasets) parseDatasetRef(d); // a typo in --allow-dataset is a usage error now, not a refused job later
-      return { kind: 'training', config: { trainer, outputRoot: resolve(a.output), limits } };
+      return { kind: 'training', config: { trainer, outputRoot: resolve(a.out), limits } };
     }
   }
 }
@@ -76,22 +79,27 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
     y
       .option('redis', { type: 'string', demandOption: true, describe: 'redis://[user:password@]host[:port][/db] or rediss:// for TLS' })
       .option('queue', { type: 'string', default: DEFAULT_QUEUE_NAME, describe: 'queue name (same as the coordinator)' })
-      .option('concurrency', { type: 'number', default: 1, describe: 'trials evaluated at the same time by this process' })
+      .option('parallel', { type: 'number', describe: 'trials evaluated at the same time by this process (default 1)' })
+      .option('concurrency', retiredOption('parallel'))
       .option('evaluator', { type: 'string', choices: WORKER_EVALUATOR_CHOICES, default: 'nb201', describe: 'how trials are evaluated (jobs must ask for the same kind)' })
       .option('eval-delay-ms', { type: 'number', default: 0, describe: 'extra sleep per trial (simulated training time, for tests and demos)' })
       .option('lock-ms', { type: 'number', default: 30_000, describe: 'a trial whose worker is silent this long is treated as crashed and retried elsewhere' })
       .option('stalled-interval-ms', { type: 'number', default: 15_000, describe: 'how often to look for crashed trials of other workers' })
       .option('redis-ca', { type: 'string', describe: 'PEM file of a CA to trust for rediss:// (self-signed servers)' })
-      .option('trainer', { type: 'string', default: 'tfjs', describe: 'with --evaluator training: tfjs | pytorch | command:<program> [args] (an argument array, never a shell)' })
+      .option('trainer', { type: 'string', default: DEFAULT_TRAINER, describe: 'with --evaluator training: tfjs | pytorch | command:<program> [args] (an argument array, never a shell)' })
+      .option('trainer-device', { choices: TRAINER_DEVICES as unknown as string[], default: 'auto', describe: 'PyTorch trainer device: auto (CUDA when the machine has a GPU), cpu, cuda' })
       .option('tfjs-backend', { type: 'string', choices: ['auto', 'tensorflow', 'wasm', 'cpu'], default: 'auto', describe: 'backend of the tfjs trainer' })
-      .option('output', { type: 'string', describe: 'with --evaluator training: directory for trial outputs and trained weights (reported back as artifacts)' })
+      .option('out', { type: 'string', describe: 'with --evaluator training: directory for trial outputs and trained weights (reported back as artifacts)' })
+      .option('output', retiredOption('out', 'string'))
       .option('trial-timeout-ms', { type: 'number', default: DEFAULT_WORKER_LIMITS.timeoutMs, describe: 'abort a trial after this long (any trainer)' })
       .option('allow-dataset', { type: 'array', string: true, default: DEFAULT_WORKER_LIMITS.datasets, describe: 'datasets jobs may name (fashion-mnist, mnist, idx:<dir>, folder:<dir>); any other is refused' })
       .option('max-epochs', { type: 'number', default: DEFAULT_WORKER_LIMITS.maxEpochs, describe: 'refuse jobs asking for more epochs' })
       .option('max-images', { type: 'number', default: DEFAULT_WORKER_LIMITS.maxImages, describe: 'refuse jobs training on more images' })
-      .option('quiet', { type: 'boolean', default: false, describe: 'no per-trial log lines' }) as never,
+      .option('quiet', { type: 'boolean', default: false, describe: 'no per-trial log lines' })
+      .example('$0 worker --redis redis://queue-host:6379', 'evaluate NAS-Bench-201 trials from the default queue')
+      .example('$0 worker --redis redis://queue-host:6379 --evaluator training --trainer pytorch --out /data/trials --parallel 2', 'train trials (on the GPU when there is one)') as never,
   handler: async (raw) => {
-    const a = parseArgs('worker', argsSchema, raw);
+    const a = parseArgs('worker', argsSchema, withRetired(raw as unknown as Record<string, unknown>, [['concurrency', 'parallel'], ['output', 'out']]));
     let tlsCa: string | undefined;
     if (a['redis-ca'] !== undefined) {
       try {
@@ -106,14 +114,14 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
     const handle = await startTrialWorker({
       redisUrl: a.redis,
       queueName: a.queue,
-      concurrency: a.concurrency,
+      concurrency: a.parallel,
       evaluator,
       lockDurationMs: a['lock-ms'],
       stalledIntervalMs: a['stalled-interval-ms'],
       log,
       ...(tlsCa === undefined ? {} : { tlsCa }),
     });
-    process.stdout.write(`ready ${handle.name} queue ${a.queue} evaluator ${evaluator.kind} concurrency ${a.concurrency}\n`);
+    process.stdout.write(`ready ${handle.name} queue ${a.queue} evaluator ${evaluator.kind} parallel ${a.parallel}\n`);
     await new Promise<void>((resolve) => {
       let signals = 0;
       const onSignal = (): void => {

@@ -16,7 +16,9 @@ export function zooListing(): { name: string; input: number; madds: number; para
 export const zooCommand: CommandModule<object, ZooArgs> = {
   command: 'zoo',
   describe: 'list the model zoo (names usable with `layernas cost`)',
-  builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'print JSON' }) as never,
+  builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'print JSON' })
+    .example('$0 zoo', 'every zoo model with MAdds and params')
+    .example('$0 cost mobilenet_v2_100 --target host-tflite-1t', 'then price one of them on a target') as never,
   handler: (argv) => {
     const models = zooListing();
     if (argv.json) {
