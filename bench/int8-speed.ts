@@ -4,9 +4,11 @@
  *   MobileNetV2-1.0 @224 (zoo spec, seeded weights, our writers): TFLite 2.9 + XNNPack float32 and int8, ONNX Runtime
  *   float32, at 1 and 2 threads; Google's official uint8 MobileNetV2 (../shared/data/reference-models) on the same
  *   TFLite. The default job's winner (32×32 mobile32 network, results/design/default-job-summary.json): float32 and
- *   int8 TFLite and ONNX Runtime at 1 thread.
+ *   int8 TFLite and ONNX Runtime at 1 thread. With --export: the wall time of
+ *   `layernas export mobilenet_v2_100 --int8 --calibration random`; with --agreement <dir> (a design's model/
+ *   directory): its int8 file's top-1 agreement with its float file on the first 2,000 Fashion-MNIST test images.
  *
- *   npx tsx bench/int8-speed.ts [--rounds 20] [--per-round 3]
+ *   npx tsx bench/int8-speed.ts [--rounds 20] [--per-round 3] [--export] [--agreement <model dir>]
  *
  * The machine is shared: every model runs a few invokes per round, all models in every round, so a load change hits
  * all alike; the goals are judged on ratios of medians.
@@ -25,11 +27,14 @@ import { OnnxRuntime } from '../src/runtime/onnxruntime.js';
 import { TfliteRuntime } from '../src/runtime/tflite.js';
 import { median, type LoadedModel, type RuntimeTensorData } from '../src/runtime/types.js';
 import { sharedDataDir } from '../src/space/data-files.js';
+import { exportWallSeconds, int8Agreement } from './int8-export-figures.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
+const flag = (name: string): boolean => process.argv.includes(`--${name}`);
+const AGREEMENT_DIR = process.argv.includes('--agreement') ? process.argv[process.argv.indexOf('--agreement') + 1] : undefined;
 const ROUNDS = arg('rounds', 20);
 const PER_ROUND = arg('per-round', 3);
 
@@ -121,3 +126,13 @@ console.log('\nratio of medians                                          value  
 for (const [what, v, goal, ok] of goals) console.log(`${what.padEnd(56)} ${v.toFixed(2).padStart(6)}   ${goal.padEnd(7)}  ${goal === '(info)' ? '' : ok ? 'yes' : 'NO'}`);
 for (const e of entries) await e.model.dispose();
 
+
+if (flag('export')) {
+  const e = exportWallSeconds();
+  console.log(`\n\`layernas export mobilenet_v2_100 --int8 --calibration random\`: ${e.seconds.toFixed(1)} s wall (goal <= 20 s: ${e.seconds <= 20 ? 'yes' : 'NO'}); ${e.calibrationLine}`);
+}
+if (AGREEMENT_DIR) {
+  const a = await int8Agreement(AGREEMENT_DIR, 2000);
+  const share = a.identical / a.images;
+  console.log(`${AGREEMENT_DIR}: int8 vs float32 TFLite top-1 agreement ${(100 * share).toFixed(2)}% on ${a.images} Fashion-MNIST test images (goal >= 99%: ${share >= 0.99 ? 'yes' : 'NO'})`);
+}

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { LayernasError } from '../core/errors.js';
 import { encodeArch } from '../space/decode.js';
-import { parseNumberCell, readCsv, sharedDataDir } from '../space/data-files.js';
+import { parseNumberCell, readCsv, sharedDataDir, type CsvTable } from '../space/data-files.js';
 import { dnaIndex, spaceSize, type Dna, type SearchSpace } from '../space/types.js';
 import type { CostMetric, CostModel, CostRange } from './types.js';
 
@@ -93,10 +93,24 @@ export function isNb201Device(name: string): name is Nb201Device {
   return (NB201_LATENCY_DEVICES as readonly string[]).includes(name);
 }
 
-/** Reads one numeric column of an NB201 CSV (keyed by arch_str) into a dnaIndex-ordered array. */
+const columnCache = new Map<string, Float64Array>();
+
+/** Reads one numeric column of an NB201 CSV (keyed by arch_str) into a dnaIndex-ordered array (cached per file and column; callers must not modify it). */
 export function readNb201Column(space: SearchSpace, file: string, column: string): Float64Array {
+  const key = `${space.name}\u0000${file}\u0000${column}`;
+  const hit = columnCache.get(key);
+  if (hit) return hit;
+  const values = readNb201ColumnUncached(space, file, column);
+  columnCache.set(key, values);
+  return values;
+}
+
+const tableCache = new Map<string, CsvTable>();
+
+function readNb201ColumnUncached(space: SearchSpace, file: string, column: string): Float64Array {
   if (space.decoder !== 'nb201') throw new LayernasError('TABLE_INVALID', `${file} belongs to the nb201 space, not ${space.name}`);
-  const table = readCsv(file);
+  const table = tableCache.get(file) ?? readCsv(file);
+  tableCache.set(file, table);
   const archCol = table.column('arch_str');
   const col = table.column(column);
   const values = new Float64Array(spaceSize(space)).fill(NaN);

@@ -136,6 +136,7 @@ ${table(['role', 'DNA', 'pred. latency (ms)', 'MAdds', 'params', 'proxy val. acc
 <h2>Predicted vs measured latency</h2>
 ${table(['format', 'target', 'predicted (ms)', 'measured median (ms)', 'error', 'note'], latency)}
 <h2>Exported files (in <code>${esc(summary.modelDir)}</code>) — verification ${summary.verifyPassed ? '<b style="color:#1e8449">passed</b>' : '<b style="color:#c0392b">not passed</b>'}</h2>
+${(summary.verifyFailures ?? []).map((f) => `<p style="color:#c0392b">${esc(f)}</p>`).join('\n')}
 ${table(['file', 'format', 'bytes', 'sha256', 'test predictions identical to trained model', 'test accuracy'], files)}
 <h2>Notes</h2>
 <ul>${summary.notes.map((n) => `<li>${esc(n)}</li>`).join('')}<li>cheapest architecture of the space: ${fmt(summary.cheapestLatencyMs, 4)} ms predicted</li></ul>

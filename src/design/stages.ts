@@ -174,11 +174,11 @@ export async function exportStage(run: DesignRun, t: TableResult, f: FinalResult
   }));
 }
 
-/** verify: the shipped files on the target (latency against the table's prediction) and against the trained model. */
+/** verify: the shipped files on the target (the deployed file's latency against the table's prediction and the budget) and against the trained model. */
 export async function verifyStage(run: DesignRun, t: TableResult, f: FinalResult, e: ExportResult): Promise<VerifyResult> {
   return await run.timed('verify', () => runVerifyStage({
     loaded: t.loaded, tableFile: t.source.table.file, predictedMs: t.problem.latency.cost(f.winner.dna), exportDir: e.dir, exported: e.stage,
     testSet: t.data.test, winnerSpec: t.problem.networks.trained(f.winner.dna), weightsDir: f.winner.result.weightsDir,
-    agreementImages: run.opts.agreementImages ?? t.data.test.count, outDir: run.out, progress: run.progress.stage('verify'),
+    agreementImages: run.opts.agreementImages ?? t.data.test.count, budgetMs: run.opts.latencyMs, outDir: run.out, progress: run.progress.stage('verify'),
   }));
 }

@@ -67,6 +67,8 @@ export interface DesignSummary {
   readonly latency: readonly DesignLatencyCheck[];
   readonly files: readonly DesignExportedFile[];
   readonly verifyPassed: boolean;
+  /** each failed verification check with its threshold (empty when verification passed) */
+  readonly verifyFailures?: readonly string[];
   readonly modelDir: string;
   readonly notes: readonly string[];
   readonly timings: Readonly<Record<string, number>>;   // seconds per stage, this run

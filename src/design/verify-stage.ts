@@ -1,11 +1,14 @@
 /**
- * Verification of the exported winner:
- *  - latency: on a host target, the target's model file is run in its runtime (src/verify verifyExport) and the
- *    measured median is compared with the table's prediction; the other files are timed too (no prediction).
+ * Verification of the exported winner, through the same function and checks as `layernas verify`
+ * (src/verify/verify.ts, src/verify/checks.ts):
+ *  - latency: on a host target, the deployed file (the one the target's precision names: int8 targets ship
+ *    model_int8.tflite) is run in its runtime; its median at the table's speed must be within ±10% of the table's
+ *    prediction AND within the budget; the other files are timed too (no prediction, no verdict).
  *    A phone target is predict-only unless the phone is attached (not in this build of design: reported as such);
- *  - outputs: every exported file (TFLite float32, TFLite int8, ONNX) is run on the test split and its predicted
- *    class compared with the trained model's: the share of identical predictions, and the file's test accuracy.
- * <out>/stages/verify.json is written last and reused while the exported files are unchanged.
+ *  - outputs: float files vs the reference forward pass; every exported file run on the test split, its predicted
+ *    class compared with the trained model's (float files >= 99.5% identical, int8 >= 98%).
+ * The verdict is every check holding; each failed check is named with its threshold. <out>/stages/verify.json is
+ * written last and reused while the exported files and the budget are unchanged.
  */
 import path from 'node:path';
 import { z } from 'zod';
@@ -16,6 +19,7 @@ import { resolvePlatform } from '../platform/registry.js';
 import { median, type ModelRuntime } from '../runtime/types.js';
 import type { LoadedTarget } from '../targets/schema.js';
 import { readExportDir } from '../verify/export-dir.js';
+import { agreementCheck, verdict, type VerifyCheck } from '../verify/checks.js';
 import { verifyExport } from '../verify/verify.js';
 import type { ExportStage } from './export-stage.js';
 import type { StageProgress } from './progress.js';
@@ -52,6 +56,14 @@ export const verifyStageSchema = z.object({
   latency: z.array(latencyCheckSchema),
   agreement: z.array(agreementSchema),
   referenceParity: z.object({ maxRelativeDiff: z.number(), ok: z.boolean() }).nullable(),
+  /** the budget the deployed file's latency was checked against */
+  budgetMs: z.number(),
+  checks: z.array(z.object({
+    name: z.string(), passed: z.boolean(), value: z.number(), threshold: z.number(),
+    rule: z.enum(['<=', '>=', '|x| <=']), unit: z.enum(['ms', '%', 'share', 'relative']), detail: z.string(),
+  })),
+  /** every failed check with its threshold (empty when passed) */
+  failures: z.array(z.string()),
   passed: z.boolean(),
 });
 export type VerifyStage = z.infer<typeof verifyStageSchema>;
@@ -68,9 +80,14 @@ export interface VerifyRequest {
   /** the trained weights: loaded into the in-process network, they give the trained model's own predictions */
   readonly weightsDir: string;
   readonly agreementImages: number;
+  /** the latency budget of the design: the deployed file's measured latency must meet it */
+  readonly budgetMs: number;
   readonly outDir: string;
   readonly progress: StageProgress;
 }
+
+/** minimum share of test images on which an exported file predicts the trained model's class */
+const AGREEMENT_MINIMUM = { int8: 0.98, float: 0.995 } as const;
 
 const stageFile = (outDir: string): string => path.join(outDir, 'stages', 'verify.json');
 
@@ -118,26 +135,27 @@ export async function runVerifyStage(req: VerifyRequest): Promise<{ stage: Verif
   const hashes = req.exported.files.map((f) => f.sha256);
   const n = Math.min(req.agreementImages, req.testSet.count);
   const old = readStageFile(stageFile(req.outDir), verifyStageSchema);
-  if (old && old.agreementImages === n && old.exportHashes.join() === hashes.join()) return { stage: old, verifiedNow: false };
+  if (old && old.agreementImages === n && old.budgetMs === req.budgetMs && old.exportHashes.join() === hashes.join()) return { stage: old, verifiedNow: false };
   const target = req.loaded.target;
   const platform = resolvePlatform(target);
   const host = platform.onHost;
   req.progress.start(req.exported.files.length + (host ? 2 : 0), 0, `verify on ${target.id}: latency${host ? '' : ' (predicted only)'} and test-split agreement on ${n} images`);
   const latency: LatencyCheck[] = [];
+  const checks: VerifyCheck[] = [];
   let referenceParity: VerifyStage['referenceParity'] = null;
   if (host) {
-    const report = await verifyExport(readExportDir(req.exportDir), { ...req.loaded, tableFiles: [req.tableFile] }, { tolerancePct: 10, fallback: 'none', rounds: 10 });
+    const report = await verifyExport(readExportDir(req.exportDir), { ...req.loaded, tableFiles: [req.tableFile] }, { tolerancePct: 10, fallback: 'none', rounds: 10, budgetMs: req.budgetMs });
     const measured = report.measured.median_ms;
     const predicted = report.predicted.total_ms;
-    // on a host, the table's speed anchor is timed beside the model: the error is judged at the table's speed, the raw
-    // figure is kept in the note (src/profile/speed-anchor.ts)
-    const atTable = report.speed?.atTableSpeedMs ?? measured;
+    // on a host, the table's speed anchor is timed beside the model: the error and the budget are judged at the
+    // table's speed, the raw figure is kept in the note (src/profile/speed-anchor.ts)
     latency.push({
-      format: `${target.runtime.name}-${target.precision}`, target: target.id, predictedMs: predicted, measuredMedianMs: measured, errorPct: (100 * (atTable - predicted)) / predicted,
-      ...(report.speed ? { note: `raw median error ${((100 * (measured - predicted)) / predicted).toFixed(1)}%; the machine ran at ${(1 / report.speed.ratio).toFixed(2)}x the table's speed (speed anchor), the model at the table's speed ${atTable.toFixed(3)} ms` } : {}),
+      format: `${platform.format}-${target.precision}`, target: target.id, predictedMs: predicted, measuredMedianMs: measured, errorPct: report.errorPct,
+      note: `deployed file ${path.basename(report.modelFile)}; budget ${req.budgetMs} ms` + (report.speed ? `; raw median error ${report.rawErrorPct.toFixed(1)}%; the machine ran at ${(1 / report.speed.ratio).toFixed(2)}x the table's speed (speed anchor), the model at the table's speed ${report.judgedMs.toFixed(3)} ms` : ''),
     });
+    checks.push(...report.checks);
     if (report.agreement) referenceParity = { maxRelativeDiff: report.agreement.maxRelativeDiff, ok: report.agreement.ok };
-    req.progress.tick(`measured ${measured.toFixed(3)} ms vs predicted ${predicted.toFixed(3)} ms`);
+    req.progress.tick(`${path.basename(report.modelFile)}: measured ${report.judgedMs.toFixed(3)} ms vs predicted ${predicted.toFixed(3)} ms, budget ${req.budgetMs} ms`);
     // the target's own file was measured above
     const targetFormat = `${platform.format}-${target.precision}`;
     for (const f of req.exported.files) {
@@ -155,10 +173,10 @@ export async function runVerifyStage(req: VerifyRequest): Promise<{ stage: Verif
     agreement.push(await agreementOf(path.join(req.exportDir, f.file), f.format, req, trained, n));
     req.progress.tick(`${f.file}: ${(100 * (agreement.at(-1) as Agreement).share).toFixed(2)}% identical`);
   }
-  const passed = agreement.every((a) => a.share >= (a.format === 'tflite-int8' ? 0.98 : 0.995)) &&
-    latency.every((l) => l.errorPct === null || Math.abs(l.errorPct) <= 10);
-  const stage: VerifyStage = { exportHashes: hashes, agreementImages: n, trainedAccuracy, latency, agreement, referenceParity, passed };
+  for (const a of agreement) checks.push(agreementCheck(a.file, a.share, a.format.endsWith('int8') ? AGREEMENT_MINIMUM.int8 : AGREEMENT_MINIMUM.float, a.images));
+  const { passed, failures } = verdict(checks);
+  const stage: VerifyStage = { exportHashes: hashes, agreementImages: n, trainedAccuracy, latency, agreement, referenceParity, budgetMs: req.budgetMs, checks, failures: [...failures], passed };
   await writeJsonAtomic(stageFile(req.outDir), stage);
-  req.progress.finish(`${passed ? 'passed' : 'NOT passed'}: ${agreement.map((a) => `${a.format} ${(100 * a.share).toFixed(2)}%`).join(', ')}`);
+  req.progress.finish(`${passed ? 'passed' : `NOT passed: ${failures.join('; ')}`} (${agreement.map((a) => `${a.format} ${(100 * a.share).toFixed(2)}%`).join(', ')})`);
   return { stage, verifiedNow: true };
 }

@@ -6,7 +6,8 @@
 import type { Graph } from '../graph/ir.js';
 import { writeOnnx } from './onnx/onnx-writer.js';
 import { writeTfjs } from './tfjs/tfjs-writer.js';
-import { calibrate, planActivationParams } from './tflite/calibration.js';
+import { planActivationParams } from './tflite/calibration.js';
+import type { ValueRange } from './tflite/quantize.js';
 import { buildTflite, dequantizeTensor, quantizeTensor, type QuantParams, type TfliteDeployInfo } from './tflite/index.js';
 
 export const EXPORT_FORMATS = ['tflite', 'onnx', 'tfjs'] as const;
@@ -56,23 +57,20 @@ export interface Int8Request {
 }
 
 /** the int8 request when `format` is to get an int8 model */
-function int8For(options: FormatOptions, format: ExportFormat): Int8Request | undefined {
+function int8For(options: FormatOptions, format: ExportFormat): CalibratedInt8 | undefined {
   const q = options.int8;
   return q && (q.formats ?? INT8_FORMATS).includes(format) ? q : undefined;
 }
 
+/** an int8 request with the activation ranges calibrated once (src/export/index.ts) for every int8 format */
+export type CalibratedInt8 = Int8Request & { readonly ranges: ReadonlyMap<number, ValueRange> };
+
 export interface FormatOptions {
-  readonly int8?: Int8Request;
+  /** int8 request with the activation ranges calibrated once for every int8 format */
+  readonly int8?: CalibratedInt8;
   /** deployable files: TFLite metadata + signature + labels, ONNX metadata_props + dynamic batch */
   readonly deploy?: { readonly tflite: TfliteDeployInfo; readonly onnxMetadata: Readonly<Record<string, string>> };
-  /** progress of long steps (int8 calibration) */
   readonly onProgress?: (message: string) => void;
-}
-
-function calibrationProgress(options: FormatOptions, what: string): { onProgress?: (done: number, total: number) => void } {
-  const report = options.onProgress;
-  if (!report) return {};
-  return { onProgress: (done, total) => { if (done === total || done % 10 === 0) report(`${what} calibration ${done}/${total}`); } };
 }
 
 export interface PlannedModel {
@@ -99,7 +97,7 @@ function tfliteModels(graph: Graph, options: FormatOptions): PlannedModel[] {
   }];
   const q = int8For(options, 'tflite');
   if (q) {
-    const int8 = buildTflite(graph, { ...deploy, quantization: { calibration: q.calibration, io: q.io, ...calibrationProgress(options, 'TFLite int8') } });
+    const int8 = buildTflite(graph, { ...deploy, quantization: { calibration: q.calibration, ranges: q.ranges, io: q.io } });
     const inP = int8.inputParams[0];
     const outP = int8.outputParams[0];
     models.push({
@@ -126,7 +124,7 @@ const FORMAT_WRITERS: Readonly<Record<ExportFormat, FormatWriter>> = {
     const q = int8For(options, 'onnx');
     if (q) {
       // the same calibration and per-tensor activation parameters as the int8 TFLite model
-      const activations = planActivationParams(graph, calibrate(graph, q.calibration, calibrationProgress(options, 'ONNX int8')));
+      const activations = planActivationParams(graph, q.ranges);
       const bytes = writeOnnx(graph, { ...onnxDeploy, int8Activations: activations });
       const paramsOf = (id: number): QuantParams => activations.get(id) as QuantParams;
       models.push({

@@ -3,6 +3,7 @@
  * each written model loaded in its host runtime and compared with the reference forward pass.
  */
 import { exportNetwork, type ExportRequest, type ExportResult, type ModelCheck } from '../export/index.js';
+import { calibrateWithOnnxRuntime } from './onnx-calibration.js';
 import { checkParity } from '../runtime/parity.js';
 import { hostRuntimeFor } from './host-runtimes.js';
 
@@ -20,13 +21,14 @@ export const hostModelCheck: ModelCheck = async (graph, input, file, model, thre
   return { ...io, relDiff: e.relDiff, maxAbsDiff: e.maxAbsDiff, argmaxAgrees: e.argmaxAgrees, runtime: `${runtime.id} ${runtime.version}` };
 };
 
-export interface ExportModelRequest extends Omit<ExportRequest, 'check'> {
+export interface ExportModelRequest extends Omit<ExportRequest, 'check' | 'calibrator'> {
   /** load every model in its host runtime and compare with the reference (default true) */
   readonly verify?: boolean;
 }
 
-/** export + host parity check of every model (unless verify is false); manifest.json written last */
+/** export + host parity check of every model (unless verify is false); int8 calibrated through ONNX Runtime;
+ *  manifest.json written last */
 export async function exportModel(req: ExportModelRequest): Promise<ExportResult> {
   const { verify, ...rest } = req;
-  return await exportNetwork({ ...rest, ...(verify === false ? {} : { check: hostModelCheck }) });
+  return await exportNetwork({ ...rest, calibrator: calibrateWithOnnxRuntime, ...(verify === false ? {} : { check: hostModelCheck }) });
 }

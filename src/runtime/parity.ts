@@ -68,9 +68,19 @@ function asFloat(y: RuntimeTensorData, format: string): Float32Array {
   throw new LayernasError('VERIFY_FAILED', `${format}: output is ${y.constructor.name}, give readOutput to dequantize it`);
 }
 
+/** reference outputs already computed, per graph and input array (an export checks several files on one input) */
+const referenceCache = new WeakMap<Graph, WeakMap<Float32Array, Float32Array | undefined>>();
+
+function referenceOutput(graph: Graph, input: Float32Array): Float32Array | undefined {
+  let byInput = referenceCache.get(graph);
+  if (!byInput) referenceCache.set(graph, (byInput = new WeakMap()));
+  if (!byInput.has(input)) byInput.set(input, runReference(graph, input).outputs[0]);
+  return byInput.get(input);
+}
+
 /** Run `input` (NHWC float32) through the reference and every model; the first graph output is compared. */
 export async function checkParity(graph: Graph, input: Float32Array, models: readonly ParityModel[], options: { threads: number } = { threads: 1 }): Promise<ParityReport> {
-  const reference = runReference(graph, input).outputs[0];
+  const reference = referenceOutput(graph, input);
   if (!reference) throw new LayernasError('VERIFY_FAILED', `graph '${graph.name}' has no output`);
   const entries: ParityEntry[] = [];
   for (const m of models) {

@@ -2,10 +2,13 @@
  * The LayerNAS setting rule, fixed in advance and used for every problem (documented in docs/search.md):
  *  1. Base model: rank each layer's options by their mean primary cost over 64 random contexts (fixed seed); for a
  *     level q in {0, 1/m, ..., 1} (m = largest option count - 1) take in every layer the option at rank
- *     round(q * (n_l - 1)). The base is the dearest such level that meets every constraint (level 0 if none does).
- *     With no constraint the dearest level is the base.
- *  2. H and K: walk a fixed ladder of (H, K) pairs and take the largest whose trial count in a dry run (cost-only, a
- *     fixed pseudo-random reward per architecture, no evaluation) fits the trial budget.
+ *     round(q * (n_l - 1)). The base is the dearest such level that is trainable (meets every constraint and is not
+ *     degenerate, e.g. not a disconnected NB201 cell); if none is, the nearest trainable model to the dearest level.
+ *  2. H and K: walk a fixed ladder of (H, K) pairs and take the largest whose layer pass, in a dry run (cost-only, a
+ *     fixed pseudo-random reward per architecture, no evaluation), uses at most LAYER_PASS_SHARE (1/5) of the trial
+ *     budget. The rest of the budget polishes the leaders (src/search/layernas.ts).
+ * Chosen on a development split (Pixel 3, Raspberry Pi 4, Pixel 2 at 10/20/35 % of each device's maximum), before the
+ * 36-problem nb201-latency suite was run.
  */
 import { Rng } from '../core/rng.js';
 import type { CostModel } from '../cost/types.js';
@@ -13,6 +16,10 @@ import { dnaHash } from '../space/types.js';
 import type { Dna } from '../space/types.js';
 import type { Constraints } from './constraints.js';
 import { LayerNas, type LayerNasSettings } from './layernas.js';
+import { nearestFeasible, trainable } from './repair.js';
+
+/** share of the trial budget the layer pass may use; the rest goes to polishing the leaders */
+export const LAYER_PASS_SHARE = 0.2;
 
 export const HK_LADDER: readonly (readonly [number, number])[] = [
   [2, 1], [3, 1], [5, 1], [8, 1], [10, 1], [10, 2], [15, 2], [20, 2], [20, 3], [30, 3], [40, 3], [50, 3], [50, 4], [60, 5], [80, 5], [100, 6],
@@ -35,13 +42,13 @@ export function baseLevels(constraints: Constraints, primary: CostModel | undefi
 
 export function chooseBase(constraints: Constraints, primary: CostModel | undefined): number[] {
   const levels = baseLevels(constraints, primary);
-  for (let j = levels.length - 1; j >= 0; j--) if (constraints.feasible(levels[j] as Dna)) return levels[j] as number[];
-  return levels[0] as number[];
+  for (let j = levels.length - 1; j >= 0; j--) if (trainable(constraints, levels[j] as Dna)) return levels[j] as number[];
+  return nearestFeasible(constraints, levels[levels.length - 1] as Dna, 0, primary) ?? (levels[0] as number[]);
 }
 
 /** Number of evaluations LayerNAS makes with these settings, from a cost-only dry run. */
 export function dryRunTrials(constraints: Constraints, settings: LayerNasSettings, cap = Infinity): number {
-  const algo = new LayerNas(constraints, settings);
+  const algo = new LayerNas(constraints, { ...settings, polish: false });
   let trials = 0;
   while (!algo.done() && trials <= cap) {
     const batch = algo.ask(1_000_000);
@@ -66,12 +73,13 @@ export function chooseLayerNasSettings(constraints: Constraints, bucketCosts: re
   const ruleBase = chooseBase(constraints, primary);
   const base = warmStart && constraints.feasible(warmStart) && primary && primary.cost(warmStart) > primary.cost(ruleBase) ? [...warmStart] : ruleBase;
   let chosen: ChosenLayerNasSettings | undefined;
+  const passBudget = Math.floor(trialBudget * LAYER_PASS_SHARE);
   for (const [h, k] of HK_LADDER) {
     const buckets = bucketCosts.length === 2 ? Math.max(1, Math.round(Math.sqrt(h))) : bucketCosts.length === 0 ? 1 : h;
     const keep = bucketCosts.length === 0 ? h * k : k;
     const settings: LayerNasSettings = { buckets, keep, base, bucketCosts };
-    const trials = dryRunTrials(constraints, settings, trialBudget);
-    if (trials > trialBudget) break;
+    const trials = dryRunTrials(constraints, settings, passBudget);
+    if (trials > passBudget) break;
     chosen = { ...settings, estimatedTrials: trials };
   }
   if (!chosen) {

@@ -27,7 +27,18 @@ export class Reinforce implements SearchAlgorithm {
     this.logits = constraints.space.radix.map((r) => new Array<number>(r).fill(0));
   }
 
+  /** softmax of each layer's logits, cached between tells (same values as recomputing; sampling draws many times) */
+  private cache: (number[] | undefined)[] = [];
+
   private probs(layer: number): number[] {
+    const hit = this.cache[layer];
+    if (hit) return hit;
+    const p = this.softmax(layer);
+    this.cache[layer] = p;
+    return p;
+  }
+
+  private softmax(layer: number): number[] {
     const l = this.logits[layer]!;
     const m = Math.max(...l);
     const e = l.map((v) => Math.exp(v - m));
@@ -68,6 +79,7 @@ export class Reinforce implements SearchAlgorithm {
       for (let o = 0; o < l.length; o++) l[o] = l[o]! + this.settings.learningRate * advantage * ((o === dna[layer] ? 1 : 0) - p[o]!);
     }
     this.baseline = this.settings.baselineDecay * this.baseline + (1 - this.settings.baselineDecay) * reward;
+    this.cache = [];
   }
 
   done(): boolean {

@@ -1,5 +1,6 @@
 /** Reading the tabular data files the benchmark spaces use (CSV with a header row, JSON). */
 import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import path from 'node:path';
 import { LayernasError, type ErrorCode } from '../core/errors.js';
 import { dataLocations } from '../core/locations.js';
@@ -18,7 +19,10 @@ export interface CsvTable {
   column(name: string): number;
 }
 
-/** Minimal CSV (no quoted commas; our data files have none). Errors name file and line. */
+/**
+ * CSV through csv-parse (RFC 4180: quoted fields with commas, quotes and newlines, a UTF-8 BOM, CRLF or LF, blank
+ * lines skipped). Every row must have the header's column count. Errors name the file and the line.
+ */
 export function readCsv(file: string, code: ErrorCode = 'TABLE_INVALID'): CsvTable {
   let text: string;
   try {
@@ -26,19 +30,24 @@ export function readCsv(file: string, code: ErrorCode = 'TABLE_INVALID'): CsvTab
   } catch (e) {
     throw new LayernasError(code === 'TABLE_INVALID' ? 'DATASET_MISSING' : code, `cannot read ${file}: ${(e as Error).message}`, { file });
   }
-  const all = text.split(/\r?\n/);
-  const header = (all[0] ?? '').split(',').map((s) => s.trim());
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (e) {
+    const line = (e as { lines?: number }).lines;
+    throw new LayernasError(code, `${file}${line !== undefined ? `:${line}` : ''}: not valid CSV: ${(e as Error).message}`, { file, ...(line !== undefined ? { line } : {}) });
+  }
+  const header = (records[0]?.record ?? []).map((h) => h.trim());
   const rows: string[][] = [];
   const lines: number[] = [];
-  for (let i = 1; i < all.length; i++) {
-    const line = all[i] as string;
-    if (line.trim() === '') continue;
-    const cells = line.split(',');
-    if (cells.length !== header.length) {
-      throw new LayernasError(code, `${file}:${i + 1}: expected ${header.length} columns, found ${cells.length}`, { file, line: i + 1 });
+  for (let i = 1; i < records.length; i++) {
+    const { record, info } = records[i] as { record: string[]; info: { lines: number } };
+    if (record.length === 1 && (record[0] as string).trim() === '') continue;
+    if (record.length !== header.length) {
+      throw new LayernasError(code, `${file}:${info.lines}: expected ${header.length} columns, found ${record.length}`, { file, line: info.lines });
     }
-    rows.push(cells);
-    lines.push(i + 1);
+    rows.push(record);
+    lines.push(info.lines);
   }
   return {
     file,

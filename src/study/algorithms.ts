@@ -17,6 +17,8 @@ export interface AlgorithmChoice {
 export interface LayerNasOverrides {
   readonly buckets?: number;
   readonly keep?: number;
+  /** LayerNAS polish proposals per round (search: --batch); results depend on it, not on the study's batch size */
+  readonly polishBatch?: number;
   /**
    * a known-good architecture (e.g. a hand-designed baseline): LayerNAS starts from it instead of the rule's uniform
    * base when it is feasible and uses more of the primary cost (src/search/layernas-settings.ts)
@@ -30,6 +32,7 @@ export function layerNasSettingsFor(problem: SearchProblem, maxTrials: number, o
   const warm = overrides.warmStart !== undefined && chosen.base.join() === overrides.warmStart.dna.join();
   return {
     ...chosen, buckets: overrides.buckets ?? chosen.buckets, keep: overrides.keep ?? chosen.keep,
+    ...(overrides.polishBatch !== undefined ? { polishBatch: overrides.polishBatch } : {}),
     ...(overrides.warmStart ? { baseFrom: warm ? overrides.warmStart.description : 'uniform level rule' } : {}),
   };
 }
@@ -40,10 +43,10 @@ export function makeAlgorithm(name: AlgorithmName, problem: SearchProblem, seed:
     case 'layernas': {
       const s = layerNas ?? layerNasSettingsFor(problem, maxTrials);
       return {
-        algorithm: new LayerNas(problem.constraints, s),
+        algorithm: new LayerNas(problem.constraints, { ...s, seed }),
         settings: {
           buckets: s.buckets, keep: s.keep, base: [...s.base], ...(s.baseFrom !== undefined ? { baseFrom: s.baseFrom } : {}),
-          bucketCosts: s.bucketCosts.map((c) => c.name), estimatedTrials: s.estimatedTrials,
+          bucketCosts: s.bucketCosts.map((c) => c.name), estimatedTrials: s.estimatedTrials, polish: s.polish ?? true, polishBatch: s.polishBatch ?? 1,
         },
       };
     }

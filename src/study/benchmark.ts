@@ -35,6 +35,10 @@ export interface BenchmarkRow {
   readonly settings: Record<string, unknown>;
   /** runs that returned no feasible model (must be 0) */
   readonly noAnswer: number;
+  /** share of runs whose chosen model has the oracle's accuracy */
+  readonly exactShare: number;
+  /** mean over runs of the trials spent on models outside the constraints (intermediate models) */
+  readonly meanOverBudget: number;
 }
 
 export interface BenchmarkCurve {
@@ -110,6 +114,8 @@ export async function runBenchmark(problem: Problem, options: BenchmarkOptions):
       const runCurves: number[][] = [];
       let settings: Record<string, unknown> = {};
       let noAnswer = 0;
+      let exact = 0;
+      let over = 0;
       for (let s = 0; s < options.seeds; s++) {
         const seed = (options.firstSeed ?? 0) + s;
         const choice = makeAlgorithm(name, problem, seed, budget, lnSettings);
@@ -127,7 +133,12 @@ export async function runBenchmark(problem: Problem, options: BenchmarkOptions):
           ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
         });
         if (!result.best) noAnswer++;
-        else accs.push(result.best.metrics.test_acc ?? result.best.reward);
+        else {
+          const acc = result.best.metrics.test_acc ?? result.best.reward;
+          accs.push(acc);
+          if (acc >= oracle.best - 1e-9) exact++;
+        }
+        over += result.trials.filter((t) => !t.feasible).length;
         used.push(result.trialsUsed);
         runCurves.push(curveOf(result.trials, budget));
         options.onRunDone?.(++done, total);
@@ -146,6 +157,8 @@ export async function runBenchmark(problem: Problem, options: BenchmarkOptions):
         maxTrials: Math.max(...used),
         settings,
         noAnswer,
+        exactShare: exact / options.seeds,
+        meanOverBudget: over / options.seeds,
       });
       const c: BenchmarkCurve = { algorithm: name, budget, mean: [], p25: [], p50: [], p75: [] };
       for (let t = 0; t < budget; t++) {

@@ -3,15 +3,15 @@
  * bucket costs and evaluator. Every name is resolved by an explicit switch; unknown names are USAGE errors.
  */
 import { LayernasError } from '../core/errors.js';
-import { fbnetLatencyCost, isNb201Device, natsSssCost, nb201LatencyCost, nb201ParamsCost, proxylessPixel1Cost } from '../cost/tabular-latency.js';
+import { fbnetLatencyCost, isNb201Device, natsSssCost, nb201LatencyCost, nb201ParamsCost, perArchitectureCostModel, proxylessPixel1Cost } from '../cost/tabular-latency.js';
 import type { CostConstraint, CostModel } from '../cost/types.js';
-import { CsvTabularEvaluator } from '../eval/tabular-csv.js';
-import { isNb201Dataset, loadNb201Accuracy, Nb201TabularEvaluator, type Nb201AccuracyTable } from '../eval/tabular-nb201.js';
+import { CsvTabularEvaluator, UserCsvTable } from '../eval/tabular-csv.js';
+import { isNb201Dataset, loadNb201Accuracy, Nb201TabularEvaluator } from '../eval/tabular-nb201.js';
 import type { Evaluator } from '../eval/types.js';
 import { Constraints } from '../search/constraints.js';
 import { loadSpace } from '../space/load.js';
 import { networkCostModel } from '../cost/network-cost.js';
-import type { SearchSpace } from '../space/types.js';
+import { dnaIndex, type Dna, type SearchSpace } from '../space/types.js';
 
 export interface ConstraintOption {
   /** `latency:<device>`, `madds` or `params` */
@@ -59,13 +59,19 @@ export interface Problem extends SearchProblem {
   readonly options: ProblemOptions;
   /** the evaluator for one run (noise seeded per run) */
   evaluator(noiseSeed: number): Evaluator;
-  /** true test accuracy table when the space has one (benchmarks, oracle) */
-  readonly accuracy: Nb201AccuracyTable | undefined;
+  /** true test accuracy (or the CSV's reward column) of every architecture when known (benchmarks, oracle) */
+  readonly accuracy: AccuracyTable | undefined;
+}
+
+/** A reward for every architecture of a small space, indexed by dnaIndex. */
+export interface AccuracyTable {
+  readonly values: Float64Array;
+  accuracy(dna: Dna): number;
 }
 
 const DATASET_CLASSES: Record<string, number> = { cifar10: 10, cifar100: 100, 'ImageNet16-120': 120 };
 
-export function resolveCost(space: SearchSpace, spec: string, dataset: string | undefined): CostModel {
+export function resolveCost(space: SearchSpace, spec: string, dataset: string | undefined, csv?: UserCsvTable): CostModel {
   const [kind, arg] = spec.split(':', 2) as [string, string | undefined];
   const classes = dataset ? DATASET_CLASSES[dataset] : undefined;
   switch (kind) {
@@ -87,6 +93,10 @@ export function resolveCost(space: SearchSpace, spec: string, dataset: string | 
           throw new LayernasError('TABLE_MISSING_KEY', `no latency table for space ${space.name}`, { key: spec });
       }
       break;
+    case 'csv':
+      if (!arg) throw new LayernasError('USAGE', `cost "${spec}": give the CSV column, e.g. csv:latency_ms`);
+      if (!csv) throw new LayernasError('USAGE', `cost "${spec}" reads your CSV: give --csv <file> (and --reward-column)`);
+      return perArchitectureCostModel(space, 'latency_ms', spec, csv.columnByIndex(arg));
     case 'madds':
     case 'params':
       if (arg !== undefined) throw new LayernasError('USAGE', `cost "${spec}" takes no argument`);
@@ -94,7 +104,7 @@ export function resolveCost(space: SearchSpace, spec: string, dataset: string | 
       if (space.decoder === 'nb201' && kind === 'params') return nb201ParamsCost(space, dataset ?? 'cifar10');
       return networkCostModel(space, kind, classes);
   }
-  throw new LayernasError('USAGE', `unknown cost "${spec}": use latency:<device>, madds or params`);
+  throw new LayernasError('USAGE', `unknown cost "${spec}": use latency:<device>, madds, params or csv:<column of your --csv>`);
 }
 
 export function buildProblem(options: ProblemOptions): Problem {
@@ -102,11 +112,14 @@ export function buildProblem(options: ProblemOptions): Problem {
   if (options.dataset !== undefined && space.decoder === 'nb201' && !isNb201Dataset(options.dataset)) {
     throw new LayernasError('USAGE', `unknown dataset "${options.dataset}" for nb201: cifar10, cifar100, ImageNet16-120`);
   }
+  // the user's CSV is read and checked completely before anything else runs (reward and csv:<column> costs)
+  const csvCostColumns = [...options.constraints.map((c) => c.cost), ...(options.bucketBy ?? [])].filter((c) => c.startsWith('csv:')).map((c) => c.slice(4));
+  const csvTable = options.csv ? UserCsvTable.load(space, options.csv.file, [options.csv.rewardColumn, ...new Set(csvCostColumns)]) : undefined;
   const models = new Map<string, CostModel>();
   const model = (spec: string): CostModel => {
     let m = models.get(spec);
     if (!m) {
-      m = resolveCost(space, spec, options.dataset);
+      m = resolveCost(space, spec, options.dataset, csvTable);
       models.set(spec, m);
     }
     return m;
@@ -119,16 +132,21 @@ export function buildProblem(options: ProblemOptions): Problem {
   });
   const defaultBucket = space.decoder === 'generic' ? [] : ['params'];
   const base = searchProblem(space, list, list.length > 0 ? {} : { bucketCosts: (options.bucketBy ?? defaultBucket).map(model) });
-  const accuracy = space.decoder === 'nb201' && options.dataset && isNb201Dataset(options.dataset) && !options.csv ? loadNb201Accuracy(space, options.dataset) : undefined;
-  const csvEval = options.csv ? CsvTabularEvaluator.load(space, options.csv.file, options.csv.rewardColumn) : undefined;
+  const csvEval = csvTable && options.csv ? CsvTabularEvaluator.fromTable(csvTable, options.csv.rewardColumn) : undefined;
+  const nb201Accuracy = space.decoder === 'nb201' && options.dataset && isNb201Dataset(options.dataset) && !options.csv ? loadNb201Accuracy(space, options.dataset) : undefined;
+  let accuracy: AccuracyTable | undefined = nb201Accuracy;
+  if (csvTable && options.csv && csvTable.complete) {
+    const values = csvTable.columnByIndex(options.csv.rewardColumn);
+    accuracy = { values, accuracy: (dna) => values[dnaIndex(space, dna)] as number };
+  }
   return {
     ...base,
     options,
     accuracy,
     evaluator(noiseSeed: number): Evaluator {
       if (csvEval) return csvEval;
-      if (accuracy && isNb201Dataset(options.dataset ?? '')) {
-        return new Nb201TabularEvaluator(space, accuracy, { dataset: accuracy.dataset, noiseStd: options.noiseStd ?? 0, noiseSeed });
+      if (nb201Accuracy) {
+        return new Nb201TabularEvaluator(space, nb201Accuracy, { dataset: nb201Accuracy.dataset, noiseStd: options.noiseStd ?? 0, noiseSeed });
       }
       throw new LayernasError('USAGE', `space ${space.name} has no built-in tabular evaluator${options.dataset ? ` for dataset ${options.dataset}` : ''}: give --csv <file> --reward-column <col> (nb201: --dataset cifar10|cifar100|ImageNet16-120)`);
     },

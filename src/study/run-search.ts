@@ -64,7 +64,7 @@ export async function runSearch(o: SearchOptions, hooks: SearchHooks = {}): Prom
     ...(o.csv ? { csv: o.csv } : {}),
   });
   problem.constraints.assertPossible();
-  const overrides = { ...(o.buckets !== undefined ? { buckets: o.buckets } : {}), ...(o.keep !== undefined ? { keep: o.keep } : {}) };
+  const overrides = { ...(o.buckets !== undefined ? { buckets: o.buckets } : {}), ...(o.keep !== undefined ? { keep: o.keep } : {}), polishBatch: batch };
   const ln = algorithm === 'layernas' ? layerNasSettingsFor(problem, trials, overrides) : undefined;
   const choice = makeAlgorithm(algorithm, problem, seed, trials, ln);
   const evaluator = problem.evaluator(seed);

@@ -1,6 +1,8 @@
 /**
- * `verify`: run an exported model on its target, compare measured latency with the target table's prediction,
- * report memory and cross-format output agreement. Returns a report; the CLI turns `passed: false` into exit 1.
+ * `verify`: run the deployed file of an export (the one the target's precision names: int8 targets run the int8
+ * file) on its target, compare its measured latency with the target table's prediction and, given a budget, with
+ * the budget; report memory and output agreement. The verdict is every check of src/verify/checks.ts holding; the
+ * CLI and `design` turn `passed: false` into a non-zero exit naming each failed check and its threshold.
  */
 import { walkShapes } from '../arch/shapes.js';
 import { loadTargetTables } from '../cost/latency-table.js';
@@ -12,6 +14,7 @@ import { DEFAULT_ANCHORED_PROTOCOL, measureAnchored } from '../profile/speed-anc
 import { summarize, type SampleSummary } from '../profile/stats.js';
 import type { LoadedTarget } from '../targets/schema.js';
 import { isInt8Name, modelFileForTarget, type ExportDir } from './export-dir.js';
+import { latencyChecks, latencyErrorPct, outputCheck, verdict, type VerifyCheck } from './checks.js';
 import { crossFormatAgreement, referenceParity, type AgreementReport } from './output-agreement.js';
 
 export interface VerifyOptions {
@@ -24,6 +27,8 @@ export interface VerifyOptions {
    * 'none': the raw measured median decides.
    */
   readonly speedCorrection?: 'anchor' | 'none';
+  /** the latency budget: the deployed file's measured latency (at the table's speed) must not exceed it */
+  readonly budgetMs?: number;
 }
 
 export interface VerifyReport {
@@ -31,8 +36,11 @@ export interface VerifyReport {
   readonly modelFile: string;
   readonly predicted: LatencyPrediction;
   readonly measured: SampleSummary & { readonly statistic: 'median' };
-  /** (measured - predicted) / measured, in %: what pass/fail uses (at the table's speed when speed-corrected) */
+  /** (measured - predicted) / predicted, in %: what pass/fail uses (at the table's speed when speed-corrected) */
   readonly errorPct: number;
+  /** the measured latency the checks use: at the table's speed when speed-corrected, else the raw median */
+  readonly judgedMs: number;
+  readonly budgetMs: number | null;
   /** the same with the raw measured median */
   readonly rawErrorPct: number;
   /** the speed anchor timed beside the model: now/table speed ratio and the model's time at the table's speed */
@@ -41,6 +49,9 @@ export interface VerifyReport {
   readonly memory: { readonly kind: 'rss_delta_mb' | 'benchmark_model_overall_mb'; readonly mb: number } | null;
   readonly agreement: AgreementReport | null;
   readonly warnings: readonly string[];
+  readonly checks: readonly VerifyCheck[];
+  /** the failed checks, each with its threshold */
+  readonly failures: readonly string[];
   readonly passed: boolean;
 }
 
@@ -81,21 +92,33 @@ export async function verifyExport(exp: ExportDir, loaded: LoadedTarget, options
   const agreement = platform.onHost
     ? ((await referenceParity(exp.dir, exp.spec, floatFiles, target.threads)) ?? (await crossFormatAgreement(floatFiles, target.threads)))
     : null;
-  const rawErrorPct = (100 * (measured.median_ms - predicted.total_ms)) / measured.median_ms;
-  const errorPct = speed?.applied ? (100 * (speed.atTableSpeedMs - predicted.total_ms)) / speed.atTableSpeedMs : rawErrorPct;
-  const passed = Math.abs(errorPct) <= options.tolerancePct && (agreement?.ok ?? true);
+  const rawErrorPct = latencyErrorPct(measured.median_ms, predicted.total_ms);
+  const judgedMs = speed?.applied ? speed.atTableSpeedMs : measured.median_ms;
+  const checks = [
+    ...latencyChecks({
+      file: file.slice(file.lastIndexOf('/') + 1), predictedMs: predicted.total_ms, measuredMs: judgedMs,
+      basis: speed?.applied ? `median at the table's speed; raw ${measured.median_ms.toFixed(3)} ms` : 'raw median',
+      tolerancePct: options.tolerancePct, ...(options.budgetMs !== undefined ? { budgetMs: options.budgetMs } : {}),
+    }),
+    ...(agreement ? [outputCheck(agreement.kind === 'reference' ? 'vs the reference forward pass' : 'across formats', agreement.maxRelativeDiff, agreement.tolerance, agreement.files.length)] : []),
+  ];
+  const { passed, failures } = verdict(checks);
   return {
     target: target.id,
     modelFile: file,
     predicted,
     measured: { ...measured, statistic: 'median' },
-    errorPct,
+    errorPct: latencyErrorPct(judgedMs, predicted.total_ms),
     rawErrorPct,
+    judgedMs,
+    budgetMs: options.budgetMs ?? null,
     speed,
     tolerancePct: options.tolerancePct,
     memory,
     agreement,
     warnings: [...warnings, ...(predicted.fallbacks.length > 0 ? [`${predicted.fallbacks.length} layer(s) priced by the ${options.fallback} fallback`] : [])],
+    checks,
+    failures,
     passed,
   };
 }

@@ -85,3 +85,41 @@ test('verify refuses a target whose table is for another runtime version (TABLE_
   assert.equal(await main(['verify', exportDir, '--target', f], { stderr: (x) => errs.push(x) }), 2);
   assert.match(errs.join(''), /TABLE_MISMATCH.*runtime version/);
 });
+
+test('verify CLI with --budget-ms: a deployed file slower than the budget fails, naming the check and the budget', async () => {
+  const { targetFile, exportDir } = await ready;
+  const errs: string[] = [];
+  const out: string[] = [];
+  const io = { stderr: (t: string) => errs.push(t), stdout: (t: string) => out.push(t) };
+  assert.equal(await main(['verify', exportDir, '--target', targetFile, '--tolerance', '1e6', '--rounds', '2', '--budget-ms', '0.000001'], io), 1);
+  assert.match(errs.join(''), /VERIFY_FAILED.*latency vs budget FAILED: model\.tflite: measured [0-9.]+ ms .*> budget 0.000001 ms/);
+  assert.doesNotMatch(errs.join(''), /latency vs prediction FAILED/);
+  errs.length = 0;
+  assert.equal(await main(['verify', exportDir, '--target', targetFile, '--tolerance', '1e6', '--rounds', '2', '--budget-ms', '1000'], io), 0, errs.join(''));
+});
+
+test('an int8 target verifies the int8 file against its int8 table (the deployed file is what is budgeted)', async () => {
+  const { exportDir } = await ready;
+  const base = resolveTarget('host-tflite-1t');
+  const int8Target = { ...base.target, id: 'tiny-int8', precision: 'int8' as const };
+  const req = {
+    target: int8Target, spaceName: 'tiny', blocks: distinctBlocksOf([spec]), calibrationNetworks: [spec],
+    input: spec.input, journalFile: join(work, 'int8.json.journal.jsonl'), machine: 'test',
+  };
+  const backend = backendForTarget(int8Target, new ExporterModelFactory());
+  try {
+    const { table } = await runProfile(req, backend, silentProgress);
+    assert.equal(table.metadata.precision, 'int8');
+    writeTableFile(join(work, 'int8.json'), table);
+  } finally {
+    backend.close();
+  }
+  const t = JSON.parse(readFileSync(join(work, 'tiny-target.json'), 'utf8')) as Record<string, unknown>;
+  const targetFile = join(work, 'tiny-int8.json');
+  writeFileSync(targetFile, JSON.stringify({ ...t, id: 'tiny-int8', precision: 'int8', latencyTables: ['int8.json'] }));
+  writeFileSync(join(exportDir, 'model_int8.tflite'), new ExporterModelFactory(1).build(spec, 'tflite', 'int8'));
+  const r = await verifyExport(readExportDir(exportDir), resolveTarget(targetFile), { tolerancePct: 1e6, fallback: 'none', rounds: 2, budgetMs: 1000 });
+  assert.match(r.modelFile, /model_int8\.tflite$/);
+  assert.deepEqual(r.checks.map((c) => c.name).slice(0, 2), ['latency vs prediction', 'latency vs budget']);
+  assert.equal(r.passed, true, r.failures.join('; '));
+});

@@ -109,8 +109,15 @@ export const designCommand: CommandModule = {
     const dispatcher = await redisDispatcherFromArgs(argv as Record<string, unknown>);
     const r = await runDesign(opts, progress, dispatcher).finally(() => dispatcher?.close());
     const winner = r.summary.finals.find((f) => f.role === 'winner');
+    const failures = r.summary.verifyFailures ?? [];
+    // every output is written before a failed verification exits non-zero (VERIFY_FAILED names each failed check)
+    const failIfUnverified = (): void => {
+      if (r.summary.verifyPassed) return;
+      throw new LayernasError('VERIFY_FAILED', `verification of the deployed model failed (${r.summaryFile}): ${failures.join('; ') || 'see the summary'}`, { failures });
+    };
     if (json) {
-      process.stdout.write(`${JSON.stringify({ summary: r.summaryFile, report: r.reportFile, modelDir: r.modelDir, trainedNow: r.trainedNow, winner, verifyPassed: r.summary.verifyPassed }, null, 1)}\n`);
+      process.stdout.write(`${JSON.stringify({ summary: r.summaryFile, report: r.reportFile, modelDir: r.modelDir, trainedNow: r.trainedNow, winner, verifyPassed: r.summary.verifyPassed, verifyFailures: failures }, null, 1)}\n`);
+      failIfUnverified();
       return;
     }
     process.stdout.write([
@@ -119,7 +126,9 @@ export const designCommand: CommandModule = {
       `model files: ${r.modelDir} (model_float32.tflite, model_int8.tflite, model.onnx)`,
       `report:      ${r.reportFile}`,
       `summary:     ${r.summaryFile}`,
+      ...failures.map((f) => `verification: ${f}`),
       '',
     ].join('\n'));
+    failIfUnverified();
   },
 };

@@ -120,7 +120,7 @@ export const exportCommand: CommandModule = {
     .option('seed', { type: 'number', default: 0, describe: 'seed of the random init (without --weights) and of calibration sampling' })
     .option('int8', { type: 'boolean', default: false, describe: 'also write int8 post-training-quantized models (TFLite; ONNX as QDQ)' })
     .option('calibration', { type: 'string', describe: 'calibration data for --int8: mnist | fashion-mnist | idx:<dir> | folder:<dir> | random' })
-    .option('calibration-count', { type: 'number', default: 100, describe: 'calibration images (each one reference forward pass per int8 format)' })
+    .option('calibration-count', { type: 'number', default: 100, describe: 'calibration images (each one ONNX Runtime pass, shared by the TFLite and ONNX int8 models)' })
     .option('int8-io', { type: 'string', choices: ['float', 'int8'], default: 'float', describe: 'int8 model input/output type' })
     .option('softmax', { type: 'boolean', default: false, describe: 'append softmax (output "probabilities" instead of "logits")' })
     .option('verify', { type: 'boolean', default: true, describe: 'load every model in its runtime and compare with the reference (--no-verify to skip)' })

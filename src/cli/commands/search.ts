@@ -81,7 +81,7 @@ export const searchCommand: CommandModule = {
     withRedisDispatchOptions(y)
       .option('space', { type: 'string', demandOption: true, describe: 'nb201 | nats_sss | fbnet | mobilenetv2 | path/to/space.json' })
       .option('dataset', { type: 'string', describe: 'nb201: cifar10 | cifar100 | ImageNet16-120' })
-      .option('cost', { type: 'string', array: true, describe: 'constrained cost: latency:<device> | madds | params (repeat for 2)' })
+      .option('cost', { type: 'string', array: true, describe: 'constrained cost: latency:<device> | madds | params | csv:<column of --csv> (repeat for 2)' })
       .option('max', { type: 'number', array: true, describe: 'upper bound of each --cost' })
       .option('min', { type: 'number', array: true, describe: 'lower bound of each --cost' })
       .option('algorithm', { type: 'string', default: 'layernas', choices: [...ALGORITHMS] })

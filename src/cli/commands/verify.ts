@@ -1,6 +1,7 @@
 /**
- * `layernas verify <export dir> --target <id> [--tolerance 10] [--json]`: measured vs predicted latency, memory,
- * cross-format output agreement; exit 1 (VERIFY_FAILED) when |error| exceeds the tolerance or outputs disagree.
+ * `layernas verify <export dir> --target <id> [--tolerance 10] [--budget-ms B] [--json]`: the deployed file (the
+ * target's precision picks it) measured vs predicted latency and vs the budget, memory, output agreement; exit 1
+ * (VERIFY_FAILED) naming every failed check and its threshold (src/verify/checks.ts, shared with design).
  */
 import type { CommandModule } from 'yargs';
 import { z } from 'zod';
@@ -21,6 +22,7 @@ const argsSchema = z.object({
   arch: z.string().optional(),
   rounds: z.number().int().min(1).max(1000),
   speedCorrection: z.enum(['anchor', 'none']),
+  budgetMs: z.number().positive().optional(),
   json: z.boolean(),
 });
 
@@ -31,10 +33,11 @@ export function formatVerifyReport(r: VerifyReport): string {
     r.speed
       ? `speed anchor: machine runs at ${(1 / r.speed.ratio).toFixed(2)}x the table's speed now; model at the table's speed ${r.speed.atTableSpeedMs.toFixed(3)} ms, error ${r.errorPct.toFixed(1)}%${r.speed.applied ? '' : ' (not applied: --speed-correction none)'}`
       : 'speed anchor: none in this table (error is the raw one)',
-    `verdict error ${r.errorPct.toFixed(1)}% (tolerance ${r.tolerancePct}%)`,
+    `verdict error ${r.errorPct.toFixed(1)}% (tolerance ${r.tolerancePct}%)${r.budgetMs !== null ? `; ${r.judgedMs.toFixed(3)} ms vs budget ${r.budgetMs} ms` : ''}`,
     `memory: ${r.memory ? `${r.memory.mb.toFixed(1)} MB (${r.memory.kind})` : 'not reported'}`,
     `outputs: ${r.agreement ? `${r.agreement.kind === 'reference' ? 'vs reference forward pass' : 'across formats'}: max relative difference ${r.agreement.maxRelativeDiff.toExponential(2)} over ${r.agreement.files.length} files (${r.agreement.ok ? 'ok' : 'MISMATCH'})` : 'not compared (one float file without weights, or on-device run)'}`,
     ...r.warnings.map((w) => `warning: ${w}`),
+    ...r.checks.map((c) => `check ${c.passed ? 'ok    ' : 'FAILED'} ${c.name}: ${c.detail}`),
     r.passed ? 'PASS' : 'FAIL',
   ];
   return `${lines.join('\n')}\n`;
@@ -63,7 +66,8 @@ export const verifyCommand: CommandModule = {
       .positional('dir', { type: 'string', demandOption: true, describe: 'export folder (manifest.json + model files), design run folder, or a .tflite / .onnx file' })
       .option('target', { type: 'string', describe: 'target id or target .json file (every mode but agreement)' })
       .option('mode', { choices: VERIFY_MODES as unknown as string[], default: 'auto', describe: 'full: latency vs the table + agreement; timing: measured latency only (no table, no architecture); agreement: outputs only; auto: full when the architecture is known, else timing' })
-      .option('tolerance', { type: 'number', default: 10, describe: 'allowed |measured - predicted| / measured, in %' })
+      .option('tolerance', { type: 'number', default: 10, describe: 'allowed |measured - predicted| / predicted, in %' })
+      .option('budget-ms', { type: 'number', describe: 'latency budget (full mode): the deployed file\'s measured latency at the table\'s speed must not exceed it' })
       .option('fallback', { choices: LATENCY_FALLBACKS as unknown as string[], default: 'none', describe: 'price blocks missing from the table (recorded in the report)' })
       .option('arch', { type: 'string', describe: 'network string of the model (checked against the file\'s input)' })
       .option('rounds', { type: 'number', default: 10, describe: 'timing rounds' })
@@ -80,6 +84,7 @@ export const verifyCommand: CommandModule = {
     const loaded = args.target ? resolveTarget(args.target) : null;
     const report = await verifyModel(src, loaded, {
       mode: args.mode, ...(arch ? { arch } : {}), tolerancePct: args.tolerance, fallback: args.fallback, rounds: args.rounds, speedCorrection: args.speedCorrection,
+      ...(args.budgetMs !== undefined ? { budgetMs: args.budgetMs } : {}),
     });
     process.stdout.write(args.json ? `${JSON.stringify(report, null, 1)}\n` : formatModelCheck(report));
     if (report.priced && report.priced.total_ms === null) {
@@ -91,7 +96,7 @@ export const verifyCommand: CommandModule = {
     if (!report.passed) {
       const full = report.full;
       throw new LayernasError('VERIFY_FAILED', full
-        ? `verify failed on ${full.target}: latency error ${full.errorPct.toFixed(1)}% (tolerance ${full.tolerancePct}%)${full.agreement && !full.agreement.ok ? ', outputs disagree across formats' : ''}`
+        ? `verify failed on ${full.target}: ${full.failures.join('; ')}`
         : `verify failed: ${report.problems.join('; ')}`, { problems: report.problems });
     }
   },

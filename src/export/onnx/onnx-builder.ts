@@ -88,6 +88,11 @@ export class OnnxBuilder {
     this.names.set(id, name);
   }
 
+  /** every graph tensor id with its ONNX value name so far */
+  bound(): [number, string][] {
+    return [...this.names];
+  }
+
   fresh(base: string): string {
     return this.unique(base);
   }

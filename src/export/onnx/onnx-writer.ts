@@ -30,6 +30,8 @@ export interface OnnxWriteOptions {
    * edges are internal tensors of a real network).
    */
   readonly interface?: 'nhwc' | 'nchw';
+  /** calibration probe (float models only): the outputs are the min and max of every activation tensor */
+  readonly probe?: boolean;
   /** inputs/outputs get a named dynamic batch dimension ("batch") instead of 1 */
   readonly dynamicBatch?: boolean;
 }
@@ -178,7 +180,14 @@ function lowerReshape(b: OnnxBuilder, op: GraphOp, x: Tensor, xn: string, outT: 
   b.node('Transpose', op.origin, [nhwc], [out], [ints('perm', NHWC_TO_NCHW)]);
 }
 
-export function onnxModelOf(graph: Graph, options: OnnxWriteOptions = {}): OnnxModel {
+/** a calibration probe: graph tensor `id` reduced to scalar outputs `min` and `max` */
+export interface OnnxProbe {
+  readonly id: number;
+  readonly min: string;
+  readonly max: string;
+}
+
+function buildOnnx(graph: Graph, options: OnnxWriteOptions): { model: OnnxModel; probes: OnnxProbe[] } {
   const b = new OnnxBuilder(graph, options.int8Activations);
   b.dynamicBatch = options.dynamicBatch ?? false;
   const batched = (s: readonly number[]): number[] => (b.dynamicBatch && s.length > 0 ? [-1, ...s.slice(1)] : [...s]);
@@ -227,7 +236,22 @@ export function onnxModelOf(graph: Graph, options: OnnxWriteOptions = {}): OnnxM
     if (t.shape.length === 4 && nhwc) b.node('Transpose', 'output', [b.name(id)], [name], [ints('perm', NCHW_TO_NHWC)]);
     return { name, elemType: OnnxDataType.FLOAT, shape: batched(t.shape.length === 4 && !nhwc ? nchwShape(t.shape) : t.shape) };
   });
-  return {
+  const probes: OnnxProbe[] = [];
+  if (options.probe) {
+    // every activation (inputs' internal copies, intermediates, outputs) reduced to its min and max inside the graph
+    const seen = new Set<string>();
+    for (const [id, name] of [...b.bound(), ...outputNames]) {
+      if (b.tensor(id).data || seen.has(name) || inputs.some((i) => i.name === name)) continue;
+      seen.add(name);
+      const min = b.fresh(`${name}/probe_min`);
+      const max = b.fresh(`${name}/probe_max`);
+      b.node('ReduceMin', 'probe', [name], [min], [int('keepdims', 0)]);
+      b.node('ReduceMax', 'probe', [name], [max], [int('keepdims', 0)]);
+      probes.push({ id, min, max });
+    }
+    outputs.splice(0, outputs.length, ...probes.flatMap((p) => [p.min, p.max].map((n) => ({ name: n, elemType: OnnxDataType.FLOAT, shape: [] as number[] }))));
+  }
+  const model: OnnxModel = {
     irVersion: ONNX_IR_VERSION,
     opsetVersion: ONNX_OPSET,
     producerName: 'layernas',
@@ -240,6 +264,17 @@ export function onnxModelOf(graph: Graph, options: OnnxWriteOptions = {}): OnnxM
     outputs,
     metadata: { layout: nhwc ? 'NHWC interface, NCHW inside' : 'NCHW interface and inside', ...(options.metadata ?? {}) },
   };
+  return { model, probes };
+}
+
+export function onnxModelOf(graph: Graph, options: OnnxWriteOptions = {}): OnnxModel {
+  return buildOnnx(graph, options).model;
+}
+
+/** A float model whose outputs are the min and max of every activation tensor of `graph` (calibration). */
+export function onnxProbeModel(graph: Graph): { bytes: Uint8Array; probes: readonly OnnxProbe[] } {
+  const { model, probes } = buildOnnx(graph, { probe: true });
+  return { bytes: encodeModel(model), probes };
 }
 
 /** Serialise `graph` as an ONNX model file (bytes). */

@@ -13,6 +13,7 @@ import { calibrate, type CalibrationOptions, planActivationParams } from './cali
 import { emitModel } from './emit.js';
 import { type QuantParams, serializeModel, type TfliteModel } from './flatbuffer.js';
 import { buildModelMetadata, LAYERNAS_ARCH_NAME, TFLITE_METADATA_NAME, type TfliteMetadataInfo } from './metadata.js';
+import type { ValueRange } from './quantize.js';
 import { appendZip } from './zip-append.js';
 
 export type { QuantParams } from './flatbuffer.js';
@@ -23,6 +24,8 @@ export interface TfliteQuantizationOptions extends CalibrationOptions {
   readonly calibration: readonly Float32Array[];
   /** model input/output type: 'float' (default) keeps float32 I/O with QUANTIZE/DEQUANTIZE ops inside */
   readonly io?: 'float' | 'int8';
+  /** activation ranges already calibrated (e.g. through ONNX Runtime); absent: the reference pass over `calibration` */
+  readonly ranges?: ReadonlyMap<number, ValueRange>;
 }
 
 /** what a deployable file carries besides the graph (src/export/tflite/metadata.ts) */
@@ -66,7 +69,7 @@ export interface TfliteExport {
 export function buildTflite(graph: Graph, options: TfliteWriteOptions = {}): TfliteExport {
   const q = options.quantization;
   if (!q) return { bytes: deployable(emitModel(graph), options.deploy), precision: 'float32', inputParams: [], outputParams: [] };
-  const ranges = calibrate(graph, q.calibration, q.onProgress ? { onProgress: q.onProgress } : {});
+  const ranges = q.ranges ?? calibrate(graph, q.calibration, q.onProgress ? { onProgress: q.onProgress } : {});
   const activations = planActivationParams(graph, ranges);
   const model = emitModel(graph, { activations, io: q.io ?? 'float' });
   const paramsOf = (id: number): QuantParams => activations.get(id) as QuantParams;

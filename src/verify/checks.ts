@@ -1,0 +1,75 @@
+/**
+ * The checks a verification is judged on, as data: each one names what was compared, the value, the threshold and
+ * whether it held. `layernas verify` and `design`'s verify stage build their checks here and take the verdict from
+ * `verdict` (one error formula, one rule: every check must hold).
+ */
+
+export interface VerifyCheck {
+  /** e.g. 'latency vs prediction', 'latency vs budget', 'outputs vs reference', 'test agreement model_int8.tflite' */
+  readonly name: string;
+  readonly passed: boolean;
+  readonly value: number;
+  readonly threshold: number;
+  /** how value and threshold compare when the check holds */
+  readonly rule: '<=' | '>=' | '|x| <=';
+  readonly unit: 'ms' | '%' | 'share' | 'relative';
+  /** one line a user reads: what was measured against what */
+  readonly detail: string;
+}
+
+/** (measured - predicted) / predicted, in %: the latency error everywhere in layernas */
+export function latencyErrorPct(measuredMs: number, predictedMs: number): number {
+  return (100 * (measuredMs - predictedMs)) / predictedMs;
+}
+
+function check(name: string, value: number, rule: VerifyCheck['rule'], threshold: number, unit: VerifyCheck['unit'], detail: string): VerifyCheck {
+  const passed = rule === '<=' ? value <= threshold : rule === '>=' ? value >= threshold : Math.abs(value) <= threshold;
+  return { name, passed, value, threshold, rule, unit, detail };
+}
+
+export interface LatencyEvidence {
+  readonly file: string;
+  readonly predictedMs: number;
+  /** the deployed file's median, at the table's speed when a speed anchor corrected it */
+  readonly measuredMs: number;
+  /** how measuredMs was obtained, for the detail line */
+  readonly basis: string;
+  readonly tolerancePct: number;
+  /** the budget the design was asked for (absent: no budget check, e.g. `verify` without --budget-ms) */
+  readonly budgetMs?: number;
+}
+
+/** measured vs predicted (within ±tolerance %) and, with a budget, measured <= budget */
+export function latencyChecks(e: LatencyEvidence): VerifyCheck[] {
+  const err = latencyErrorPct(e.measuredMs, e.predictedMs);
+  const checks = [check('latency vs prediction', err, '|x| <=', e.tolerancePct, '%',
+    `${e.file}: measured ${e.measuredMs.toFixed(3)} ms (${e.basis}) vs predicted ${e.predictedMs.toFixed(3)} ms: error ${err.toFixed(1)}% (allowed ±${e.tolerancePct}%)`)];
+  if (e.budgetMs !== undefined) {
+    checks.push(check('latency vs budget', e.measuredMs, '<=', e.budgetMs, 'ms',
+      `${e.file}: measured ${e.measuredMs.toFixed(3)} ms (${e.basis}) ${e.measuredMs <= e.budgetMs ? '<=' : '>'} budget ${e.budgetMs} ms`));
+  }
+  return checks;
+}
+
+/** float files vs our reference forward pass (or each other): max relative difference <= tolerance */
+export function outputCheck(kind: string, maxRelativeDiff: number, tolerance: number, files: number): VerifyCheck {
+  return check('outputs vs reference', maxRelativeDiff, '<=', tolerance, 'relative',
+    `${files} float file(s) ${kind}: max relative difference ${maxRelativeDiff.toExponential(2)} (allowed ${tolerance})`);
+}
+
+/** share of test images on which a file predicts the trained model's class */
+export function agreementCheck(file: string, share: number, minimum: number, images: number): VerifyCheck {
+  return check(`test agreement ${file}`, share, '>=', minimum, 'share',
+    `${file}: same class as the trained model on ${(100 * share).toFixed(2)}% of ${images} test images (required ${(100 * minimum).toFixed(1)}%)`);
+}
+
+export interface Verdict {
+  readonly passed: boolean;
+  /** the detail line of every check that failed */
+  readonly failures: readonly string[];
+}
+
+export function verdict(checks: readonly VerifyCheck[]): Verdict {
+  const failed = checks.filter((c) => !c.passed);
+  return { passed: failed.length === 0, failures: failed.map((c) => `${c.name} FAILED: ${c.detail}`) };
+}
