@@ -22,7 +22,7 @@ const data = loadFashionMnist(DEFAULT_SPLIT);
 const net = buildNetwork(parseNetwork(BENCH_NETWORK), 0);
 const s = settingsFor('proxy', { epochs: 1, trainSubset: images, validationSubset: 1000, warmupSteps: 5 });
 const c0 = process.cpuUsage();
-const m = trainNetwork(net, data, s, { bnGradient: 'fused', pointwise: 'conv' });
+const m = await trainNetwork(net, data, s, { bnGradient: 'fused', pointwise: 'conv' });
 const cu = process.cpuUsage(c0);
 console.log(`trained ${m.trainImages} images in ${m.wallSeconds.toFixed(1)} s wall (incl. validation): ` +
   `${m.imagesPerSecond.toFixed(1)} img/s (trainer's step timing), ${(m.trainImages / ((cu.user + cu.system) / 1e6)).toFixed(1)} img/CPU-s ` +

@@ -42,9 +42,12 @@ export type ErrorCode =
   // CLI
   | 'USAGE'
   // appended
-  | 'ARCH_MISMATCH'        // an architecture (--arch, manifest) that does not fit the model file; details: {file, fileInput, archInput}
+  | 'ARCH_MISMATCH'         // an architecture (--arch, manifest) that does not fit the model file; details: {file, fileInput, archInput}
   // phone kits (layernas profile --kit / --ingest): unreadable manifest, missing or unparsable results; details: {file}
-  | 'KIT_INVALID';
+  | 'KIT_INVALID'
+  // run folders and paths (src/core/run-lock.ts, src/core/paths.ts)
+  | 'RUN_LOCKED'            // another live process holds the run folder; details: {dir, pid, host}
+  | 'PATH_OUTSIDE';         // a path from a job / journal / file escapes its allowed root; details: {root, path}
 
 export class LayernasError extends Error {
   readonly code: ErrorCode;

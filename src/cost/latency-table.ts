@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { LayernasError } from '../core/errors.js';
+import { findDuplicateKey } from '../core/json.js';
 import type { Target } from '../targets/schema.js';
 import { describeZodIssues, formatIssues } from '../targets/validation.js';
 
@@ -131,6 +132,10 @@ export function indexTable(data: LatencyTableData, file: string): LatencyTable {
     byKey.set(e.key, e);
   }
   const fixedTotalMs = data.fixed.reduce((s, f) => s + f.median_ms, 0);
+  // a table whose every figure is zero prices every architecture at 0 ms: any budget would pass unmeasured
+  if (data.entries.length > 0 && data.entries.every((e) => e.median_ms === 0) && fixedTotalMs === 0) {
+    throw new LayernasError('TABLE_INVALID', `latency table ${file}: all ${data.entries.length} entries and fixed parts are 0 ms (no measurement in it)`, { file, path: 'entries' });
+  }
   return { file, data, byKey, fixedTotalMs };
 }
 
@@ -147,10 +152,18 @@ export function parseTable(raw: unknown, file: string): LatencyTable {
 export function loadTable(file: string): LatencyTable {
   const abs = resolve(file);
   let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(readFileSync(abs, 'utf8'));
+    text = readFileSync(abs, 'utf8');
+    raw = JSON.parse(text);
   } catch (e) {
     throw new LayernasError('TABLE_INVALID', `latency table ${abs} is not readable JSON: ${(e as Error).message}`, { file: abs }, { cause: e });
+  }
+  const dup = findDuplicateKey(text);
+  if (dup) {
+    throw new LayernasError('TABLE_INVALID', `latency table ${abs}: key "${dup.key}" appears twice ${dup.path ? `in ${dup.path}` : 'at the top level'} (offset ${dup.offset})`, {
+      file: abs, path: dup.path ? `${dup.path}.${dup.key}` : dup.key,
+    });
   }
   return parseTable(raw, abs);
 }

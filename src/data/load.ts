@@ -54,6 +54,24 @@ export function loadDataset(ref: DatasetRef, split: SplitOptions = DEFAULT_SPLIT
     case 'idx': ds = loadIdxDirectory(ref.dir, split); break;
     case 'folder': ds = loadImageFolder(ref.dir, split); break;
   }
+  checkDatasetContent(ds);
   cache.set(key, ds);
   return ds;
+}
+
+/**
+ * Refuse degenerate content before anything trains on it (DATASET_INVALID): images with a zero dimension, and a
+ * split left empty (too few images for the split fractions: a 0-image validation split would report 0% accuracy).
+ */
+export function checkDatasetContent(ds: Dataset): void {
+  const t = ds.train;
+  if (!(t.height >= 1 && t.width >= 1 && t.channels >= 1)) {
+    throw new LayernasError('DATASET_INVALID', `dataset ${ds.name}: images are ${t.height}x${t.width}x${t.channels} (every dimension must be at least 1)`, { dataset: ds.name, shape: [t.height, t.width, t.channels] });
+  }
+  const total = ds.train.count + ds.validation.count + ds.test.count;
+  for (const [name, set] of [['train', ds.train], ['validation', ds.validation], ['test', ds.test]] as const) {
+    if (set.count < 1) {
+      throw new LayernasError('DATASET_INVALID', `dataset ${ds.name}: the ${name} split is empty (${total} images in all are too few for the train/validation/test split; give more images per class)`, { dataset: ds.name, split: name, images: total });
+    }
+  }
 }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { formatNetwork } from '../arch/grammar.js';
 import { readWeights, type Weights } from '../arch/weights.js';
 import { LayernasError } from '../core/errors.js';
+import { relativeInside, resolveInside } from '../core/paths.js';
 import { canonicalJson } from '../study/study.js';
 import type { Dna } from '../space/types.js';
 import { recipeSchema, type Recipe } from './options.js';
@@ -33,6 +34,7 @@ export const finalResultSchema = z.object({
   testImages: z.number().int().optional(),
   trainer: z.string(),
   backend: z.string(),
+  /** relative to the model's folder (<out>/final/<dna>), so a run folder can be moved; older files: absolute */
   weightsDir: z.string(),
   finishedAt: z.string(),
 });
@@ -50,8 +52,17 @@ export function finalDir(outDir: string, dna: Dna): string {
   return path.join(outDir, 'final', dna.join('-'));
 }
 
+/**
+ * The weights folder of a final model, inside its folder. A path saved by an older version (absolute) is read as the
+ * same folder name inside this model's folder, never from where the run used to be.
+ */
+export function finalWeightsDir(model: { readonly dir: string; readonly result: Pick<FinalResult, 'weightsDir'> }): string {
+  const saved = model.result.weightsDir;
+  return resolveInside(model.dir, path.isAbsolute(saved) ? path.basename(saved) : saved, `${path.join(model.dir, 'final.json')} weightsDir`);
+}
+
 export function readFinalWeights(model: FinalModel): Promise<Weights> {
-  return readWeights(model.result.weightsDir);
+  return readWeights(finalWeightsDir(model));
 }
 
 export interface FinalTrainingRequest {
@@ -92,7 +103,7 @@ export async function trainFinal(req: FinalTrainingRequest, dna: Dna, label: str
   const result: FinalResult = {
     dna: [...dna], arch, recipe: r, seed: req.seed, valAccuracy: m.valAccuracy, testAccuracy: m.testAccuracy, trainLoss: m.trainLoss,
     trainSeconds: m.wallSeconds, params: m.params, trainImages: m.trainImages, testImages: req.data.test.count, trainer: req.trainer.name,
-    backend: `${out.trainer.name} ${out.trainer.backend}${out.trainer.version ? ` ${out.trainer.version}` : ''}`, weightsDir: out.weightsDir, finishedAt: new Date().toISOString(),
+    backend: `${out.trainer.name} ${out.trainer.backend}${out.trainer.version ? ` ${out.trainer.version}` : ''}`, weightsDir: relativeInside(dir, path.resolve(out.weightsDir), `trainer ${req.trainer.name} weights`), finishedAt: new Date().toISOString(),
   };
   await writeJsonAtomic(resultFile, result);
   req.progress.finish(`${label}: val ${(100 * m.valAccuracy).toFixed(2)}%, test ${(100 * m.testAccuracy).toFixed(2)}% (${m.wallSeconds.toFixed(0)} s)`);

@@ -51,6 +51,8 @@ export const designOptionsSchema = z.object({
    * took ~8 min with 2 threads vs ~1.5 min with 1 on this machine at load average ~12).
    */
   trainerThreads: z.number().int().positive(),
+  /** an external trainer running longer than this is killed and its trial failed (reason timeout; retried on resume) */
+  trialTimeoutMs: z.number().int().positive().default(6 * 3600 * 1000),
   /**
    * trainings run at once (search trials of one layer / one random batch, and the final models). Search results do
    * not depend on it: LayerNAS children of a layer are independent, and each trial's seed is fixed by the design seed.
@@ -112,6 +114,7 @@ export const DEFAULT_DESIGN: DesignOptions = {
   finalists: 1,
   trainer: 'pytorch',
   trainerThreads: 1,
+  trialTimeoutMs: 6 * 3600 * 1000,
   /** both cores of the 2-core machines this was built on (1 trainer thread each); never more than the machine has */
   parallelTrials: Math.max(1, Math.min(2, availableParallelism())),
   proxy: DEFAULT_PROXY,

@@ -50,7 +50,7 @@ export function designSummary(run: DesignRun, t: TableResult, s: SearchResult, f
       const a = agreementByFile.get(x.file);
       return { file: x.file, format: x.format, bytes: x.bytes, sha256: x.sha256, ...(a ? { testAgreement: a.share, testAccuracy: a.testAccuracy } : {}) };
     }),
-    verifyPassed: v.stage.passed, verifyFailures: v.stage.failures, modelDir: e.dir,
+    verifyPassed: v.stage.passed, verifyFailures: v.stage.failures, modelDir: path.relative(run.out, e.dir),
     notes: [...t.source.notes, ...s.searches.flatMap((x) => x.journalProblems.map((p) => `journal problem skipped: ${p}`))],
     timings: run.timings,
   };

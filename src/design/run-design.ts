@@ -7,6 +7,8 @@
  * -> report (summary.json + report.html). Each stage journals or writes its result in --out; rerunning the same
  * command resumes where it stopped.
  */
+import { prepareOutputDir } from '../core/paths.js';
+import { acquireRunLock } from '../core/run-lock.js';
 import type { TrialDispatcher } from '../dispatch/types.js';
 import type { DesignOptions } from './options.js';
 import type { DesignProgress } from './progress.js';
@@ -17,11 +19,17 @@ export type { DesignResult } from './report-stage.js';
 
 /** `dispatcher`: proxy-train the search trials on BullMQ workers (`layernas worker --evaluator training`); final training stays here. */
 export async function runDesign(opts: DesignOptions, progress: DesignProgress, dispatcher?: TrialDispatcher): Promise<DesignResult> {
-  const run = new DesignRun(opts, progress, dispatcher);
-  const table = await tableStage(run);
-  const search = await searchStage(run, table);
-  const final = await finalStage(run, table, search);
-  const exported = await exportStage(run, table, final);
-  const verified = await verifyStage(run, table, final, exported);
-  return await reportStage(run, table, search, final, exported, verified);
+  // one run per folder at a time: a second design on the same --out gets RUN_LOCKED (a dead holder's lock is taken over)
+  const lock = acquireRunLock(prepareOutputDir(opts.out, 'design --out'), 'design run folder');
+  try {
+    const run = new DesignRun(opts, progress, dispatcher);
+    const table = await tableStage(run);
+    const search = await searchStage(run, table);
+    const final = await finalStage(run, table, search);
+    const exported = await exportStage(run, table, final);
+    const verified = await verifyStage(run, table, final, exported);
+    return await reportStage(run, table, search, final, exported, verified);
+  } finally {
+    lock.release();
+  }
 }

@@ -9,7 +9,7 @@ import type { EvalRequest, EvalResult, Evaluator } from '../eval/types.js';
 import { handDesignedBaseline } from './baseline.js';
 import { layerNasSettingsFor, makeAlgorithm, type AlgorithmChoice } from '../study/algorithms.js';
 import { FileJournal, readJournal } from '../study/journal.js';
-import { runStudy, type StudySettings, type TrialRecord } from '../study/study.js';
+import { runStudy, studyIdFor, type StudySettings, type TrialRecord } from '../study/study.js';
 import type { Recipe } from './options.js';
 import type { DesignProblem } from './problem.js';
 import type { StageProgress } from './progress.js';
@@ -92,6 +92,15 @@ function algorithmFor(req: SearchStageRequest): AlgorithmChoice {
   return makeAlgorithm(req.algorithm, req.problem, req.seed, req.trials, layerNas);
 }
 
+/**
+ * Study id of a design search: derived from everything that defines it (target, budget, dataset, recipes, seed,
+ * algorithm), so two different design runs sharing a queue never share trial ids, and the same run resumed (or
+ * moved to another folder) keeps its id.
+ */
+export function designStudyId(algorithm: SearchAlgorithmName, settings: StudySettings): string {
+  return studyIdFor(`design-${algorithm}`, settings);
+}
+
 export async function runSearchStage(req: SearchStageRequest): Promise<SearchStageResult> {
   const dir = path.join(req.outDir, 'search');
   mkdirSync(dir, { recursive: true });
@@ -101,10 +110,11 @@ export async function runSearchStage(req: SearchStageRequest): Promise<SearchSta
   const { algorithm, settings } = algorithmFor(req);
   req.progress.start(req.trials, Math.min(req.trials, finished.size), `${req.algorithm} search, proxy training per trial`);
   const journal = FileJournal.open(file);
+  const studySettings = { ...req.settings, algorithm: req.algorithm, algorithmSettings: settings, trials: req.trials };
   try {
     const result = await runStudy({
-      studyId: `design-${req.algorithm}`,
-      settings: { ...req.settings, algorithm: req.algorithm, algorithmSettings: settings, trials: req.trials },
+      studyId: designStudyId(req.algorithm, studySettings),
+      settings: studySettings,
       space: req.problem.networks.space,
       constraints: req.problem.constraints,
       reportCosts: req.problem.reportCosts,
@@ -120,10 +130,10 @@ export async function runSearchStage(req: SearchStageRequest): Promise<SearchSta
         req.progress.tick(`trial ${p.last.trial} val ${(100 * p.last.reward).toFixed(2)}% best ${p.best ? (100 * p.best.reward).toFixed(2) + '%' : '-'}`);
       },
     });
-    req.progress.finish(`${result.trialsUsed} trials (${result.evaluatedThisRun} trained now, ${result.trialsUsed - result.evaluatedThisRun} from the journal); best val ${result.best ? (100 * result.best.reward).toFixed(2) + '%' : 'none'}`);
+    req.progress.finish(`${result.problems.length > 0 ? `warning: ${result.problems.join('; ')}; ` : ''}${result.trialsUsed} trials (${result.evaluatedThisRun} trained now, ${result.trialsUsed - result.evaluatedThisRun} from the journal); best val ${result.best ? (100 * result.best.reward).toFixed(2) + '%' : 'none'}`);
     return {
       algorithm: req.algorithm, trials: result.trials, best: result.best, trialsUsed: result.trialsUsed, evaluatedThisRun: result.evaluatedThisRun,
-      journal: file, algorithmSettings: settings, journalProblems: problems.map((p) => `${p.file}:${p.line}: ${p.message}`),
+      journal: file, algorithmSettings: settings, journalProblems: [...problems.map((p) => `${p.file}:${p.line}: ${p.message}`), ...result.problems.map((p) => `${file}: ${p}`)],
     };
   } finally {
     journal.close();

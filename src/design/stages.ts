@@ -18,7 +18,7 @@ import { resolveTarget } from '../targets/load.js';
 import type { LoadedTarget } from '../targets/schema.js';
 import type { Trainer } from '../train/types.js';
 import { handDesignedBaseline } from './baseline.js';
-import { readFinalWeights, trainFinal, type FinalModel } from './final-stage.js';
+import { finalWeightsDir, readFinalWeights, trainFinal, type FinalModel } from './final-stage.js';
 import { runExportStage } from './export-stage.js';
 import { resolveLatencySource, type LatencySource } from './latency-source.js';
 import type { DesignOptions } from './options.js';
@@ -89,7 +89,7 @@ export interface SearchResult {
 /** search: LayerNAS with proxy-training rewards (and random search with the same trials when compared). */
 export async function searchStage(run: DesignRun, t: TableResult): Promise<SearchResult> {
   const { opts, progress, dispatcher } = run;
-  const trainer = createDesignTrainer(opts.trainer, opts.trainerThreads);
+  const trainer = createDesignTrainer(opts.trainer, opts.trainerThreads, opts.trialTimeoutMs);
   // with a dispatcher, trials go out as kind 'training' with the same proxy recipe (workers rebuild the trained network from its string)
   const evaluator = dispatcher
     ? new TrainingEvaluator({ trainer: { kind: 'tfjs', backend: 'auto' }, outputRoot: path.join(run.out, 'search', 'scratch') }, { dataset: t.datasetRef, setting: 'proxy', overrides: { ...opts.proxy, seed: opts.seed }, runs: opts.proxyRuns })
@@ -178,7 +178,7 @@ export async function exportStage(run: DesignRun, t: TableResult, f: FinalResult
 export async function verifyStage(run: DesignRun, t: TableResult, f: FinalResult, e: ExportResult): Promise<VerifyResult> {
   return await run.timed('verify', () => runVerifyStage({
     loaded: t.loaded, tableFile: t.source.table.file, predictedMs: t.problem.latency.cost(f.winner.dna), exportDir: e.dir, exported: e.stage,
-    testSet: t.data.test, winnerSpec: t.problem.networks.trained(f.winner.dna), weightsDir: f.winner.result.weightsDir,
+    testSet: t.data.test, winnerSpec: t.problem.networks.trained(f.winner.dna), weightsDir: finalWeightsDir(f.winner),
     agreementImages: run.opts.agreementImages ?? t.data.test.count, budgetMs: run.opts.latencyMs, outDir: run.out, progress: run.progress.stage('verify'),
   }));
 }

@@ -19,8 +19,8 @@ import { loadNetworkWeights } from '../train/weights-io.js';
 const EXTERNAL_TIMEOUT_MS = 6 * 3600 * 1000;
 
 /** `tfjs`, `pytorch` or `command:<cmd>` through the shared trainer choice (src/train/choice.ts); external trainers get `threads` as LAYERNAS_THREADS. */
-export function createDesignTrainer(choice: string, threads: number): Trainer {
-  return makeTrainer(parseTrainerChoice(choice, { threads, timeoutMs: EXTERNAL_TIMEOUT_MS }));
+export function createDesignTrainer(choice: string, threads: number, timeoutMs = EXTERNAL_TIMEOUT_MS): Trainer {
+  return makeTrainer(parseTrainerChoice(choice, { threads, timeoutMs }));
 }
 
 /** Argmax of `predict` over the first `count` images of a set, in batches. */

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { LayernasError } from '../core/errors.js';
+import { FAILURE_REASONS } from '../core/failure.js';
 import type { TrialRequest, TrialResult, TrialOutcome } from './types.js';
 
 const finite = z.number().finite();
@@ -23,7 +24,7 @@ export const trialRequestSchema = z
   .strict();
 
 const errorSchema = z
-  .object({ code: z.string().min(1).max(64), message: z.string().max(65536), stderrTail: z.string().max(65536).optional() })
+  .object({ code: z.string().min(1).max(64), message: z.string().max(65536), stderrTail: z.string().max(65536).optional(), reason: z.enum(FAILURE_REASONS).optional() })
   .strict();
 
 const outcomeSchema = z.discriminatedUnion('status', [

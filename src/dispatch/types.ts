@@ -6,13 +6,14 @@
  */
 
 /** What a worker needs to evaluate one trial: defined with the evaluators (src/eval/types.ts), which read it. */
+import type { FailureReason } from '../core/failure.js';
 import type { TrialRequest } from '../eval/types.js';
 
 export type { TrialRequest };
 
 export type TrialOutcome =
   | { readonly status: 'ok'; readonly reward: number; readonly metrics: Record<string, number>; readonly artifacts?: Record<string, string> }
-  | { readonly status: 'failed'; readonly error: { readonly code: string; readonly message: string; readonly stderrTail?: string } };
+  | { readonly status: 'failed'; readonly error: { readonly code: string; readonly message: string; readonly stderrTail?: string; readonly reason?: FailureReason } };
 
 export interface TrialResult {
   readonly trialId: string;

@@ -3,9 +3,10 @@
  * Reading tolerates damage: a corrupt or truncated line is reported with its file and line number
  * (JOURNAL_CORRUPT problems) and skipped; every other line is recovered.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { z } from 'zod';
 import { LayernasError } from '../core/errors.js';
+import { FAILURE_REASONS } from '../core/failure.js';
 
 const dnaSchema = z.array(z.number().int().nonnegative());
 
@@ -19,7 +20,7 @@ export const journalEventSchema = z.discriminatedUnion('type', [
     reward: z.number().nullable(),
     metrics: z.record(z.number()),
     costs: z.record(z.number()),
-    error: z.object({ code: z.string(), message: z.string() }).optional(),
+    error: z.object({ code: z.string(), message: z.string(), reason: z.enum(FAILURE_REASONS).optional() }).optional(),
     durationMs: z.number().optional(),
     worker: z.string().optional(),
   }),
@@ -54,6 +55,7 @@ export interface JournalContents {
 
 export function readJournal(file: string): JournalContents {
   if (!existsSync(file)) return { events: [], problems: [] };
+  if (statSync(file).isDirectory()) throw new LayernasError('OUTPUT_UNWRITABLE', `journal ${file} is a folder, not a file`, { file });
   const text = readFileSync(file, 'utf8');
   const lines = text.split('\n');
   const events: JournalEvent[] = [];

@@ -10,7 +10,7 @@ import type { AlgorithmName } from '../search/types.js';
 import { layerNasSettingsFor, makeAlgorithm } from './algorithms.js';
 import { FileJournal, readJournal } from './journal.js';
 import { buildProblem, type ConstraintOption, type Problem } from './problem.js';
-import { runStudy, type StudyProgress, type StudyResult } from './study.js';
+import { runStudy, studyIdFor, type StudyProgress, type StudyResult } from './study.js';
 
 export interface SearchOptions {
   /** nb201 | nats_sss | fbnet | mobilenetv2 | path/to/space.json */
@@ -91,7 +91,7 @@ export async function runSearch(o: SearchOptions, hooks: SearchHooks = {}): Prom
   try {
     const dispatcher = hooks.dispatcher ? await hooks.dispatcher(evaluator) : undefined;
     const result = await runStudy({
-      studyId: o.journal ?? `search-${seed}`,
+      studyId: studyIdFor('search', settings),
       settings,
       space: problem.space,
       constraints: problem.constraints,

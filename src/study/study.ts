@@ -5,6 +5,7 @@
  * Resume = replay the journal: asked trials with a result are told their journaled reward (never re-evaluated),
  * asked trials without one are evaluated again; the same seed ends with the same result, interrupted or not.
  */
+import { createHash } from 'node:crypto';
 import { LayernasError } from '../core/errors.js';
 import type { CostModel } from '../cost/types.js';
 import type { TrialDispatcher, TrialRequest, TrialResult } from '../dispatch/types.js';
@@ -13,6 +14,7 @@ import type { Constraints } from '../search/constraints.js';
 import type { SearchAlgorithm } from '../search/types.js';
 import { decodeArch } from '../space/decode.js';
 import { dnaKey, type Dna, type SearchSpace } from '../space/types.js';
+import { describeFailure, isFinalFailure, reasonOfCode, trialFailure, type TrialFailure } from '../core/failure.js';
 import type { JournalEvent, JournalSink } from './journal.js';
 
 /** Everything that must match for a journal to be resumed (compared as canonical JSON). */
@@ -35,6 +37,8 @@ export interface StudyResult {
   readonly evaluatedThisRun: number;
   readonly trials: readonly TrialRecord[];
   readonly summary: Record<string, unknown> | undefined;
+  /** journal lines ignored on resume (results of trials never asked), for the user */
+  readonly problems: readonly string[];
 }
 
 export interface StudyProgress {
@@ -74,12 +78,18 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
+/** `<prefix>-<16 hex of sha256(canonical settings)>`: a study id that two different studies never share. */
+export function studyIdFor(prefix: string, settings: StudySettings): string {
+  return `${prefix}-${createHash('sha256').update(canonicalJson(settings)).digest('hex').slice(0, 16)}`;
+}
+
 type ResultEvent = Extract<JournalEvent, { type: 'result' }>;
 
 export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
   const { constraints, algorithm, journal } = opts;
   const asks = new Map<number, Extract<JournalEvent, { type: 'ask' }>>();
   const results = new Map<number, ResultEvent>();
+  const problems: string[] = [];
   let haveHeader = false;
   for (const ev of opts.history ?? []) {
     if (ev.type === 'study') {
@@ -91,7 +101,19 @@ export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
       }
       haveHeader = true;
     } else if (ev.type === 'ask') asks.set(ev.trial, ev);
-    else if (ev.type === 'result') results.set(ev.trial, ev);
+    else if (ev.type === 'result') {
+      // a journal accepts only results of trials it asked for (an injected or misplaced line must not become the best)
+      if (!asks.has(ev.trial)) {
+        problems.push(`result for trial ${ev.trial}, which the journal never asked for, ignored`);
+        continue;
+      }
+      // a failure caused by the environment (full disk, kill, timeout) is trained again; the candidate's own is final
+      if (ev.status === 'failed' && !isFinalFailure(ev.error ? reasonOfCode(ev.error.code, ev.error.reason) : undefined)) {
+        results.delete(ev.trial);
+        continue;
+      }
+      results.set(ev.trial, ev);
+    }
   }
   if (!haveHeader && (opts.history?.length ?? 0) > 0) {
     throw new LayernasError('STUDY_MISMATCH', 'the journal has trials but no readable study header line', {});
@@ -121,7 +143,7 @@ export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
     return rec;
   };
 
-  const resultEvent = (trial: number, dna: Dna, outcome: { ok: EvalResult } | { error: { code: string; message: string } }, extra: { durationMs?: number; worker?: string }): ResultEvent => {
+  const resultEvent = (trial: number, dna: Dna, outcome: { ok: EvalResult } | { error: TrialFailure }, extra: { durationMs?: number; worker?: string }): ResultEvent => {
     const costs: Record<string, number> = {};
     for (const m of costModels) costs[m.name] = m.cost(dna);
     return 'ok' in outcome
@@ -161,7 +183,10 @@ export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
           const t = byId.get(res.trialId);
           if (!t) continue; // duplicate or foreign result
           byId.delete(res.trialId);
-          const ev = resultEvent(t.trial, t.dna, res.outcome.status === 'ok' ? { ok: { reward: res.outcome.reward, metrics: res.outcome.metrics } } : { error: res.outcome.error }, {
+          const failure = res.outcome.status === 'failed'
+            ? { code: res.outcome.error.code, message: res.outcome.error.message, reason: reasonOfCode(res.outcome.error.code, res.outcome.error.reason) }
+            : undefined;
+          const ev = resultEvent(t.trial, t.dna, res.outcome.status === 'ok' ? { ok: { reward: res.outcome.reward, metrics: res.outcome.metrics } } : { error: failure as TrialFailure }, {
             durationMs: res.durationMs,
             worker: res.worker,
           });
@@ -173,12 +198,13 @@ export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
         await Promise.all(
           todo.map(async (t) => {
             const started = Date.now();
-            let outcome: { ok: EvalResult } | { error: { code: string; message: string } };
+            let outcome: { ok: EvalResult } | { error: TrialFailure };
             try {
               outcome = { ok: await opts.evaluator.evaluate({ trialNumber: t.trial, dna: t.dna, arch: t.arch }) };
             } catch (e) {
-              if (!(e instanceof LayernasError)) throw e;
-              outcome = { error: { code: e.code, message: e.message } };
+              const failure = trialFailure(e);
+              if (failure === undefined) throw e; // a bug, not a failed trial
+              outcome = { error: failure };
             }
             const ev = resultEvent(t.trial, t.dna, outcome, { durationMs: Date.now() - started });
             journal.append(ev);
@@ -187,6 +213,16 @@ export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
           }),
         );
       }
+    }
+    // a trial that failed because of the environment is not told to the algorithm (its reward is unknown, not bad):
+    // stop here with everything journaled; rerunning the same command trains it again and goes on
+    const transient = todo.map((t) => results.get(t.trial) as ResultEvent).filter((ev) => ev.status === 'failed' && !isFinalFailure(ev.error?.reason));
+    if (transient.length > 0) {
+      const first = transient[0] as ResultEvent;
+      const f = first.error as TrialFailure;
+      throw new LayernasError('TRAINER_FAILED', `trial ${first.trial}${transient.length > 1 ? ` and ${transient.length - 1} more` : ''} failed: ${describeFailure(f)}\nnothing is lost: every finished trial is journaled; fix the cause and rerun the same command to resume`, {
+        reason: f.reason, trials: transient.map((ev) => ev.trial), code: f.code,
+      });
     }
     for (const t of numbered) {
       const ev = results.get(t.trial) as ResultEvent;
@@ -197,5 +233,5 @@ export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
   }
   const summary = algorithm.summary?.();
   journal.append({ type: 'end', trialsUsed: next, best: best ? { trial: best.trial, dna: best.dna, arch: best.arch, reward: best.reward } : null });
-  return { best, trialsUsed: next, evaluatedThisRun, trials, summary };
+  return { best, trialsUsed: next, evaluatedThisRun, trials, summary, problems };
 }

@@ -6,6 +6,7 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { LayernasError } from '../core/errors.js';
+import { findDuplicateKey } from '../core/json.js';
 import { dataLocations } from '../core/locations.js';
 import { TargetSchema, type LoadedTarget } from './schema.js';
 import { describeZodIssues, formatIssues } from './validation.js';
@@ -18,10 +19,19 @@ export function shippedTargetsDir(): string {
 export function loadTargetFile(file: string): LoadedTarget {
   const abs = resolve(file);
   let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(readFileSync(abs, 'utf8'));
+    text = readFileSync(abs, 'utf8');
+    raw = JSON.parse(text);
   } catch (e) {
     throw new LayernasError('TARGET_INVALID', `target file ${abs} is not readable JSON: ${(e as Error).message}`, { file: abs }, { cause: e });
+  }
+  const dup = findDuplicateKey(text);
+  if (dup) {
+    const where = dup.path === '' ? 'at the top level' : `in ${dup.path}`;
+    throw new LayernasError('TARGET_INVALID', `target file ${abs}: key "${dup.key}" appears twice ${where} (offset ${dup.offset}); which one is meant?`, {
+      file: abs, issues: [{ path: dup.path ? `${dup.path}.${dup.key}` : dup.key, message: 'duplicate key' }],
+    });
   }
   const parsed = TargetSchema.safeParse(raw);
   if (!parsed.success) {

@@ -19,6 +19,8 @@ export const trainerConfigSchema = z.discriminatedUnion('kind', [
     name: z.string().min(1).optional(),
     /** extra environment, e.g. LAYERNAS_THREADS */
     env: z.record(z.string()).optional(),
+    /** where the split files for the command are written (default: os tmpdir) */
+    dataCacheDir: z.string().min(1).optional(),
   }),
 ]);
 export type TrainerConfig = z.infer<typeof trainerConfigSchema>;
@@ -49,6 +51,7 @@ export function makeTrainer(config: TrainerConfig): Trainer {
     case 'tfjs': return new TfjsTrainer(config.backend, { threads: config.threads ?? 1 });
     case 'command': return new ExternalTrainer({
       name: config.name ?? config.command[0] ?? 'command', command: config.command, timeoutMs: config.timeoutMs, ...(config.env ? { env: config.env } : {}),
+      ...(config.dataCacheDir ? { dataCacheDir: config.dataCacheDir } : {}),
     });
   }
 }

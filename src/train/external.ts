@@ -1,6 +1,8 @@
 /**
  * External trainer protocol: run a user command (argument array, never a shell string) with a JSON request file and
- * read its JSON result file. Timeout, non-zero exit, a missing or malformed result -> TRAINER_FAILED with the stderr tail.
+ * read its JSON result file. Timeout, non-zero exit, a missing or malformed result -> TRAINER_FAILED with the stderr tail and a typed
+ * `details.reason` (src/study/failure.ts): timeout, killed (a signal: OOM killer, operator), disk-full / unwritable
+ * (from the stderr), candidate (exit code 3), environment (any other exit).
  */
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -8,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatNetwork } from '../arch/grammar.js';
 import { LayernasError } from '../core/errors.js';
+import { reasonOfErrno, reasonOfText, type FailureReason } from '../core/failure.js';
 import { dataLocations } from '../core/locations.js';
 import { writeSplitFiles } from '../data/export-idx.js';
 import { stratifiedSubset } from '../data/splits.js';
@@ -31,6 +34,8 @@ export interface ExternalTrainerOptions {
 }
 
 const TAIL_BYTES = 4000;
+/** Exit code of a trainer that cannot build or train the candidate itself (a final failure: never retried). */
+export const EXIT_CANDIDATE = 3;
 
 function tail(text: string): string {
   return text.length <= TAIL_BYTES ? text : text.slice(text.length - TAIL_BYTES);
@@ -63,6 +68,17 @@ export class ExternalTrainer implements Trainer {
   }
 
   async train(job: TrainJob, onProgress?: (p: EpochProgress) => void): Promise<TrainResult> {
+    try {
+      return await this.trainOnce(job, onProgress);
+    } catch (e) {
+      // our own writes (request file, split files) on a full disk or an unwritable folder: a typed, transient failure
+      const reason = reasonOfErrno((e as NodeJS.ErrnoException).code);
+      if (e instanceof LayernasError || reason === undefined) throw e;
+      throw new LayernasError('TRAINER_FAILED', `trainer ${this.name}: ${reason === 'disk-full' ? 'the disk is full' : 'a folder is not writable'} (${(e as Error).message}) while preparing ${job.outputDir}`, { trainer: this.name, reason }, { cause: e });
+    }
+  }
+
+  private async trainOnce(job: TrainJob, onProgress?: (p: EpochProgress) => void): Promise<TrainResult> {
     await mkdir(job.outputDir, { recursive: true });
     // subsets are drawn here, with the in-process trainer's functions and seeds, so every trainer sees the same images
     const { dataset, settings } = materialiseSubsets(job);
@@ -84,7 +100,7 @@ export class ExternalTrainer implements Trainer {
     const argv = this.o.command.some((a) => a.includes('{request}'))
       ? this.o.command.map((a) => a.replaceAll('{request}', requestFile))
       : [...this.o.command, requestFile];
-    const stderr = await this.run(argv, onProgress);
+    const stderr = await this.run(argv, onProgress, job.signal);
     let text: string;
     try {
       text = await readFile(resultFile, 'utf8');
@@ -105,17 +121,40 @@ export class ExternalTrainer implements Trainer {
     return ok.data;
   }
 
-  private failed(what: string, stderr: string, argv: readonly string[]): LayernasError {
+  /**
+   * A typed failure: `reason` from how the trainer ended (timeout, signal, EXIT_CANDIDATE) or, for other exits, from
+   * its stderr (a full disk is named as such in the message).
+   */
+  private failed(what: string, stderr: string, argv: readonly string[], reason?: FailureReason): LayernasError {
     const stderrTail = tail(stderr);
-    return new LayernasError('TRAINER_FAILED', `trainer ${this.name} ${what}${stderrTail ? `\n--- stderr (tail) ---\n${stderrTail}` : ''}`, {
-      trainer: this.name, argv, stderrTail,
+    const r = reason ?? reasonOfText(stderrTail) ?? 'environment';
+    const cause = r === 'disk-full' ? ': the disk is full (free space on the disk holding the output and data folders, then rerun)'
+      : r === 'unwritable' ? ': an output folder is not writable' : '';
+    return new LayernasError('TRAINER_FAILED', `trainer ${this.name} ${what}${cause}${stderrTail ? `\n--- stderr (tail) ---\n${stderrTail}` : ''}`, {
+      trainer: this.name, argv, stderrTail, reason: r,
     });
   }
 
-  private run(argv: readonly string[], onProgress?: (p: EpochProgress) => void): Promise<string> {
+  private run(argv: readonly string[], onProgress?: (p: EpochProgress) => void, signal?: AbortSignal): Promise<string> {
     return new Promise((resolvePromise, reject) => {
       const [cmd, ...args] = argv as [string, ...string[]];
-      const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.o.env } });
+      if (signal?.aborted) {
+        reject(new LayernasError('TRIAL_TIMEOUT', `trainer ${this.name} not started: the trial was aborted`, { trainer: this.name, reason: 'killed' }));
+        return;
+      }
+      // stdin: a pipe we never write; it reaches EOF when this process dies (even by SIGKILL), and the trainer exits
+      // then (trainers/pytorch/train.py watch_parent). LAYERNAS_PARENT_PID: the same by re-parenting.
+      const child = spawn(cmd, args, {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: { ...process.env, ...this.o.env, LAYERNAS_PARENT_PID: String(process.pid), LAYERNAS_PARENT_PIPE: '1' },
+      });
+      child.stdin.on('error', () => {}); // EPIPE when the trainer exits first
+      let aborted = false;
+      const onAbort = (): void => {
+        aborted = true;
+        child.kill('SIGKILL');
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       let stderr = '';
       let stdoutBuf = '';
       let timedOut = false;
@@ -135,12 +174,16 @@ export class ExternalTrainer implements Trainer {
       }, this.o.timeoutMs);
       child.on('error', (e) => {
         clearTimeout(timer);
-        reject(this.failed(`could not start (${e.message})`, stderr, argv));
+        signal?.removeEventListener('abort', onAbort);
+        reject(this.failed(`could not start (${e.message})`, stderr, argv, 'environment'));
       });
-      child.on('close', (code, signal) => {
+      child.on('close', (code, sig) => {
         clearTimeout(timer);
-        if (timedOut) reject(this.failed(`timed out after ${this.o.timeoutMs} ms`, stderr, argv));
-        else if (code !== 0) reject(this.failed(`exited with ${code !== null ? `code ${code}` : `signal ${signal}`}`, stderr, argv));
+        signal?.removeEventListener('abort', onAbort);
+        if (timedOut) reject(this.failed(`timed out after ${this.o.timeoutMs} ms`, stderr, argv, 'timeout'));
+        else if (aborted) reject(new LayernasError('TRIAL_TIMEOUT', `trainer ${this.name} aborted (worker shutting down)`, { trainer: this.name, reason: 'killed' }));
+        else if (code === EXIT_CANDIDATE) reject(this.failed(`exited with code ${EXIT_CANDIDATE}: it cannot train this candidate (a final failure, not retried)`, stderr, argv, 'candidate'));
+        else if (code !== 0) reject(this.failed(`exited with ${code !== null ? `code ${code}` : `signal ${sig}`}`, stderr, argv, code === null ? (reasonOfText(tail(stderr)) ?? 'killed') : undefined));
         else resolvePromise(stderr);
       });
     });

@@ -49,8 +49,9 @@ export class TfjsTrainer implements Trainer {
         replica = await DataParallelReplica.start(job.spec, net.store.params.filter((p) => p.trainable), job.settings.seed, job.settings.labelSmoothing,
           { training: true, bnMomentum: 0.1, bnGradient, pointwise }, job.settings.batchSize);
       }
-      const metrics = trainNetwork(net, job.dataset, job.settings, {
+      const metrics = await trainNetwork(net, job.dataset, job.settings, {
         evaluateTest: job.evaluateTest, bnGradient, pointwise,
+        ...(job.signal ? { signal: job.signal } : {}),
         ...(replica ? { replica } : {}),
         ...(onProgress ? { onProgress } : {}),
       });

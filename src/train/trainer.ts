@@ -36,6 +36,8 @@ export interface TrainMetrics {
 
 export interface TrainRunOptions {
   readonly evaluateTest?: boolean;
+  /** stop between steps with TRIAL_TIMEOUT once aborted (worker shutdown, time limit) */
+  readonly signal?: AbortSignal;
   readonly onProgress?: (p: EpochProgress) => void;
   /** see ForwardContext.bnGradient; pick 'fused' on the wasm backend */
   readonly bnGradient?: ForwardContext['bnGradient'];
@@ -90,7 +92,7 @@ function recalibrateBatchNorm(net: TrainableNetwork, train: ImageSet, conv: Inpu
 }
 
 /** Train `net` (already built) on `data` with `s`. */
-export function trainNetwork(net: TrainableNetwork, data: Dataset, s: TrainSettings, opts: TrainRunOptions = {}): TrainMetrics {
+export async function trainNetwork(net: TrainableNetwork, data: Dataset, s: TrainSettings, opts: TrainRunOptions = {}): Promise<TrainMetrics> {
   if (net.numClasses !== data.numClasses) {
     throw new LayernasError('SPEC_INVALID', `classifier has ${net.numClasses} outputs but dataset ${data.name} has ${data.numClasses} classes`, {
       classifier: net.numClasses, classes: data.numClasses,
@@ -146,6 +148,11 @@ export function trainNetwork(net: TrainableNetwork, data: Dataset, s: TrainSetti
         lossSum += lossValue;
         lastLoss = lossSum / (b + 1);
         opts.onProgress?.({ epoch: epoch + 1, epochs: s.epochs, step: b + 1, steps: stepsPerEpoch, loss: lastLoss, imagesPerSecond: trainedImages / trainSeconds });
+        // let signals and timers run between steps (a worker's SIGTERM, a trial's time limit), then honour an abort
+        await new Promise<void>((r) => setImmediate(r));
+        if (opts.signal?.aborted) {
+          throw new LayernasError('TRIAL_TIMEOUT', `training aborted at epoch ${epoch + 1} step ${b + 1}: ${String(opts.signal.reason ?? 'aborted')}`, { epoch, step, reason: 'killed' });
+        }
       }
     }
     recalibrateBatchNorm(net, train, conv, s);
@@ -162,7 +169,7 @@ export function trainNetwork(net: TrainableNetwork, data: Dataset, s: TrainSetti
 }
 
 /** Build from the spec with the settings' seed and train. */
-export function buildAndTrain(spec: NetworkSpec, data: Dataset, s: TrainSettings, opts: TrainRunOptions = {}): { net: TrainableNetwork; metrics: TrainMetrics } {
+export async function buildAndTrain(spec: NetworkSpec, data: Dataset, s: TrainSettings, opts: TrainRunOptions = {}): Promise<{ net: TrainableNetwork; metrics: TrainMetrics }> {
   const net = buildNetwork(spec, s.seed);
-  return { net, metrics: trainNetwork(net, data, s, opts) };
+  return { net, metrics: await trainNetwork(net, data, s, opts) };
 }

@@ -13,6 +13,8 @@ export interface TrainJob {
   readonly evaluateTest: boolean;
   /** weights go to `${outputDir}/weights`, the result to `${outputDir}/result.json` */
   readonly outputDir: string;
+  /** aborts the training (worker shutdown, trial time limit): the trainer stops promptly with TRIAL_TIMEOUT */
+  readonly signal?: AbortSignal;
 }
 
 export interface Trainer {

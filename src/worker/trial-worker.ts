@@ -16,6 +16,7 @@ import { DEFAULT_QUEUE_NAME } from '../dispatch/bullmq.js';
 import { encodeJobError, parseTrialRequest, parseTrialResult, type JobError } from '../dispatch/job-schema.js';
 import { classifyRedisError, parseRedisUrl, probeRedis, redactRedisUrl, type RedisUrlOptions } from '../dispatch/redis-url.js';
 import type { TrialResult } from '../dispatch/types.js';
+import { failureReason } from '../core/failure.js';
 import type { WorkerEvaluator } from '../eval/worker-evaluators.js';
 
 export interface TrialWorkerOptions extends RedisUrlOptions {
@@ -37,16 +38,19 @@ export interface TrialWorkerHandle {
   readonly name: string;
   /** trials this worker finished (ok or failed) */
   readonly processed: number;
+  /** trials running now */
+  readonly running: number;
   /** stop taking jobs, wait for running ones (or abort them when `force`) */
   close(force?: boolean): Promise<void>;
 }
 
 function toJobError(err: unknown): JobError {
+  const reason = failureReason(err);
   if (isLayernasError(err)) {
     const stderrTail = typeof err.details.stderrTail === 'string' ? err.details.stderrTail : undefined;
-    return stderrTail === undefined ? { code: err.code, message: err.message } : { code: err.code, message: err.message, stderrTail };
+    return stderrTail === undefined ? { code: err.code, message: err.message, reason } : { code: err.code, message: err.message, stderrTail, reason };
   }
-  return { code: 'WORKER_FAILED', message: err instanceof Error ? err.message : String(err) };
+  return { code: 'WORKER_FAILED', message: err instanceof Error ? err.message : String(err), reason };
 }
 
 export async function startTrialWorker(options: TrialWorkerOptions): Promise<TrialWorkerHandle> {
@@ -56,8 +60,20 @@ export async function startTrialWorker(options: TrialWorkerOptions): Promise<Tri
   const evaluator = options.evaluator;
   const abort = new AbortController();
   let processed = 0;
+  let running = 0;
+  let onIdle: (() => void) | undefined;
 
   const processor = async (job: Job): Promise<TrialResult> => {
+    running++;
+    try {
+      return await processJob(job);
+    } finally {
+      running--;
+      if (running === 0) onIdle?.();
+    }
+  };
+
+  const processJob = async (job: Job): Promise<TrialResult> => {
     const started = Date.now();
     const limit = job.opts.attempts ?? 1;
     const used = attemptsUsed(job);
@@ -124,9 +140,16 @@ export async function startTrialWorker(options: TrialWorkerOptions): Promise<Tri
     get processed() {
       return processed;
     },
+    get running() {
+      return running;
+    },
     async close(force = false): Promise<void> {
-      if (force) abort.abort();
-      await worker.close(force);
+      if (force) abort.abort(new Error('worker shutting down'));
+      const closing = worker.close(force).catch((err: unknown) => log(`close: ${(err as Error).message}`));
+      // running trials end (aborted ones within a training step); then a Redis that went away must not hold the
+      // shutdown forever: BullMQ's close waits for its connections, so it gets a bounded grace period
+      if (running > 0) await new Promise<void>((r) => { onIdle = r; });
+      await Promise.race([closing, new Promise<void>((r) => setTimeout(r, force ? 1000 : 5000).unref())]);
     },
   };
 }

@@ -103,10 +103,12 @@ test('runtime failures are retried up to maxAttempts, then reported failed with 
   assert.equal(r0.attempts, 2);
   const r1 = results.get('rt:1')!;
   assert.equal(r1.attempts, 3);
-  assert.deepEqual(r1.outcome, { status: 'failed', error: { code: 'TRAINER_FAILED', message: 'always crashes', stderrTail: 'Traceback: boom' } });
+  // the failure reason travels with the error (issue 19): a crash is the environment's, retried on resume
+  assert.deepEqual(r1.outcome, { status: 'failed', error: { code: 'TRAINER_FAILED', message: 'always crashes', stderrTail: 'Traceback: boom', reason: 'environment' } });
   const r2 = results.get('rt:2')!;
   assert.equal(r2.attempts, 1);
   assert.equal(r2.outcome.status === 'failed' && r2.outcome.error.code, 'SPEC_INVALID');
+  assert.equal(r2.outcome.status === 'failed' && r2.outcome.error.reason, 'candidate');
   const r3 = results.get('rt:3')!; // a worker result that does not validate (NaN reward) is JOB_INVALID, not retried
   assert.equal(r3.outcome.status === 'failed' && r3.outcome.error.code, 'JOB_INVALID');
   assert.deepEqual(results.get('rt:4')!.outcome, { status: 'ok', reward: 4, metrics: { n: 4 } });

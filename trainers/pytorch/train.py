@@ -6,7 +6,9 @@ Usage: /usr/bin/python3 trainers/pytorch/train.py [--threads N] <request.json>
 Reads a layernas-train/1 request (docs/training.md): architecture spec, IDX files of the fixed splits, settings,
 output dir. Trains, writes weights (layernas weights format: weights.json + weights.bin in <outputDir>/weights)
 and the result JSON to request.resultFile. Progress lines on stdout: `PROGRESS {json}`. Errors: message on stderr,
-non-zero exit.
+non-zero exit; exit code 3 (EXIT_CANDIDATE) when the candidate itself cannot be built (a final failure, never retried).
+The trainer dies with its parent: layernas gives it a stdin pipe it never writes (EOF = the parent is gone) and its
+pid in LAYERNAS_PARENT_PID; a watcher thread exits on either sign, so `kill -9` of layernas leaves no trainer running.
 """
 import argparse
 import gzip
@@ -15,7 +17,41 @@ import math
 import os
 import struct
 import sys
+import threading
 import time
+
+EXIT_CANDIDATE = 3
+
+
+def watch_parent():
+    """Exit at once when the layernas process that started us is gone (pipe EOF or re-parenting)."""
+    parent = os.environ.get('LAYERNAS_PARENT_PID')
+    if parent is None:
+        return
+    parent = int(parent)
+
+    def by_pipe():
+        # os.read on the raw fd: a daemon thread blocked in sys.stdin would abort the interpreter at shutdown
+        try:
+            while os.read(0, 4096):
+                pass
+        except OSError:
+            pass
+        os._exit(137)
+
+    def by_pid():
+        while True:
+            if os.getppid() != parent:
+                os._exit(137)
+            time.sleep(0.5)
+
+    if os.environ.get('LAYERNAS_PARENT_PIPE') == '1':
+        threading.Thread(target=by_pipe, daemon=True).start()
+    threading.Thread(target=by_pid, daemon=True).start()
+
+
+if __name__ == '__main__':
+    watch_parent()  # before the slow imports: a parent killed while torch loads must not leave us running
 
 import numpy as np
 import torch
@@ -118,7 +154,11 @@ def train(req):
     spec = req['spec']
     inp = spec['input']
     torch.manual_seed(s['seed'])
-    net = Network(spec)
+    try:
+        net = Network(spec)
+    except (ValueError, KeyError, TypeError, RuntimeError) as e:
+        print(f'candidate cannot be built: {e}', file=sys.stderr)
+        sys.exit(EXIT_CANDIDATE)
     if net.num_classes != req['dataset']['numClasses']:
         raise ValueError(f"classifier has {net.num_classes} outputs, dataset has {req['dataset']['numClasses']} classes")
     xtr, ytr = load_split(req['dataset']['train'])

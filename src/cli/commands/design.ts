@@ -5,11 +5,15 @@
  * stdout: where the model and the report are (or the summary as JSON with --json).
  */
 import type { CommandModule } from 'yargs';
-import { LayernasError } from '../../core/errors.js';
 import { COMPARISONS, DEFAULT_DESIGN, designOptionsSchema, type DesignOptions } from '../../design/options.js';
 import { designProgress } from '../../design/progress.js';
 import { runDesign } from '../../design/run-design.js';
 import { redisDispatcherFromArgs, withRedisDispatchOptions } from '../../dispatch/create.js';
+import { outputDirPath, parseArgs } from '../options.js';
+import { LayernasError } from '../../core/errors.js';
+
+/** option keys whose flag is not their kebab-case name */
+const DESIGN_FLAGS: Record<string, string> = { parallelTrials: 'parallel', latencyTables: 'latency-table', proxy: 'proxy-*', full: 'full-*' };
 
 function numberList(v: unknown): unknown {
   return v === undefined ? undefined : Number(v);
@@ -28,6 +32,7 @@ export function designOptionsFromArgv(argv: Record<string, unknown>): DesignOpti
     finalists: pick(argv.finalists, d.finalists),
     trainer: pick(argv.trainer, d.trainer),
     trainerThreads: pick(argv['trainer-threads'], d.trainerThreads),
+    trialTimeoutMs: pick(argv['trial-timeout-ms'], d.trialTimeoutMs),
     parallelTrials: pick(argv.parallel, d.parallelTrials),
     proxy: {
       ...d.proxy,
@@ -56,12 +61,7 @@ export function designOptionsFromArgv(argv: Record<string, unknown>): DesignOpti
     out: pick(argv.out, d.out),
     seed: pick(argv.seed, d.seed),
   };
-  const parsed = designOptionsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new LayernasError('USAGE', `design: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid options'}`, { path: issue?.path });
-  }
-  return parsed.data;
+  return parseArgs('design', designOptionsSchema.extend({ out: outputDirPath }), raw, (key) => DESIGN_FLAGS[key] ?? key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
 }
 
 export const designCommand: CommandModule = {
@@ -78,6 +78,7 @@ export const designCommand: CommandModule = {
       .option('finalists', { type: 'number', describe: `best search candidates trained with the full recipe (default ${DEFAULT_DESIGN.finalists})` })
       .option('trainer', { type: 'string', describe: `tfjs | pytorch | command:<cmd> (default ${DEFAULT_DESIGN.trainer})` })
       .option('trainer-threads', { type: 'number', describe: `threads of the PyTorch/command trainer (default ${DEFAULT_DESIGN.trainerThreads})` })
+      .option('trial-timeout-ms', { type: 'number', describe: 'kill an external trainer after this long; its trial is trained again on resume (default 6 h)' })
       .option('parallel', { type: 'number', describe: `trainings run at once: search trials and final models (default ${DEFAULT_DESIGN.parallelTrials}; 2 uses both cores of a 2-core machine with 1 trainer thread each)` })
       .option('proxy-epochs', { type: 'number', describe: `proxy recipe epochs (default ${DEFAULT_DESIGN.proxy.epochs})` })
       .option('proxy-images', { type: 'number', describe: `proxy recipe training images (default ${DEFAULT_DESIGN.proxy.trainSubset})` })

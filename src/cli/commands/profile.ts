@@ -12,22 +12,23 @@ import { profileTable, workloadFor } from '../../profile/profile-job.js';
 import { StderrProgress } from '../../profile/progress.js';
 import { resolveTarget } from '../../targets/load.js';
 import { runPhoneMode } from './profile-phone.js';
+import { cliNumber, outputFilePath, parseArgs } from '../options.js';
 
 export { workloadFor };
 
 const argsSchema = z.object({
   target: z.string().min(1).optional(),
   space: z.string().min(1).optional(),
-  out: z.string().min(1).optional(),
-  calibrate: z.number().int().min(0).max(200),
-  'calibrate-span': z.number().int().min(0).max(200),
-  rounds: z.number().int().min(1).max(100).optional(),
-  seed: z.number().int(),
+  out: outputFilePath.optional(),
+  calibrate: cliNumber.count(0, 200),
+  'calibrate-span': cliNumber.count(0, 200),
+  rounds: cliNumber.count(1, 100).optional(),
+  seed: cliNumber.seed(),
   from: z.array(z.string().min(1)).optional(),
-  networks: z.number().int().min(3).max(500).optional(),
+  networks: cliNumber.count(3, 500).optional(),
   kit: z.string().min(1).optional(),
   ingest: z.string().min(1).optional(),
-  cooldown: z.number().min(0).max(600),
+  cooldown: cliNumber.nonNegative().max(600),
   'cpu-mask': z.string().min(1),
   clock: z.enum(['wall', 'cpu']),
   json: z.boolean(),
@@ -54,7 +55,7 @@ export const profileCommand: CommandModule = {
       .option('cooldown', { type: 'number', default: 2, describe: 'kits: seconds of rest after every benchmark_model call' })
       .option('cpu-mask', { type: 'string', default: 'f0', describe: 'kits: taskset CPU mask (hex) the phone runs benchmark_model on (f0: the big cores of most 4+4 phones)' }),
   handler: async (argv) => {
-    const args = argsSchema.parse(argv);
+    const args = parseArgs('profile', argsSchema, argv);
     const from = args.from?.flatMap((f) => f.split(',')).filter((f) => f !== '');
     if (args.ingest || args.kit || from || args.networks !== undefined) {
       await runPhoneMode({

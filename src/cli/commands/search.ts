@@ -3,6 +3,7 @@
  * (LayerNAS) the best candidate of every bucket.
  */
 import type { CommandModule } from 'yargs';
+import { cliNumber, journalFilePath, parseArgs } from '../options.js';
 import { z } from 'zod';
 import { LayernasError } from '../../core/errors.js';
 import type { Evaluator } from '../../eval/types.js';
@@ -22,7 +23,7 @@ export const problemArgsSchema = z.object({
   cost: z.array(z.string().min(1)).default([]),
   max: numList,
   min: numList,
-  noise: z.number().min(0).default(0),
+  noise: cliNumber.nonNegative().default(0),
   csv: z.string().optional(),
   'reward-column': z.string().optional(),
 });
@@ -53,15 +54,15 @@ export function problemFromArgs(a: z.infer<typeof problemArgsSchema>, dataset = 
 
 const searchArgsSchema = problemArgsSchema.extend({
   algorithm: z.enum(ALGORITHMS),
-  trials: z.number().int().positive(),
-  seed: z.number().int().nonnegative(),
-  journal: z.string().optional(),
-  batch: z.number().int().positive(),
-  buckets: z.number().int().positive().optional(),
-  keep: z.number().int().positive().optional(),
-  'eval-delay-ms': z.number().int().min(0),
+  trials: cliNumber.count(),
+  seed: cliNumber.count(0),
+  journal: journalFilePath.optional(),
+  batch: cliNumber.count(),
+  buckets: cliNumber.count().optional(),
+  keep: cliNumber.count().optional(),
+  'eval-delay-ms': cliNumber.count(0),
   json: z.boolean(),
-  workers: z.number().int().positive().optional(),
+  workers: cliNumber.count(1, 256).optional(),
 });
 
 function withDelay(inner: Evaluator, ms: number): Evaluator {
@@ -98,9 +99,7 @@ export const searchCommand: CommandModule = {
       .option('workers', { type: 'number', describe: 'evaluate in a local pool of this many worker processes (nb201 tabular)' })
       .option('json', { type: 'boolean', default: false }) as never,
   handler: async (argv) => {
-    const parsed = searchArgsSchema.safeParse(argv);
-    if (!parsed.success) throw new LayernasError('USAGE', `search: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    const a = parsed.data;
+    const a = parseArgs('search', searchArgsSchema, argv);
     if (a.csv && !a['reward-column']) throw new LayernasError('USAGE', '--csv needs --reward-column');
     let lastBest: TrialRecord | undefined;
     let dispatcher: TrialDispatcher | undefined;
@@ -145,6 +144,7 @@ export const searchCommand: CommandModule = {
         algorithmSettings: choice.settings,
         summary: result.summary ?? null,
       };
+      for (const p of result.problems) process.stderr.write(`warning [JOURNAL_CORRUPT]: ${a.journal ?? 'journal'}: ${p}\n`);
       if (a.json) {
         process.stdout.write(JSON.stringify(out, null, 2) + '\n');
         return;

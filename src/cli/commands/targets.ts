@@ -5,6 +5,7 @@
  * from the shared data folder.
  */
 import { dataLocations } from '../../core/locations.js';
+import { parseArgs } from '../options.js';
 import type { CommandModule } from 'yargs';
 import { z } from 'zod';
 import { loadTargetTables } from '../../cost/latency-table.js';
@@ -35,7 +36,7 @@ export const targetsCommand: CommandModule = {
       .option('out', { type: 'string', default: dataLocations().latencyTables, describe: 'output folder (convert)' })
       .option('json', { type: 'boolean', default: false }),
   handler: (argv) => {
-    const args = z.object({ action: z.enum(['list', 'show', 'check', 'convert']), target: z.string().optional(), shared: z.string(), out: z.string(), json: z.boolean() }).parse(argv);
+    const args = parseArgs('targets', z.object({ action: z.enum(['list', 'show', 'check', 'convert']), target: z.string().optional(), shared: z.string(), out: z.string(), json: z.boolean() }), argv);
     switch (args.action) {
       case 'list': {
         const all = loadAllTargets().map((l) => ({ id: l.target.id, device: l.target.device, runtime: `${l.target.runtime.name} ${l.target.runtime.version}`, precision: l.target.precision, threads: l.target.threads, measure: l.target.measure.method, tables: l.tableFiles.length }));

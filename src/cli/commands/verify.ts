@@ -6,6 +6,7 @@
 import type { CommandModule } from 'yargs';
 import { z } from 'zod';
 import { LayernasError } from '../../core/errors.js';
+import { cliNumber, parseArgs } from '../options.js';
 import { LATENCY_FALLBACKS } from '../../cost/latency-predictor.js';
 import { resolveTarget } from '../../targets/load.js';
 import { resolveArchitecture } from './cost.js';
@@ -17,10 +18,10 @@ const argsSchema = z.object({
   dir: z.string().min(1),
   target: z.string().min(1).optional(),
   mode: z.enum(VERIFY_MODES),
-  tolerance: z.number().positive(),
+  tolerance: cliNumber.positive(),
   fallback: z.enum(['none', 'nearest-shape']),
   arch: z.string().optional(),
-  rounds: z.number().int().min(1).max(1000),
+  rounds: cliNumber.count(1, 1000),
   speedCorrection: z.enum(['anchor', 'none']),
   budgetMs: z.number().positive().optional(),
   json: z.boolean(),
@@ -77,7 +78,7 @@ export const verifyCommand: CommandModule = {
       .example('$0 verify mobilenet_v2_1.0_224_quant.tflite --target host-tflite-1t --mode timing', 'time any .tflite, no table needed')
       .example('$0 verify model/ --mode agreement', 'outputs of every float file against the reference forward pass'),
   handler: async (argv) => {
-    const args = argsSchema.parse(argv);
+    const args = parseArgs('verify', argsSchema, argv);
     const src = resolveModelPath(args.dir);
     if (!src) throw new LayernasError('USAGE', `${args.dir} does not exist (give an export folder, a design run folder, or a .tflite/.onnx file)`, { path: args.dir });
     const arch = args.arch ? { spec: resolveArchitecture(args.arch, {}), text: args.arch } : undefined;

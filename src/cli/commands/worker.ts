@@ -3,27 +3,34 @@
  * running trials first; a second signal aborts them).
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { z } from 'zod';
 import { LayernasError } from '../../core/errors.js';
+import { parseDatasetRef } from '../../data/load.js';
 import { DEFAULT_QUEUE_NAME } from '../../dispatch/bullmq.js';
+import { DEFAULT_WORKER_LIMITS } from '../../eval/training-evaluator.js';
 import { parseTrainerChoice } from '../../train/choice.js';
 import { buildWorkerEvaluator, DelayedWorkerEvaluator, WORKER_EVALUATOR_CHOICES, type WorkerEvaluatorConfig } from '../../eval/worker-evaluators.js';
 import { startTrialWorker } from '../../worker/trial-worker.js';
+import { cliNumber, outputDirPath, parseArgs } from '../options.js';
 
 const argsSchema = z.object({
   redis: z.string().min(1),
   queue: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'queue name: 1-100 characters of A-Z a-z 0-9 _ . -'),
-  concurrency: z.number().int().min(1).max(256),
+  concurrency: cliNumber.count(1, 256),
   evaluator: z.enum(WORKER_EVALUATOR_CHOICES),
-  'eval-delay-ms': z.number().int().min(0).max(86_400_000),
-  'lock-ms': z.number().int().min(500),
-  'stalled-interval-ms': z.number().int().min(100),
+  'eval-delay-ms': cliNumber.count(0, 86_400_000),
+  'lock-ms': cliNumber.ms(500),
+  'stalled-interval-ms': cliNumber.ms(100),
   'redis-ca': z.string().optional(),
   trainer: z.string().min(1),
   'tfjs-backend': z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
-  output: z.string().min(1).optional(),
-  'trial-timeout-ms': z.number().int().positive(),
+  output: outputDirPath.optional(),
+  'trial-timeout-ms': cliNumber.ms(1),
+  'allow-dataset': z.array(z.string().min(1)).min(1),
+  'max-epochs': cliNumber.count(),
+  'max-images': cliNumber.count(),
   quiet: z.boolean(),
 });
 
@@ -40,6 +47,9 @@ interface WorkerArgs {
   'tfjs-backend': string;
   output?: string;
   'trial-timeout-ms': number;
+  'allow-dataset': string[];
+  'max-epochs': number;
+  'max-images': number;
   quiet: boolean;
 }
 
@@ -52,7 +62,9 @@ function evaluatorConfig(a: z.infer<typeof argsSchema>): WorkerEvaluatorConfig {
     case 'training': {
       if (a.output === undefined) throw new LayernasError('USAGE', 'worker --evaluator training needs --output <dir> (trial outputs and trained weights go there)');
       const trainer = parseTrainerChoice(a.trainer, { timeoutMs: a['trial-timeout-ms'], tfjsBackend: a['tfjs-backend'] });
-      return { kind: 'training', config: { trainer, outputRoot: a.output } };
+      const limits = { datasets: a['allow-dataset'], maxEpochs: a['max-epochs'], maxImages: a['max-images'], timeoutMs: a['trial-timeout-ms'] };
+      for (const d of limits.datasets) parseDatasetRef(d); // a typo in --allow-dataset is a usage error now, not a refused job later
+      return { kind: 'training', config: { trainer, outputRoot: resolve(a.output), limits } };
     }
   }
 }
@@ -73,15 +85,13 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
       .option('trainer', { type: 'string', default: 'tfjs', describe: 'with --evaluator training: tfjs | pytorch | command:<program> [args] (an argument array, never a shell)' })
       .option('tfjs-backend', { type: 'string', choices: ['auto', 'tensorflow', 'wasm', 'cpu'], default: 'auto', describe: 'backend of the tfjs trainer' })
       .option('output', { type: 'string', describe: 'with --evaluator training: directory for trial outputs and trained weights (reported back as artifacts)' })
-      .option('trial-timeout-ms', { type: 'number', default: 6 * 3600 * 1000, describe: 'with an external trainer: kill a trial after this long' })
+      .option('trial-timeout-ms', { type: 'number', default: DEFAULT_WORKER_LIMITS.timeoutMs, describe: 'abort a trial after this long (any trainer)' })
+      .option('allow-dataset', { type: 'array', string: true, default: DEFAULT_WORKER_LIMITS.datasets, describe: 'datasets jobs may name (fashion-mnist, mnist, idx:<dir>, folder:<dir>); any other is refused' })
+      .option('max-epochs', { type: 'number', default: DEFAULT_WORKER_LIMITS.maxEpochs, describe: 'refuse jobs asking for more epochs' })
+      .option('max-images', { type: 'number', default: DEFAULT_WORKER_LIMITS.maxImages, describe: 'refuse jobs training on more images' })
       .option('quiet', { type: 'boolean', default: false, describe: 'no per-trial log lines' }) as never,
   handler: async (raw) => {
-    const parsed = argsSchema.safeParse(raw);
-    if (!parsed.success) {
-      const i = parsed.error.issues[0];
-      throw new LayernasError('USAGE', `worker: --${i?.path.join('.') ?? '?'}: ${i?.message ?? 'invalid'}`);
-    }
-    const a = parsed.data;
+    const a = parseArgs('worker', argsSchema, raw);
     let tlsCa: string | undefined;
     if (a['redis-ca'] !== undefined) {
       try {
@@ -115,5 +125,7 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
       process.on('SIGTERM', onSignal);
     });
     process.stderr.write(`worker ${handle.name}: stopped after ${handle.processed} trials\n`);
+    // a lost Redis leaves reconnect timers behind: do not let them keep a stopped worker alive
+    setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref();
   },
 };
