@@ -38,13 +38,14 @@ export function featuresFor(data: SpaceData, sources: readonly number[]): FewSho
 }
 
 /** The few-shot column of target `t` from `sources`, N networks, draw `d` (seed). */
-export function fewShotColumn(data: SpaceData, t: number, sources: readonly number[], n: number, d: number): { pred: Float64Array; chosen: number[]; base: string; lambda: number; looRmse: number; looErrors: readonly number[] } {
+export function fewShotColumn(data: SpaceData, t: number, sources: readonly number[], n: number, d: number, lambdas?: readonly number[]): { pred: Float64Array; chosen: number[]; base: string; lambda: number; looRmse: number; looErrors: readonly number[] } {
   const f = featuresFor(data, sources);
   const chosen = chooseNetworks(f, n, 1000 * d + 7);
   const y = data.latency[t] as Float64Array;
-  const fit = fitFewShot(f, chosen, chosen.map((i) => y[i] as number));
+  const fit = fitFewShot(f, chosen, chosen.map((i) => y[i] as number), lambdas);
   const pred = new Float64Array(y.length);
   for (let i = 0; i < y.length; i++) pred[i] = predictFewShot(fit, f, i);
   return { pred, chosen, base: fit.base, lambda: fit.lambda, looRmse: fit.looRmse, looErrors: fit.looErrors };
 }
+
 

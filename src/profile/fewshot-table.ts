@@ -64,7 +64,17 @@ const within10 = (errs: readonly number[]): number => errs.filter((e) => Math.ab
 
 export function buildFewShotTable(req: FewShotTableRequest): { table: LatencyTableData; fit: FewShotFit } {
   const { plan, space, sources } = req;
-  const fit = fitFewShot(plan.features, plan.chosen, req.measuredMs);
+  // A table's fixed part cannot be negative. When the free fit wants one (a device much faster than the sources at
+  // the cheap end), refit with the fixed part held at 0: no intercept, each source without its own fixed parts.
+  let fit = fitFewShot(plan.features, plan.chosen, req.measuredMs);
+  const fixedOf = (f: FewShotFit): number => f.interceptMs + sources.reduce((a, s) => a + (f.sourceWeights[s.name] ?? 0) * s.table.fixedTotalMs, 0);
+  let refitted = false;
+  if (fixedOf(fit) < 0) {
+    const layersOnly: FewShotFeatures = { ...plan.features, sources: plan.features.sources.map((col, k) => col.map((v) => v - (sources[k] as FewShotSource).table.fixedTotalMs)) };
+    fit = { ...fitFewShot(layersOnly, plan.chosen, req.measuredMs, undefined, { intercept: false }) };
+    fit = { ...fit, interceptMs: -sources.reduce((a, s) => a + (fit.sourceWeights[s.name] ?? 0) * s.table.fixedTotalMs, 0) };
+    refitted = true;
+  }
   const input = spaceNetwork(space, space.radix.map(() => 0)).input;
   const weightOf = (s: FewShotSource): number => fit.sourceWeights[s.name] ?? 0;
   let clamped = 0;
@@ -79,7 +89,15 @@ export function buildFewShotTable(req: FewShotTableRequest): { table: LatencyTab
     if (raw < 0) clamped++;
     return { key: b.key, median_ms: Math.max(0, raw), mean_ms: null, p90_ms: null, spread: null, samples: null, note: `few-shot: ${sources.map((s) => `${weightOf(s).toFixed(4)} x ${s.name}`).join(' + ')} + ${(fit.countWeights[kind] ?? 0).toFixed(4)} ms (${kind})${raw < 0 ? `; ${raw.toFixed(4)} ms stored as 0` : ''}` };
   });
-  const fixedRaw = fit.interceptMs + sources.reduce((a, s) => a + weightOf(s) * s.table.fixedTotalMs, 0);
+  // Entries stored as 0 break the sum the fit made: the fixed part is then refitted (least squares on the relative
+  // error of the N measured networks, >= 0) to the table as stored.
+  let fixedMs = Math.max(0, fixedOf(fit));
+  if (clamped > 0) {
+    const byKey = new Map(entries.map((e) => [e.key, e.median_ms]));
+    const layerSums = plan.chosen.map((i) => walkShapes(plan.candidates[i] as NetworkSpec).reduce((a, l) => a + (byKey.get(l.key) ?? 0), 0));
+    const wsum = req.measuredMs.reduce((a, y) => a + 1 / (y * y), 0);
+    fixedMs = Math.max(0, req.measuredMs.reduce((a, y, j) => a + (y - (layerSums[j] as number)) / (y * y), 0) / wsum);
+  }
   const sumFit = entries.length;
   const table: LatencyTableData = {
     format: TABLE_FORMAT,
@@ -108,10 +126,11 @@ export function buildFewShotTable(req: FewShotTableRequest): { table: LatencyTab
       },
       notes: [
         `few-shot estimate from ${plan.chosen.length} measured networks; leave-one-out: ${(100 * within10(fit.looErrors)).toFixed(0)}% of them within +-10%`,
-        ...(clamped > 0 || fixedRaw < 0 ? [`${clamped} of ${sumFit} entries${fixedRaw < 0 ? ' and the fixed part' : ''} came out negative and are stored as 0`] : []),
+        ...(refitted ? ['the free fit wanted a negative fixed part: refitted with the fixed part held at 0 (no intercept, sources without their fixed parts)'] : []),
+        ...(clamped > 0 ? [`${clamped} of ${sumFit} entries came out negative and are stored as 0; the fixed part was refitted to the measured networks`] : []),
       ],
     },
-    fixed: [{ name: 'fewshot', median_ms: Math.max(0, fixedRaw), mean_ms: null, p90_ms: null, spread: null, samples: plan.chosen.length, note: `intercept ${fit.interceptMs.toFixed(4)} ms + the sources' fixed parts, weighted` }],
+    fixed: [{ name: 'fewshot', median_ms: fixedMs, mean_ms: null, p90_ms: null, spread: null, samples: plan.chosen.length, note: `intercept ${fit.interceptMs.toFixed(4)} ms + the sources' fixed parts, weighted${clamped > 0 ? ' (refitted after clamping entries)' : ''}` }],
     entries,
   };
   parseTable(table, 'few-shot table');

@@ -166,7 +166,9 @@ function ridge(x: readonly number[][], y: readonly number[], w: readonly number[
 }
 
 /** Fit the new device from `measured[j]` = latency of network `chosen[j]` (see the file comment). */
-export function fitFewShot(f: FewShotFeatures, chosen: readonly number[], measured: readonly number[], lambdas: readonly number[] = FEWSHOT_LAMBDAS): FewShotFit {
+export function fitFewShot(f: FewShotFeatures, chosen: readonly number[], measured: readonly number[], lambdas: readonly number[] = FEWSHOT_LAMBDAS, options: { readonly intercept?: boolean } = {}): FewShotFit {
+  const withIntercept = options.intercept !== false;
+  const head = withIntercept ? 1 : 0;
   if (chosen.length !== measured.length) throw new LayernasError('USAGE', `${chosen.length} networks but ${measured.length} measurements`);
   if (chosen.length < 3) throw new LayernasError('USAGE', `a few-shot fit needs at least 3 measured networks, got ${chosen.length}`, { networks: chosen.length });
   if (f.sources.length === 0) throw new LayernasError('USAGE', 'a few-shot fit needs at least one source device');
@@ -190,11 +192,12 @@ export function fitFewShot(f: FewShotFeatures, chosen: readonly number[], measur
     const usable = [...f.sources, ...f.counts].map((_, k) => k).filter((k) => k !== s && (stats[k] as { sd: number }).sd > 1e-12);
     for (const lambda of lambdas) {
       const extras = Number.isFinite(lambda) ? usable : [];
-      const rows = chosen.map((i) => [1, ((f.sources[s] as Float64Array)[i] as number) / baseMean, ...extras.map((k) => {
+      // without an intercept the corrections are scaled, not centred (centring would bring an intercept back)
+      const rows = chosen.map((i) => [...(withIntercept ? [1] : []), ((f.sources[s] as Float64Array)[i] as number) / baseMean, ...extras.map((k) => {
         const col = k < nSrc ? (f.sources[k] as Float64Array) : (f.counts[k - nSrc] as Float64Array);
-        return ((col[i] as number) - (stats[k] as { m: number }).m) / (stats[k] as { sd: number }).sd;
+        return ((col[i] as number) - (withIntercept ? (stats[k] as { m: number }).m : 0)) / (stats[k] as { sd: number }).sd;
       })]);
-      const { beta, loo } = ridge(rows, y, w, 2, Number.isFinite(lambda) ? lambda : 0);
+      const { beta, loo } = ridge(rows, y, w, head + 1, Number.isFinite(lambda) ? lambda : 0);
       const rel = loo.map((r, j) => -r / Math.max(y[j] as number, floor));
       const score = Math.sqrt(mean(rel.map((e) => e * e)));
       if (!best || score < best.score - 1e-12) best = { score, base: s, lambda, beta, loo: rel, extras };
@@ -202,14 +205,14 @@ export function fitFewShot(f: FewShotFeatures, chosen: readonly number[], measur
   }
   const c = best as Candidate;
   // back to raw units: y = ym * (b0 + b1 x_base / mean_base + sum_k g_k (x_k - m_k) / sd_k)
-  let intercept = ym * (c.beta[0] as number);
+  let intercept = withIntercept ? ym * (c.beta[0] as number) : 0;
   const sourceWeights: Record<string, number> = Object.fromEntries(f.sourceNames.map((n) => [n, 0]));
   const countWeights: Record<string, number> = Object.fromEntries(f.countNames.map((n) => [n, 0]));
-  sourceWeights[f.sourceNames[c.base] as string] = (ym * (c.beta[1] as number)) / (stats[c.base] as { m: number }).m;
+  sourceWeights[f.sourceNames[c.base] as string] = (ym * (c.beta[head] as number)) / (stats[c.base] as { m: number }).m;
   c.extras.forEach((k, j) => {
     const { m, sd } = stats[k] as { m: number; sd: number };
-    const g = (ym * (c.beta[2 + j] as number)) / sd;
-    intercept -= g * m;
+    const g = (ym * (c.beta[head + 1 + j] as number)) / sd;
+    if (withIntercept) intercept -= g * m;
     if (k < nSrc) sourceWeights[f.sourceNames[k] as string] = g;
     else countWeights[f.countNames[k - nSrc] as string] = g;
   });

@@ -39,13 +39,13 @@ export interface KitSettings {
 export interface KitManifest {
   readonly format: typeof KIT_FORMAT;
   readonly target: Target;
-  /** space name or file as given to profile */
+  /** space name, or its file relative to the kit folder (no absolute paths in the manifest) */
   readonly space: string;
   readonly mode: 'table' | 'fewshot';
   readonly seed: number;
   readonly calibrate: number;
   readonly calibrateSpan: number;
-  /** few-shot kits: the --from items and N */
+  /** few-shot kits: the --from items (table files relative to the kit folder) and N */
   readonly from?: readonly string[];
   readonly networks?: number;
   readonly anchor: string;

@@ -6,8 +6,9 @@
  *     at no trial cost), bucket them by cost and keep the best K per bucket. Every trial is a feasible model, i.e. a
  *     possible answer.
  *  2. Polish (when `polish`): until the trial budget is spent, take the best evaluated model whose neighbourhood is
- *     not yet explored and evaluate its unseen trainable one-layer neighbours; as soon as one beats it, move on to
- *     the new best (first improvement, neighbours in a fixed seeded order).
+ *     not yet explored (the centre) and evaluate its one-layer moves in a seeded order, a move over the budget
+ *     repaired on the other layers (so it can trade a dearer op here for a cheaper one elsewhere); the first move that
+ *     beats the centre becomes the next centre (first improvement). Moves go out `polishBatch` at a time.
  * Buckets are equal-width over the whole range of costs the children of the layer have; with two bucket costs the
  * table is 2-D (H x H cells). The answer (chosen by the study) is the best evaluated model inside every constraint.
  */
@@ -15,7 +16,7 @@ import { Rng } from '../core/rng.js';
 import type { CostModel } from '../cost/types.js';
 import { dnaKey, type Dna } from '../space/types.js';
 import type { Constraints } from './constraints.js';
-import { nearestFeasible, nearestTrainable, trainable } from './repair.js';
+import { nearestFeasible, nearestTrainable } from './repair.js';
 import type { SearchAlgorithm } from './types.js';
 
 export interface LayerNasSettings {

@@ -31,11 +31,21 @@ export function readCsv(file: string, code: ErrorCode = 'TABLE_INVALID'): CsvTab
     throw new LayernasError(code === 'TABLE_INVALID' ? 'DATASET_MISSING' : code, `cannot read ${file}: ${(e as Error).message}`, { file });
   }
   let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true }) as unknown as { record: string[]; info: { lines: number } }[];
-  } catch (e) {
-    const line = (e as { lines?: number }).lines;
-    throw new LayernasError(code, `${file}${line !== undefined ? `:${line}` : ''}: not valid CSV: ${(e as Error).message}`, { file, ...(line !== undefined ? { line } : {}) });
+  if (!text.includes('"')) {
+    // no quotes: plain splitting is exactly RFC 4180 here and ~10x faster than the general parser, which matters for
+    // the 15,625-row benchmark tables read inside queue workers (a long synchronous parse stalls their job locks)
+    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    records = [];
+    body.split(/\r?\n/).forEach((line, i) => {
+      if (line.trim() !== '') records.push({ record: line.split(','), info: { lines: i + 1 } });
+    });
+  } else {
+    try {
+      records = parse(text, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true }) as unknown as { record: string[]; info: { lines: number } }[];
+    } catch (e) {
+      const line = (e as { lines?: number }).lines;
+      throw new LayernasError(code, `${file}${line !== undefined ? `:${line}` : ''}: not valid CSV: ${(e as Error).message}`, { file, ...(line !== undefined ? { line } : {}) });
+    }
   }
   const header = (records[0]?.record ?? []).map((h) => h.trim());
   const rows: string[][] = [];

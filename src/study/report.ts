@@ -2,13 +2,15 @@
 import type { BenchmarkCurve, BenchmarkResult } from './benchmark.js';
 
 export function benchmarkTable(result: BenchmarkResult, title: string): string {
-  const head = ['algorithm', 'budget', 'test acc (mean ± std)', 'regret', 'trials used (mean [min-max])', 'no answer'];
+  const head = ['algorithm', 'budget', 'test acc (mean ± std)', 'regret', 'exact%', 'trials used (mean [min-max])', 'over budget', 'no answer'];
   const rows = result.rows.map((r) => [
     r.algorithm,
     String(r.budget),
     `${r.meanAcc.toFixed(2)} ± ${r.stdAcc.toFixed(2)}`,
     (Math.abs(r.meanRegret) < 0.005 ? 0 : r.meanRegret).toFixed(2),
+    String(Math.round(r.exactShare * 100)),
     `${r.meanTrials.toFixed(1)} [${r.minTrials}-${r.maxTrials}]`,
+    r.meanOverBudget.toFixed(1),
     String(r.noAnswer),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));

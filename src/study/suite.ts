@@ -10,6 +10,7 @@ import { NB201_DATASETS } from '../eval/tabular-nb201.js';
 import type { AlgorithmName } from '../search/types.js';
 import { runBenchmark, type BenchmarkRow } from './benchmark.js';
 import { buildProblem, type ProblemOptions } from './problem.js';
+import { runInWorkers } from './suite-workers.js';
 
 export interface SuiteProblem {
   readonly id: string;
@@ -84,37 +85,67 @@ export interface SuiteOptions {
   readonly seeds: number;
   readonly budgets: readonly number[];
   readonly onProblemDone?: (done: number, total: number, id: string) => void;
+  /** problems run in parallel worker threads (default 1); results are the same for any value */
+  readonly jobs?: number;
+}
+
+/** What one problem of a suite gives: its rows and the summed-gap curve per algorithm (largest budget), or impossible. */
+export interface SuiteProblemResult {
+  readonly rows: SuiteRow[];
+  readonly gapCurves: { algorithm: AlgorithmName; gap: number[] }[];
+  readonly impossible?: string;
+}
+
+export async function runSuiteProblem(p: SuiteProblem, options: Pick<SuiteOptions, 'algorithms' | 'seeds' | 'budgets'>): Promise<SuiteProblemResult> {
+  const problem = buildProblem(p.options);
+  try {
+    problem.constraints.assertPossible();
+  } catch (e) {
+    if (!(e instanceof LayernasError) || e.code !== 'BUDGET_IMPOSSIBLE') throw e;
+    return { rows: [], gapCurves: [], impossible: e.message };
+  }
+  const top = Math.max(...options.budgets);
+  const res = await runBenchmark(problem, { algorithms: options.algorithms, seeds: options.seeds, budgets: options.budgets });
+  return {
+    rows: res.rows.map((r) => ({ ...r, problem: p.id, oracle: res.oracle, meanGap: Math.max(0, r.meanRegret) })),
+    gapCurves: res.curves.filter((c) => c.budget === top).map((c) => ({ algorithm: c.algorithm, gap: c.mean.map((v) => res.oracle - v) })),
+  };
 }
 
 export async function runSuite(problems: readonly SuiteProblem[], options: SuiteOptions): Promise<SuiteResult> {
   const started = Date.now();
-  const rows: SuiteRow[] = [];
   const top = Math.max(...options.budgets);
-  const curveSums = new Map<AlgorithmName, number[]>();
+  const results: (SuiteProblemResult | undefined)[] = new Array(problems.length);
   let k = 0;
+  const done = (i: number, r: SuiteProblemResult): void => {
+    results[i] = r;
+    const p = problems[i] as SuiteProblem;
+    options.onProblemDone?.(++k, problems.length, r.impossible ? `${p.id} (impossible)` : p.id);
+  };
+  const jobs = Math.max(1, Math.min(options.jobs ?? 1, problems.length));
+  if (jobs === 1) {
+    for (let i = 0; i < problems.length; i++) done(i, await runSuiteProblem(problems[i] as SuiteProblem, options));
+  } else {
+    await runInWorkers(problems, options, jobs, done);
+  }
+  const rows: SuiteRow[] = [];
   const impossible: { problem: string; message: string }[] = [];
+  const curveSums = new Map<AlgorithmName, number[]>();
   let counted = 0;
-  for (const p of problems) {
-    const problem = buildProblem(p.options);
-    try {
-      problem.constraints.assertPossible();
-    } catch (e) {
-      if (!(e instanceof LayernasError) || e.code !== 'BUDGET_IMPOSSIBLE') throw e;
-      impossible.push({ problem: p.id, message: e.message });
-      options.onProblemDone?.(++k, problems.length, `${p.id} (impossible)`);
-      continue;
+  results.forEach((r, i) => {
+    if (!r) return;
+    if (r.impossible) {
+      impossible.push({ problem: (problems[i] as SuiteProblem).id, message: r.impossible });
+      return;
     }
     counted++;
-    const res = await runBenchmark(problem, { algorithms: options.algorithms, seeds: options.seeds, budgets: options.budgets });
-    for (const r of res.rows) rows.push({ ...r, problem: p.id, oracle: res.oracle, meanGap: Math.max(0, r.meanRegret) });
-    for (const c of res.curves) {
-      if (c.budget !== top) continue;
+    rows.push(...r.rows);
+    for (const c of r.gapCurves) {
       const sum = curveSums.get(c.algorithm) ?? new Array<number>(top).fill(0);
-      c.mean.forEach((v, t) => (sum[t] = (sum[t] as number) + (Number.isNaN(v) ? NaN : res.oracle - v)));
+      c.gap.forEach((v, t) => (sum[t] = (sum[t] as number) + (v ?? NaN)));
       curveSums.set(c.algorithm, sum);
     }
-    options.onProblemDone?.(++k, problems.length, p.id);
-  }
+  });
   const overall: SuiteOverall[] = [];
   for (const budget of options.budgets) {
     for (const algorithm of options.algorithms) {

@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { walkShapes } from '../../src/arch/shapes.js';
 import { predictLatency } from '../../src/cost/latency-predictor.js';
@@ -8,7 +12,8 @@ import { Rng } from '../../src/core/rng.js';
 import { chooseNetworks, fitFewShot, linearTransfer, predictFewShot, spearman, type FewShotFeatures } from '../../src/profile/fewshot.js';
 import { buildFewShotTable, planFewShot } from '../../src/profile/fewshot-table.js';
 import { spaceNetwork } from '../../src/profile/space-networks.js';
-import { loadSpace } from '../../src/space/load.js';
+import { loadSpace, repoRoot } from '../../src/space/load.js';
+import { parseNetwork } from '../../src/arch/grammar.js';
 import { resolveTarget } from '../../src/targets/load.js';
 
 test('spearman: ties averaged, perfect and reversed orders', () => {
@@ -87,4 +92,60 @@ test('few-shot FBNet table: Eyeriss from the Pixel 3 and Raspberry Pi 4 tables +
       assert.ok(Math.abs(viaTable - predictFewShot(fit, plan.features, i)) < 1e-9 * Math.max(1, viaTable));
     });
   }
+});
+
+test('layernas profile --from --networks on a host target: measures N chosen networks, writes a few-shot table', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'layernas-fewshot-'));
+  try {
+    const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot(), 'src', 'cli', 'main.ts'), ...args], { cwd: repoRoot(), encoding: 'utf8', timeout: 300_000 });
+    const bad = cli(['profile', '--target', 'host-tflite-1t', '--space', 'fbnet', '--networks', '5']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--networks needs --from/);
+    const unknown = cli(['profile', '--target', 'host-tflite-1t', '--space', 'fbnet', '--from', 'no-such-phone', '--networks', '5']);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /TARGET_UNKNOWN/);
+    const out = path.join(dir, 'fewshot.json');
+    const r = cli(['profile', '--target', 'host-tflite-1t', '--space', 'fbnet', '--from', 'pixel3-tflite,raspi4-tflite', '--networks', '5', '--rounds', '1', '--out', out, '--json']);
+    assert.equal(r.status, 0, r.stderr.slice(-2000));
+    const t = loadTable(out);
+    const fs = t.data.metadata.fewshot;
+    assert.equal(fs?.networks, 5);
+    assert.equal(fs?.loo_errors.length, 5);
+    assert.match(t.data.metadata.method, /^few-shot estimate: 5 whole networks measured \(host-tflite/);
+    // the table prices every network of the space (a plain sum over the shape walk); this machine's timings under
+    // load are too noisy for an accuracy check here (bench/fewshot-transfer.ts measures that on the shared data)
+    const space = loadSpace('fbnet');
+    for (const m of fs?.measured ?? []) {
+      const p = predictLatency(walkShapes(parseNetwork(m.arch)), t).total_ms;
+      assert.ok(Number.isFinite(p) && p > 0 && m.ms > 0, `${m.arch}: predicted ${p} vs measured ${m.ms}`);
+    }
+    assert.ok(predictLatency(walkShapes(spaceNetwork(space, space.radix.map(() => 3))), t).total_ms > 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('few-shot table: a device far faster than its sources at the cheap end gets no negative fixed part', () => {
+  const space = loadSpace('fbnet');
+  const tables = ['pixel3-tflite'].map((id) => ({ name: id, table: loadTable(resolveTarget(id).tableFiles[0] as string) }));
+  const pixel3 = fbnetLatencyCost(space, 'pixel3');
+  const plan = planFewShot(space, tables, 10, 2, 300);
+  // a made-up device: 0.5 x Pixel 3 minus 1.2 ms (its fixed part, 0.5 x 2.84 - 1.2 = 0.22 ms, is small but positive)
+  const dev = (dna: readonly number[]): number => 0.5 * pixel3.cost(dna) - 1.2;
+  const measured = plan.chosen.map((i) => dev(plan.dnas[i] as number[]));
+  const { table } = buildFewShotTable({ target: resolveTarget('pixel3-tflite').target, space, sources: tables, plan, measuredMs: measured, runtimeVersion: 'test', seed: 2, how: 'made up' });
+  const t = parseTable(table, 'fewshot.json');
+  const rng = new Rng(5);
+  for (let k = 0; k < 50; k++) {
+    const dna = space.radix.map((r) => rng.int(r));
+    const p = predictLatency(walkShapes(spaceNetwork(space, dna)), t).total_ms;
+    assert.ok(Math.abs(p / dev(dna) - 1) < 0.05, `predicted ${p} vs ${dev(dna)}`);
+  }
+  // and one whose latency grows faster than the source's (convex): a straight line through it crosses zero above
+  // the source's fixed part, i.e. wants a negative fixed part
+  const dev2 = (dna: readonly number[]): number => 0.05 + 0.05 * (pixel3.cost(dna) - 2.8386) ** 2;
+  const m2 = plan.chosen.map((i) => dev2(plan.dnas[i] as number[]));
+  const built = buildFewShotTable({ target: resolveTarget('pixel3-tflite').target, space, sources: tables, plan, measuredMs: m2, runtimeVersion: 'test', seed: 2, how: 'made up' });
+  assert.ok((built.table.fixed[0]?.median_ms ?? -1) >= 0);
+  assert.ok(built.table.metadata.notes.some((n) => /negative fixed part/.test(n)), built.table.metadata.notes.join('; '));
 });

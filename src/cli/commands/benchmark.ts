@@ -24,6 +24,7 @@ const argsSchema = problemArgsSchema.extend({
   suite: z.string().optional(),
   'suite-costs': z.string().optional(),
   'suite-fractions': z.string().optional(),
+  jobs: z.number().int().positive().default(1),
 });
 
 function list(s: string): string[] {
@@ -41,6 +42,7 @@ async function runSuiteCommand(a: z.infer<typeof argsSchema>, algorithms: Algori
     algorithms,
     seeds: a.seeds,
     budgets,
+    jobs: a.jobs,
     onProblemDone: (done, total, id) => process.stderr.write(`[${done}/${total}] ${id} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`),
   });
   const title = `suite ${a.suite}: ${problems.length} problems (${spec.costs.length} costs x ${spec.fractions.map((f) => `${f * 100}%`).join('/')} of max x ${spec.datasets.length} datasets), ${a.seeds} seeds, noise ${a.noise}`;
@@ -72,6 +74,7 @@ export const benchmarkCommand: CommandModule = {
       .option('out', { type: 'string', describe: 'output directory for JSON, SVG and the table' })
       .option('suite', { type: 'string', describe: 'run a problem suite instead of one problem: nb201-latency (6 devices x 15/25 % of max x 3 datasets)' })
       .option('suite-costs', { type: 'string', describe: 'suite: replace its cost columns (comma separated, e.g. latency:pixel3,params)' })
+      .option('jobs', { type: 'number', default: 1, describe: 'suite: problems run in parallel on this many threads (same results)' })
       .option('suite-fractions', { type: 'string', describe: 'suite: replace its budget fractions of each cost maximum (e.g. 0.1,0.2,0.35)' }) as never,
   handler: async (argv) => {
     const parsed = argsSchema.safeParse(argv);

@@ -4,6 +4,7 @@
  *  - `--kit <dir>`: a benchmark kit for a real phone (with --from/--networks: the few-shot networks only);
  *  - `--ingest <dir>`: the table from a kit's results.
  */
+import { relative, resolve } from 'node:path';
 import { writeTableFile } from '../../cost/table-convert/shipped.js';
 import { LayernasError } from '../../core/errors.js';
 import { ExporterModelFactory } from '../../export/model-factory.js';
@@ -46,9 +47,10 @@ function need<T>(v: T | undefined, flag: string, mode: string): T {
 export async function runPhoneMode(args: PhoneArgs): Promise<void> {
   if (args.ingest) {
     const manifest = readKitManifest(args.ingest);
-    const space = loadSpace(manifest.space);
-    const work = workloadFor(manifest.space, manifest.calibrate, manifest.seed, manifest.calibrateSpan);
-    const sources = manifest.mode === 'fewshot' ? resolveFewShotSources(manifest.from ?? [], space) : undefined;
+    const inKit = (x: string): string => (x.endsWith('.json') || x.endsWith('.txt') ? resolve(args.ingest as string, x) : x);
+    const space = loadSpace(inKit(manifest.space));
+    const work = workloadFor(inKit(manifest.space), manifest.calibrate, manifest.seed, manifest.calibrateSpan);
+    const sources = manifest.mode === 'fewshot' ? resolveFewShotSources((manifest.from ?? []).map(inKit), space) : undefined;
     const { table, calls } = ingestKit(args.ingest, { space, blocks: work.blocks, calibration: work.calibration, ...(sources ? { sources } : {}) });
     const out = args.out ?? `${args.ingest}/${manifest.target.id}-${space.name}-${work.input.height}.json`;
     writeTableFile(out, table);
@@ -66,10 +68,13 @@ export async function runPhoneMode(args: PhoneArgs): Promise<void> {
     const sources = fewshot ? resolveFewShotSources(args.from ?? [], space) : [];
     const work = workloadFor(spaceArg, args.calibrate, args.seed, args.calibrateSpan);
     const plan = fewshot ? planFewShot(space, sources, args.networks as number, args.seed) : undefined;
+    // files named in the manifest are kept relative to the kit folder, so --ingest works from any folder
+    const kitDir = args.kit;
+    const abs = (x: string): string => (x.endsWith('.json') || x.endsWith('.txt') ? relative(kitDir, resolve(x)) : x);
     const manifest = writeKit(args.kit, {
-      target, space, spaceArg, blocks: work.blocks, mode: fewshot ? 'fewshot' : 'table', seed: args.seed, calibrate: args.calibrate, calibrateSpan: args.calibrateSpan,
+      target, space, spaceArg: abs(spaceArg), blocks: work.blocks, mode: fewshot ? 'fewshot' : 'table', seed: args.seed, calibrate: args.calibrate, calibrateSpan: args.calibrateSpan,
       networks: plan ? plan.chosen.map((i) => plan.candidates[i] as (typeof plan.candidates)[number]) : work.calibration,
-      ...(fewshot ? { from: args.from } : {}),
+      ...(fewshot ? { from: (args.from ?? []).map(abs) } : {}),
       settings: { ...args.kitSettings, rounds: args.rounds ?? 3 },
     }, new ExporterModelFactory());
     print(args, { kit: args.kit, models: manifest.models.length, mode: manifest.mode }, `wrote kit ${args.kit}: ${manifest.models.length} models, run.sh, README.md; run it with the phone attached, then layernas profile --ingest ${args.kit}`);
