@@ -4,7 +4,10 @@
  * `exitCodeFor` (2 = bad input, 1 = runtime failure); usage errors exit 2; anything else is a bug (stack, exit 1).
  */
 import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import yargs from 'yargs';
+import { dataLocations } from '../core/locations.js';
 import { exitCodeFor, LayernasError } from '../core/errors.js';
 import { costCommand } from './commands/cost.js';
 import { zooCommand } from './commands/zoo.js';
@@ -17,6 +20,15 @@ import { benchmarkCommand } from './commands/benchmark.js';
 import { designCommand } from './commands/design.js';
 import { exportCommand } from './commands/export.js';
 import { trainCommand } from './commands/train.js';
+
+/** the package version (package.json next to the sources or the compiled files) */
+export function layernasVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(dataLocations().packageRoot, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 export interface CliIo {
   readonly stderr: (text: string) => void;
@@ -44,7 +56,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     .strict()
     .help()
     .alias('h', 'help')
-    .version(false)
+    .version(layernasVersion())
     .wrap(process.stdout.isTTY ? Math.min(120, process.stdout.columns) : null)
     .exitProcess(false)
     .fail((message: string | null, error: Error | undefined) => {

@@ -16,6 +16,7 @@ import { InputConverter } from '../data/batches.js';
 import type { ImageSet } from '../data/types.js';
 import type { ExportFormat } from '../export/formats.js';
 import { exportModel } from '../platform/export-model.js';
+import type { DeployFacts } from '../export/deploy-info.js';
 import type { StageProgress } from './progress.js';
 import { fileSha256, readStageFile, writeJsonAtomic } from './stage-files.js';
 
@@ -50,6 +51,8 @@ export interface ExportRequest {
   readonly seed: number;
   readonly outDir: string;
   readonly progress: StageProgress;
+  /** preprocessing (resize from the dataset's image size), labels and description for the deployable files */
+  readonly deploy?: DeployFacts;
 }
 
 export const modelDir = (outDir: string): string => path.join(outDir, 'model');
@@ -82,6 +85,9 @@ export async function runExportStage(req: ExportRequest): Promise<{ stage: Expor
   const result = await exportModel({
     spec: req.spec, weights: req.weights, weightsSource: req.weightsFrom, formats: DESIGN_FORMATS, outDir: dir,
     int8: { calibration, description: `${calibration.length} training images (seed ${req.seed})`, io: 'float', formats: DESIGN_INT8_FORMATS },
+    // the verify stage measures int8 agreement on the test split (a better check than one parity input)
+    int8Agreement: 'warn',
+    ...(req.deploy ? { deploy: req.deploy } : {}),
   });
   const files: ExportedFile[] = result.manifest.models.flatMap((m) => m.files.map((f) => ({ file: f.path, format: `${m.format}-${m.precision}`, bytes: f.bytes, sha256: f.sha256 })));
   req.progress.tick(files.map((f) => `${f.file} ${f.bytes} bytes`).join(', '));

@@ -26,6 +26,9 @@ import { distinctBlocksOf } from '../profile/space-networks.js';
 import type { SearchSpace } from '../space/types.js';
 import type { LoadedTarget } from '../targets/schema.js';
 import { coveringNetworks, spaceNetworks, type SpaceNetworks } from './space-networks.js';
+import { coveredSpaces } from './space-coverage.js';
+import { buildDesignProblem } from './problem.js';
+import { loadSpace } from '../space/load.js';
 
 export interface LatencySource {
   readonly table: LatencyTable;
@@ -63,7 +66,7 @@ function pricedClassesFor(table: LatencyTable, classes: number): number {
   return heads.length === 1 && !heads.includes(classes) ? (heads[0] as number) : classes;
 }
 
-function tryTable(table: LatencyTable, space: SearchSpace, classes: number): { nets: SpaceNetworks; missing: string[] } {
+export function tryTable(table: LatencyTable, space: SearchSpace, classes: number): { nets: SpaceNetworks; missing: string[] } {
   const nets = spaceNetworks(space, classes, pricedClassesFor(table, classes));
   return { nets, missing: missingKeys(table, coveringNetworks(nets, 'priced')) };
 }
@@ -103,9 +106,21 @@ export async function resolveLatencySource(req: LatencySourceRequest): Promise<L
     tried.push(`${c.file} lacks ${missing.length} block(s), e.g. ${missing.slice(0, 3).join(', ')}`);
   }
   if (!resolvePlatform(target).onHost) {
-    throw new LayernasError('TABLE_MISSING_KEY', `target ${target.id} has no latency table covering space ${space.name} at ${input.height}x${input.width}x${input.channels}` +
-      `${tried.length > 0 ? ` (${tried.join('; ')})` : ''}; profile it on the phone (layernas profile --target ${target.id} --space ${space.name}) and pass --latency-table`, {
-      target: target.id, space: space.name, tried,
+    const covered = coveredSpaces(loaded, classes);
+    const first = covered[0];
+    let instead = '';
+    if (first) {
+      // a budget the covered space can meet: 1.5x its cheapest architecture, so the suggested command runs as given
+      const table = loadTable(first.table);
+      const alt = loadSpace(first.space);
+      const cheapest = buildDesignProblem({ table, networks: tryTable(table, alt, classes).nets, origin: 'target-table', notes: [], measuredNow: 0 }, target.id, Infinity, undefined).cheapest.latencyMs;
+      const budget = Math.ceil(cheapest * 1.5 * 10) / 10;
+      instead = `run instead: layernas design --target ${target.id} --space ${first.space} --latency-ms ${budget} (its tables cover ${covered.map((c) => `${c.space} at ${c.input}`).join(', ')}; cheapest ${first.space} network ${cheapest.toFixed(2)} ms), or `;
+    }
+    throw new LayernasError('TABLE_MISSING_KEY', `target ${target.id} has no latency table covering space ${space.name} at ${input.height}x${input.width}x${input.channels}; ` +
+      `${instead}profile ${space.name} on an attached phone (layernas profile --target ${target.id} --space ${space.name}) and pass the table with --latency-table` +
+      `${tried.length > 0 ? ` [${tried.join('; ')}]` : ''}`, {
+      target: target.id, space: space.name, tried, covered: covered.map((c) => c.space),
     });
   }
   return profileSpace(req, profiled, input);

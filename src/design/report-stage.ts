@@ -5,6 +5,8 @@ import path from 'node:path';
 import { formatNetwork } from '../arch/grammar.js';
 import { writeFileAtomic } from '../core/write-atomic.js';
 import { costsOf } from './problem.js';
+import { walkShapes } from '../arch/shapes.js';
+import { priceNetwork } from '../cost/price-network.js';
 import { renderDesignReport } from './report-html.js';
 import type { DesignRun, ExportResult, FinalResult, SearchResult, TableResult, VerifyResult } from './stages.js';
 import { writeJsonAtomic } from './stage-files.js';
@@ -50,9 +52,20 @@ export function designSummary(run: DesignRun, t: TableResult, s: SearchResult, f
       const a = agreementByFile.get(x.file);
       return { file: x.file, format: x.format, bytes: x.bytes, sha256: x.sha256, ...(a ? { testAgreement: a.share, testAccuracy: a.testAccuracy } : {}) };
     }),
-    verifyPassed: v.stage.passed, verifyFailures: v.stage.failures, modelDir: path.relative(run.out, e.dir),
+    verifyPassed: v.stage.passed, verifyFailures: v.stage.failures, checks: v.stage.checks.map((c) => ({ name: c.name, passed: c.passed, detail: c.detail })), modelDir: path.relative(run.out, e.dir),
     notes: [...t.source.notes, ...s.searches.flatMap((x) => x.journalProblems.map((p) => `journal problem skipped: ${p}`))],
     timings: run.timings,
+    winnerLatency: winnerLatency(t, f),
+  };
+}
+
+/** the winner priced layer by layer with the table the design used (the same network the search priced) */
+function winnerLatency(t: TableResult, f: FinalResult): NonNullable<DesignSummary['winnerLatency']> {
+  const p = priceNetwork(walkShapes(t.problem.networks.priced(f.winner.dna)), t.source.table);
+  return {
+    layers: p.layers.map((l) => ({ block: l.key.slice(0, l.key.lastIndexOf('@')), key: l.key, ms: l.ms })),
+    fixedMs: p.fixed_ms,
+    totalMs: p.total_ms ?? p.priced_ms,
   };
 }
 

@@ -3,21 +3,15 @@
  * the dataset), and DNA -> the network whose latency is looked up (classifier sized like the latency table's head).
  * Adapter over src/space/network.ts decodeNetwork, whose mobilenetv2 decoder takes the class count from the space.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { NetworkSpec } from '../arch/spec.js';
 import { LayernasError } from '../core/errors.js';
-import { dataLocations } from '../core/locations.js';
-import { isBuiltinSpace, loadSpace, loadSpaceFile } from '../space/load.js';
+import { loadSpace } from '../space/load.js';
 import { coveringDnas, decodeNetwork } from '../space/network.js';
 import type { Dna, SearchSpace } from '../space/types.js';
 
-/** A built-in space (spaces/<name>.json, e.g. mobile32, fbnet) or a space .json file. */
+/** A shipped space (spaces/<name>.json, e.g. mobile32, fbnet) or a space .json file: the same resolver as every command. */
 export function loadDesignSpace(nameOrFile: string): SearchSpace {
-  if (isBuiltinSpace(nameOrFile) || nameOrFile.endsWith('.json')) return loadSpace(nameOrFile);
-  const shipped = path.join(dataLocations().spaces, `${nameOrFile}.json`);
-  if (/^[A-Za-z0-9_-]+$/.test(nameOrFile) && existsSync(shipped)) return loadSpaceFile(shipped);
-  throw new LayernasError('SPACE_INVALID', `unknown search space "${nameOrFile}": give a name of spaces/*.json (e.g. mobile32, fbnet) or a space .json file`, { space: nameOrFile });
+  return loadSpace(nameOrFile);
 }
 
 /** The same network with its final classifier resized to `classes` outputs. */

@@ -20,6 +20,7 @@ import type { Trainer } from '../train/types.js';
 import { handDesignedBaseline } from './baseline.js';
 import { finalWeightsDir, readFinalWeights, trainFinal, type FinalModel } from './final-stage.js';
 import { runExportStage } from './export-stage.js';
+import { deployFacts } from '../export/deploy-info.js';
 import { resolveLatencySource, type LatencySource } from './latency-source.js';
 import type { DesignOptions } from './options.js';
 import { buildDesignProblem, type DesignProblem } from './problem.js';
@@ -168,9 +169,12 @@ export type VerifyResult = Awaited<ReturnType<typeof runVerifyStage>>;
 /** export: the winner with its trained weights, by the exporter `layernas export` uses. */
 export async function exportStage(run: DesignRun, t: TableResult, f: FinalResult): Promise<ExportResult> {
   const { opts } = run;
+  const spec = t.problem.networks.trained(f.winner.dna);
+  const train = t.data.train;
+  const deploy = deployFacts(spec, { source: { height: train.height, width: train.width, channels: train.channels }, labels: t.data.classNames, dataset: t.data.name.split('#')[0] ?? t.data.name });
   return await run.timed('export', async () => runExportStage({
-    spec: t.problem.networks.trained(f.winner.dna), weights: await readFinalWeights(f.winner), weightsFrom: path.relative(run.out, f.winner.dir), calibrationSet: t.data.train,
-    calibrationImages: opts.calibrationImages, seed: opts.seed, outDir: run.out, progress: run.progress.stage('export'),
+    spec, weights: await readFinalWeights(f.winner), weightsFrom: path.relative(run.out, f.winner.dir), calibrationSet: t.data.train,
+    calibrationImages: opts.calibrationImages, seed: opts.seed, outDir: run.out, progress: run.progress.stage('export'), deploy,
   }));
 }
 

@@ -72,4 +72,19 @@ export interface DesignSummary {
   readonly modelDir: string;
   readonly notes: readonly string[];
   readonly timings: Readonly<Record<string, number>>;   // seconds per stage, this run
+  /** predicted latency of each layer of the winner, from the table the design priced with (absent in older summaries) */
+  readonly winnerLatency?: {
+    readonly layers: readonly { readonly block: string; readonly key: string; readonly ms: number }[];
+    readonly fixedMs: number;
+    readonly totalMs: number;
+  };
+  /** every verification check with its verdict and the reason (absent in older summaries) */
+  readonly checks?: readonly DesignCheck[];
+}
+
+export interface DesignCheck {
+  readonly name: string;
+  readonly passed: boolean;
+  /** what was measured against what threshold; for a failure, why it failed */
+  readonly detail: string;
 }

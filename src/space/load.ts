@@ -1,5 +1,5 @@
 /** Loading search spaces from JSON files (user-written or the built-in ones under spaces/). */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LayernasError } from '../core/errors.js';
 import { dataLocations } from '../core/locations.js';
@@ -51,11 +51,22 @@ export function isBuiltinSpace(name: string): name is BuiltinSpaceName {
   return (BUILTIN_SPACES as readonly string[]).includes(name);
 }
 
-/** A built-in space by name, or a JSON file path. */
+/** names of every space shipped in spaces/*.json (the built-in ones first) */
+export function shippedSpaceNames(): string[] {
+  const dir = dataLocations().spaces;
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length)) : [];
+  return [...BUILTIN_SPACES, ...files.filter((f) => !isBuiltinSpace(f)).sort()];
+}
+
+/**
+ * A space by name (any spaces/<name>.json shipped with layernas: nb201, nats_sss, fbnet, mobilenetv2, mobile32, ...)
+ * or a JSON file path. Every command that takes --space resolves it here, so they all accept the same names.
+ */
 export function loadSpace(nameOrFile: string): SearchSpace {
-  if (isBuiltinSpace(nameOrFile)) return loadSpaceFile(path.join(dataLocations().spaces, `${nameOrFile}.json`));
   if (nameOrFile.endsWith('.json')) return loadSpaceFile(nameOrFile);
-  throw new LayernasError('SPACE_INVALID', `unknown search space "${nameOrFile}": use one of ${BUILTIN_SPACES.join(', ')} or a .json file`, {
+  const shipped = path.join(dataLocations().spaces, `${nameOrFile}.json`);
+  if (/^[A-Za-z0-9_-]+$/.test(nameOrFile) && existsSync(shipped)) return loadSpaceFile(shipped);
+  throw new LayernasError('SPACE_INVALID', `unknown search space "${nameOrFile}": use one of ${shippedSpaceNames().join(', ')} or a .json file`, {
     space: nameOrFile,
   });
 }

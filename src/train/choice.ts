@@ -31,11 +31,20 @@ export interface TrainerChoiceOptions {
   /** external trainers: kill a run after this long */
   readonly timeoutMs: number;
   readonly tfjsBackend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  /** external trainers: LAYERNAS_TRAINER_DEVICE (auto: CUDA when the trainer sees a GPU; the PyTorch trainer reads it) */
+  readonly device?: TrainerDevice;
 }
+
+export const TRAINER_DEVICES = ['auto', 'cpu', 'cuda'] as const;
+export type TrainerDevice = (typeof TRAINER_DEVICES)[number];
 
 /** `tfjs`, `pytorch` or `command:<argv>` → trainer configuration (USAGE error naming the choices otherwise) */
 export function parseTrainerChoice(choice: string, o: TrainerChoiceOptions): TrainerConfig {
-  const env = o.threads !== undefined ? { env: { LAYERNAS_THREADS: String(o.threads) } } : {};
+  const vars = {
+    ...(o.threads !== undefined ? { LAYERNAS_THREADS: String(o.threads) } : {}),
+    ...(o.device !== undefined ? { LAYERNAS_TRAINER_DEVICE: o.device } : {}),
+  };
+  const env = Object.keys(vars).length > 0 ? { env: vars } : {};
   if (choice === 'tfjs') return { kind: 'tfjs', backend: o.tfjsBackend ?? 'auto', ...(o.threads !== undefined ? { threads: Math.min(2, o.threads) } : {}) };
   if (choice === 'pytorch') return { kind: 'command', name: 'pytorch', command: [...PYTORCH_REFERENCE_COMMAND], timeoutMs: o.timeoutMs, ...env };
   if (choice.startsWith('command:')) {

@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """layernas reference external trainer (PyTorch, Debian python3-torch).
 
-Usage: /usr/bin/python3 trainers/pytorch/train.py [--threads N] <request.json>
+Usage: /usr/bin/python3 trainers/pytorch/train.py [--threads N] [--device auto|cpu|cuda] <request.json>
+
+Device: auto (default; env LAYERNAS_TRAINER_DEVICE) trains on CUDA when torch sees a GPU, with mixed precision
+(autocast + GradScaler) and channels-last tensors; otherwise on the CPU exactly as before. cuda without a GPU is an
+error (exit 2), never a silent CPU run.
 
 Reads a layernas-train/1 request (docs/training.md): architecture spec, IDX files of the fixed splits, settings,
 output dir. Trains, writes weights (layernas weights format: weights.json + weights.bin in <outputDir>/weights)
@@ -98,6 +102,45 @@ def to_input(xb, inp):
     return x.contiguous()
 
 
+DEVICES = ('auto', 'cpu', 'cuda')
+
+
+def select_device(choice, cuda_available):
+    """('cuda' | 'cpu', why): auto takes the GPU when there is one; cuda without one raises ValueError."""
+    if choice not in DEVICES:
+        raise ValueError(f'unknown device {choice!r}: use one of {", ".join(DEVICES)}')
+    if choice == 'cuda' and not cuda_available:
+        raise ValueError('--device cuda: torch sees no CUDA GPU on this machine (use --device auto or cpu)')
+    if choice == 'cpu' or not cuda_available:
+        return 'cpu', 'asked for the CPU' if choice == 'cpu' else 'no CUDA GPU visible to torch'
+    return 'cuda', 'CUDA GPU visible to torch'
+
+
+class Placement:
+    """Where training runs: device, memory format and mixed precision (CUDA only)."""
+
+    def __init__(self, device):
+        self.device = torch.device(device)
+        self.cuda = device == 'cuda'
+        self.memory_format = torch.channels_last if self.cuda else torch.contiguous_format
+        self.scaler = torch.cuda.amp.GradScaler(enabled=self.cuda)
+
+    def autocast(self):
+        return torch.cuda.amp.autocast(enabled=self.cuda)
+
+    def net(self, net):
+        return net.to(self.device, memory_format=self.memory_format)
+
+    def batch(self, x):
+        x = x.to(self.device, non_blocking=True)
+        return x.contiguous(memory_format=self.memory_format) if x.dim() == 4 else x
+
+    def describe(self):
+        if self.cuda:
+            return f'torch-cuda {torch.cuda.get_device_name(0)} amp channels-last'
+        return f'torch-cpu x{torch.get_num_threads()}'
+
+
 def lr_at(s, step, total):
     if step < s['warmupSteps']:
         return s['lr'] * (step + 1) / s['warmupSteps']
@@ -105,7 +148,7 @@ def lr_at(s, step, total):
     return 0.5 * s['lr'] * (1 + math.cos(math.pi * min(1.0, t)))
 
 
-def recalibrate_bn(net, x, inp, bs, batches):
+def recalibrate_bn(net, x, inp, bs, batches, place=None):
     """Running BN statistics := plain average over `batches` training batches (as layernas' tfjs trainer)."""
     n = min(batches, x.shape[0] // bs)
     if n <= 0:
@@ -117,17 +160,28 @@ def recalibrate_bn(net, x, inp, bs, batches):
     net.train()
     with torch.no_grad():
         for k in range(n):
-            net(to_input(x[k * bs:(k + 1) * bs], inp))
+            xb = to_input(x[k * bs:(k + 1) * bs], inp)
+            if place is not None:
+                with place.autocast():
+                    net(place.batch(xb))
+            else:
+                net(xb)
     for m in bns:
         m.momentum = 0.1
 
 
-def accuracy(net, x, y, inp, batch=256):
+def accuracy(net, x, y, inp, batch=256, place=None):
     net.eval()
     correct = 0
     with torch.no_grad():
         for i in range(0, x.shape[0], batch):
-            correct += (net(to_input(x[i:i + batch], inp)).argmax(1) == y[i:i + batch]).sum().item()
+            xb = to_input(x[i:i + batch], inp)
+            if place is not None:
+                with place.autocast():
+                    out = net(place.batch(xb))
+                correct += (out.argmax(1).cpu() == y[i:i + batch]).sum().item()
+            else:
+                correct += (net(xb).argmax(1) == y[i:i + batch]).sum().item()
     return correct / max(1, x.shape[0])
 
 
@@ -149,7 +203,7 @@ def write_weights(net, arch, out_dir):
     os.replace(tmp, os.path.join(out_dir, 'weights.json'))
 
 
-def train(req):
+def train(req, place):
     s = req['settings']
     spec = req['spec']
     inp = spec['input']
@@ -159,6 +213,7 @@ def train(req):
     except (ValueError, KeyError, TypeError, RuntimeError) as e:
         print(f'candidate cannot be built: {e}', file=sys.stderr)
         sys.exit(EXIT_CANDIDATE)
+    net = place.net(net)
     if net.num_classes != req['dataset']['numClasses']:
         raise ValueError(f"classifier has {net.num_classes} outputs, dataset has {req['dataset']['numClasses']} classes")
     xtr, ytr = load_split(req['dataset']['train'])
@@ -191,10 +246,12 @@ def train(req):
             idx = order[b * bs:(b + 1) * bs]
             for g in opt.param_groups:
                 g['lr'] = lr_at(s, step, total)
-            loss = loss_fn(net(to_input(xtr[idx], inp)), ytr[idx])
+            with place.autocast():
+                loss = loss_fn(net(place.batch(to_input(xtr[idx], inp))), place.batch(ytr[idx]))
             opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
+            place.scaler.scale(loss).backward()
+            place.scaler.step(opt)
+            place.scaler.update()
             lv = loss.item()
             if not math.isfinite(lv):
                 raise RuntimeError(f'training diverged at epoch {epoch + 1} step {b + 1} (loss {lv})')
@@ -208,22 +265,22 @@ def train(req):
                 last_print = now
                 print('PROGRESS ' + json.dumps({'epoch': epoch + 1, 'epochs': s['epochs'], 'step': b + 1, 'steps': steps,
                                                 'loss': last_loss, 'imagesPerSecond': images / max(train_seconds, 1e-9)}), flush=True)
-    recalibrate_bn(net, xtr, inp, bs, s.get('bnRecalibrationBatches', 0))
+    recalibrate_bn(net, xtr, inp, bs, s.get('bnRecalibrationBatches', 0), place)
     if s.get('validationSubset'):
         xva, yva = xva[:s['validationSubset']], yva[:s['validationSubset']]
     metrics = {
-        'valAccuracy': accuracy(net, xva, yva, inp),
+        'valAccuracy': accuracy(net, xva, yva, inp, place=place),
         'trainLoss': last_loss, 'epochs': s['epochs'], 'trainImages': int(xtr.shape[0]),
         'imagesPerSecond': images / max(train_seconds, 1e-9), 'params': count_trainable(net),
     }
     if req['evaluateTest']:
         xte, yte = load_split(req['dataset']['test'])
-        metrics['testAccuracy'] = accuracy(net, xte, yte, inp)
+        metrics['testAccuracy'] = accuracy(net, xte, yte, inp, place=place)
     metrics['wallSeconds'] = time.time() - t0
     weights_dir = os.path.join(req['outputDir'], 'weights')
     write_weights(net, req['arch'], weights_dir)
     return {'protocol': 'layernas-train/1',
-            'trainer': {'name': 'pytorch', 'backend': f'torch-cpu x{torch.get_num_threads()}', 'version': torch.__version__},
+            'trainer': {'name': 'pytorch', 'backend': place.describe(), 'version': torch.__version__},
             'metrics': metrics, 'weightsDir': weights_dir}
 
 
@@ -263,8 +320,19 @@ def main():
     ap.add_argument('--describe', action='store_true', help='print the parameter list of the spec in <request> and exit')
     ap.add_argument('--predict', metavar='WEIGHTS_DIR', help='print eval-mode logits of the first --n test images and exit')
     ap.add_argument('--n', type=int, default=100)
+    ap.add_argument('--device', default=os.environ.get('LAYERNAS_TRAINER_DEVICE', 'auto'), help='auto | cpu | cuda (env LAYERNAS_TRAINER_DEVICE)')
+    ap.add_argument('--print-device', action='store_true', help='print the device auto/cpu/cuda resolves to on this machine and exit')
     a = ap.parse_args()
     torch.set_num_threads(max(1, a.threads))
+    try:
+        device, why = select_device(a.device, torch.cuda.is_available())
+    except ValueError as e:
+        print(str(e), file=sys.stderr)
+        sys.exit(2)
+    place = Placement(device)
+    if a.print_device:
+        print(json.dumps({'device': device, 'why': why, 'backend': place.describe()}))
+        return
     with open(a.request) as f:
         req = json.load(f)
     if a.describe:
@@ -275,7 +343,7 @@ def main():
         return
     if req.get('protocol') != 'layernas-train/1':
         raise SystemExit(f"{a.request}: unsupported protocol {req.get('protocol')!r} (expected layernas-train/1)")
-    result = train(req)
+    result = train(req, place)
     tmp = req['resultFile'] + f'.tmp-{os.getpid()}'
     with open(tmp, 'w') as f:
         json.dump(result, f, indent=1)

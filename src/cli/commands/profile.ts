@@ -40,7 +40,7 @@ export const profileCommand: CommandModule = {
   builder: (y) =>
     y
       .option('target', { type: 'string', describe: 'target id (targets/) or target .json file' })
-      .option('space', { type: 'string', describe: 'mobilenetv2 | fbnet | space .json | .txt file of network strings' })
+      .option('space', { type: 'string', describe: 'a shipped space (mobile32, fbnet, mobilenetv2, nb201, ...), a space .json, or a .txt file of network strings' })
       .option('out', { type: 'string', describe: 'table file to write (default: <target>-<space>-<H>.json here); journal: <out>.journal.jsonl' })
       .option('calibrate', { type: 'number', default: 40, describe: 'random end-to-end networks measured to calibrate the table (fewer: faster, worse; docs/targets.md)' })
       .option('calibrate-span', { type: 'number', default: 20, describe: 'more calibration networks spread over the cost range (cheapest and dearest included; spaces only)' })

@@ -11,6 +11,9 @@ import { z } from 'zod';
 import { loadTargetTables } from '../../cost/latency-table.js';
 import { convertShippedTables } from '../../cost/table-convert/shipped.js';
 import { loadAllTargets, resolveTarget, shippedTargetsDir } from '../../targets/load.js';
+import { coveredSpaces, tableInputs } from '../../design/space-coverage.js';
+import { resolvePlatform } from '../../platform/registry.js';
+import { renderTable } from '../table.js';
 
 const json = (v: unknown): string => `${JSON.stringify(v, null, 1)}\n`;
 
@@ -39,8 +42,15 @@ export const targetsCommand: CommandModule = {
     const args = parseArgs('targets', z.object({ action: z.enum(['list', 'show', 'check', 'convert']), target: z.string().optional(), shared: z.string(), out: z.string(), json: z.boolean() }), argv);
     switch (args.action) {
       case 'list': {
-        const all = loadAllTargets().map((l) => ({ id: l.target.id, device: l.target.device, runtime: `${l.target.runtime.name} ${l.target.runtime.version}`, precision: l.target.precision, threads: l.target.threads, measure: l.target.measure.method, tables: l.tableFiles.length }));
-        process.stdout.write(args.json ? json(all) : all.map((t) => `${t.id.padEnd(22)} ${t.measure.padEnd(17)} ${t.precision} ${t.threads}t  tables:${t.tables}  ${t.device}`).join('\n') + '\n');
+        const all = loadAllTargets().map((l) => ({
+          id: l.target.id, device: l.target.device, runtime: `${l.target.runtime.name} ${l.target.runtime.version}`, precision: l.target.precision, threads: l.target.threads,
+          measure: l.target.measure.method, tables: l.tableFiles.length, inputs: tableInputs(l), spaces: coveredSpaces(l).map((c) => c.space), profilesOnHost: resolvePlatform(l.target).onHost,
+        }));
+        const spacesOf = (t: (typeof all)[number]): string => `${t.spaces.join(',') || '-'}${t.profilesOnHost ? ' (+ others: design profiles them)' : ''}`;
+        process.stdout.write(args.json ? json(all) : renderTable(
+          [{ title: 'target', align: 'left' }, { title: 'measure', align: 'left' }, { title: 'precision', align: 'left' }, { title: 'threads', align: 'right' }, { title: 'table inputs', align: 'left' }, { title: 'spaces covered', align: 'left' }, { title: 'device', align: 'left' }],
+          all.map((t) => [t.id, t.measure, t.precision, String(t.threads), t.inputs.join(',') || '-', spacesOf(t), t.device]),
+        ) + '\n');
         return;
       }
       case 'show':
