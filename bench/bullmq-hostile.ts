@@ -76,7 +76,8 @@ const settings = { bench: 'bullmq-hostile', recipe: RECIPE, seed: 0 };
 const tLocal = Date.now();
 const local = await runSearchStage({
   algorithm: 'layernas', problem, evaluator: new ProxyTrainingEvaluator(problem, new TfjsTrainer('auto', { threads: 1 }), data, RECIPE, 0, 1, path.join(base, 'local', 'scratch')),
-  trials: TRIALS, parallel: 3, seed: 0, outDir: path.join(base, 'local'), settings, progress: quiet.stage('search'),
+  // one at a time: in-process tfjs trainings cannot overlap (one variable registry); the trials do not depend on it
+  trials: TRIALS, parallel: 1, seed: 0, outDir: path.join(base, 'local'), settings, progress: quiet.stage('search'),
 });
 console.log(`local run: ${local.trialsUsed} trials in ${((Date.now() - tLocal) / 1000).toFixed(0)} s, best trial ${local.best?.trial} val ${local.best ? (100 * local.best.reward).toFixed(2) : '?'}%`);
 

@@ -1,7 +1,7 @@
 /**
  * Bench (export part A, ONNX side): our MobileNetV2-1.0 @224 — time to lower / write ONNX / write TF.js, file sizes,
  * and ONNX Runtime 1.30 latency medians at 1 and 2 intra-op threads (interleaved rounds so machine-load changes hit
- * both alike). TFLite columns are in bench/tflite-mobilenetv2.ts (part B), which also times our ONNX in ORT.
+ * both alike). TFLite columns are in bench/int8-speed.ts, which also times our ONNX in ORT.
  *
  *   npx tsx bench/export-mobilenetv2-latency.ts [--runs 40] [--warmup 5]
  */

@@ -23,17 +23,25 @@ const base = arg('--out', '/tmp/fault-injection');
 const rate = Number(arg('--rate', '0.3'));
 const seed = Number(arg('--seed', '1'));
 const trials = arg('--trials', '6');
+/** a hung trainer is killed after this long (a normal proxy trial takes ~5-15 s on a loaded 2-core machine) */
+const timeoutMs = arg('--timeout-ms', '60000');
 const FLAKY = path.join(ROOT, 'test', 'robustness', 'fixtures', 'flaky_trainer.py');
 const TABLE = path.join(ROOT, 'test', 'design', 'fixtures', 'host-tflite-1t-mobile32-32.json');
 
 const job = (out: string): string[] => [
   'design', '--target', 'host-tflite-1t', '--space', 'mobile32', '--dataset', 'fashion-mnist', '--latency-ms', '0.15', '--latency-table', TABLE,
-  '--trials', trials, '--trainer', `command:/usr/bin/python3 ${FLAKY}`, '--parallel', '1', '--trial-timeout-ms', '15000',
+  '--trials', trials, '--trainer', `command:/usr/bin/python3 ${FLAKY}`, '--parallel', '1', '--trial-timeout-ms', timeoutMs,
   '--proxy-images', '256', '--proxy-val-images', '200', '--proxy-runs', '1', '--full-epochs', '1', '--full-images', '512', '--full-val-images', '200',
   '--test-images', '200', '--agreement-images', '100', '--calibration-images', '16', '--out', out, '--json',
 ];
 
 interface Run { code: number | null; stdout: string; stderr: string; seconds: number }
+
+/**
+ * A run that went to the end: exit 0, or VERIFY_FAILED (every stage ran and summary.json is written; the verdict on
+ * a model this tiny is not what this bench is about and is printed apart).
+ */
+const finished = (r: Run): boolean => r.code === 0 || /error \[VERIFY_FAILED\]/.test(r.stderr);
 
 function run(args: string[], env: Record<string, string>): Promise<Run> {
   const t0 = Date.now();
@@ -60,8 +68,13 @@ mkdirSync(base, { recursive: true });
 const outA = path.join(base, 'A-clean');
 const outB = path.join(base, 'B-faults');
 
-const a = await run(job(outA), {});
-if (a.code !== 0) throw new Error(`clean run failed (${a.code}):\n${a.stderr.slice(-2000)}`);
+let a = await run(job(outA), {});
+// no fault is injected in A; on an overloaded machine a real trial may still exceed the timeout: resumed, and said so
+for (let i = 0; !finished(a) && a.code === 1 && i < 5; i++) {
+  console.log(`A clean run stopped (${/error \[([A-Z_]+)\]: (.*)/.exec(a.stderr)?.[2]?.slice(0, 150) ?? a.code}); resumed`);
+  a = await run(job(outA), {});
+}
+if (!finished(a)) throw new Error(`clean run failed (${a.code}):\n${a.stderr.slice(-2000)}`);
 console.log(`A clean: ${a.seconds.toFixed(0)} s, winner ${summaryOf(outA).winner.arch}`);
 
 const faults = { counter: path.join(base, 'calls'), log: path.join(base, 'calls.jsonl'), random: rate, seed, modes: ['exit1', 'sigkill', 'hang', 'unwritable'] };
@@ -72,7 +85,7 @@ for (let i = 0; i < 40; i++) {
   runs.push(b);
   const err = /error \[([A-Z_]+)\]: (.*)/.exec(b.stderr);
   console.log(`B run ${i + 1}: exit ${b.code} in ${b.seconds.toFixed(0)} s${err ? ` ${err[1]}: ${(err[2] as string).slice(0, 150)}` : ''}`);
-  if (b.code === 0) break;
+  if (finished(b)) break;
   if (b.code !== 1) throw new Error(`unexpected exit ${b.code}:\n${b.stderr.slice(-2000)}`);
 }
 
@@ -92,12 +105,13 @@ for (const e of events.filter((x) => x.type === 'result')) {
 }
 const lost = [...asked].filter((t) => !okOrFinal.has(t));
 const sa = summaryOf(outA);
-const sb = b?.code === 0 ? summaryOf(outB) : undefined;
+const sb = b !== undefined && finished(b) ? summaryOf(outB) : undefined;
 const winA = sa.finals.find((f) => f.role === 'winner');
 const winB = sb?.finals.find((f) => f.role === 'winner');
 console.log('');
 console.log(`trainer calls in B: ${calls.length}; faults injected: ${[...byMode].filter(([m]) => m !== 'none').map(([m, n]) => `${m} ${n}`).join(', ')} (${(100 * (calls.length - (byMode.get('none') ?? 0)) / calls.length).toFixed(0)}% of calls)`);
-console.log(`B runs until done: ${runs.length} (${runs.filter((r) => r.code !== 0).length} stopped by a failure), total ${runs.reduce((s, r) => s + r.seconds, 0).toFixed(0)} s vs A ${a.seconds.toFixed(0)} s`);
+console.log(`verification verdict (tiny models, loaded machine; not part of this bench): A ${a.code === 0 ? 'passed' : 'VERIFY_FAILED'}, B ${b?.code === 0 ? 'passed' : 'VERIFY_FAILED'}`);
+console.log(`B runs until done: ${runs.length} (${runs.filter((r) => !finished(r)).length} stopped by a failure), total ${runs.reduce((s, r) => s + r.seconds, 0).toFixed(0)} s vs A ${a.seconds.toFixed(0)} s`);
 console.log(`search trials failed and journaled by reason: ${[...reasons].map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}`);
 console.log(`trials asked ${asked.size}, finished ${okOrFinal.size}, lost ${lost.length}${lost.length ? ` (${lost.join(',')})` : ''}, trained again after success ${trainedAfterSuccess}`);
 console.log(`winner A: ${sa.winner.arch} [${sa.winner.dna.join(',')}] val ${winA ? (100 * winA.valAccuracy).toFixed(2) : '?'}%`);

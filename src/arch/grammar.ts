@@ -18,7 +18,7 @@ import { KINDS, isKindLayer, isKindOp, kindOf, type KindLayer, type PartReader }
 type Op = LayerSpec['op'];
 type OtherOp = Exclude<Op, KindLayer['op']>;
 /** every layer op the grammar knows: the one-module kinds (kinds/), then the others */
-export const LAYER_OPS: readonly Op[] = [...(Object.keys(KINDS) as KindLayer['op'][]), 'ir', 'nb201cell', 'natscell', 'resblock', 'bnact', 'gap', 'fc'];
+export const LAYER_OPS: readonly Op[] = [...(Object.keys(KINDS) as KindLayer['op'][]), 'ir', 'nb201cell', 'natscell', 'resblock', 'gap'];
 const OPS = LAYER_OPS;
 const NUMERIC: readonly { kind: PartKind; prefix: string }[] = [
   { kind: 'se', prefix: 'se' }, { kind: 'k', prefix: 'k' }, { kind: 's', prefix: 's' }, { kind: 'e', prefix: 'e' },
@@ -32,9 +32,7 @@ const OTHER_GRAMMAR: Readonly<Record<OtherOp, OpGrammar>> = {
   nb201cell: { required: [], optional: ['r'] },
   natscell: { required: ['c'], optional: ['r'] },
   resblock: { required: ['c', 's'], optional: ['r'] },
-  bnact: { required: ['act'], optional: [] },
   gap: { required: [], optional: [] },
-  fc: { required: ['c'], optional: ['act', 'nobias'] },
 };
 const grammarOf = (op: Op): OpGrammar => (isKindOp(op) ? KINDS[op].grammar : OTHER_GRAMMAR[op]);
 
@@ -150,9 +148,7 @@ export function parseLayerToken(input: string, piece: Piece): LayerSpec[] {
       case 'nb201cell': return { op, edges: edges as Nb201Cell['edges'] };
       case 'natscell': return { op, out: num('c', checkChannels, 1) };
       case 'resblock': return { op, out: num('c', checkChannels, 1), stride: strideOf() };
-      case 'bnact': return { op, act: act('none') };
       case 'gap': return { op };
-      case 'fc': return { op, out: num('c', checkChannels, 1), act: act('none'), bias: !flag('nobias') };
     }
   };
   const layers: LayerSpec[] = [];
@@ -188,9 +184,7 @@ export function formatLayer(layer: LayerSpec): string {
     case 'nb201cell': return `nb201cell[${layer.edges.join(',')}]`;
     case 'natscell': return `natscell_c${n(layer.out, 'channels')}`;
     case 'resblock': return `resblock_c${n(layer.out, 'channels')}_s${layer.stride}`;
-    case 'bnact': return `bnact_${ACT_CANONICAL[layer.act]}`;
     case 'gap': return 'gap';
-    case 'fc': return `fc_c${n(layer.out, 'channels')}` + (layer.act !== 'none' ? `_${ACT_CANONICAL[layer.act]}` : '') + (layer.bias ? '' : '_nobias');
   }
 }
 

@@ -95,12 +95,8 @@ export function layerPrimitives(layer: LayerSpec, input: TensorShape): Primitive
       return cellPrimitives(layer.edges, input.c, input.c, input);
     case 'natscell':
       return cellPrimitives(NATS_CELL_EDGES, input.c, layer.out, input);
-    case 'bnact':
-      return [{ kind: 'bn', module: 'bn', channels: input.c, h: input.h, w: input.w, act: layer.act }];
     case 'gap':
       return [];
-    case 'fc':
-      return [{ kind: 'linear', module: 'fc', cin: input.c * input.h * input.w, cout: layer.out, bias: layer.bias, act: layer.act }];
   }
 }
 

@@ -15,11 +15,8 @@ export function layerOutputShape(layer: LayerSpec, input: TensorShape): TensorSh
     case 'natscell':
       return { h: input.h, w: input.w, c: layer.out };
     case 'nb201cell':
-    case 'bnact':
       return { h: input.h, w: input.w, c: input.c };
     case 'gap':
       return { h: 1, w: 1, c: input.c };
-    case 'fc':
-      return { h: 1, w: 1, c: layer.out };
   }
 }

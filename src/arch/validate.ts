@@ -35,13 +35,7 @@ export function layerProblems(layer: LayerSpec): string[] {
     case 'nb201cell':
       if (layer.edges.length !== 6) out.push(`an nb201 cell has 6 edges, got ${layer.edges.length}`);
       break;
-    case 'bnact':
-      out.push(checkAct(layer.act));
-      break;
     case 'gap':
-      break;
-    case 'fc':
-      out.push(checkChannels(layer.out), checkAct(layer.act));
       break;
     default: {
       const never: never = layer;
@@ -60,9 +54,6 @@ export function channelProblems(layer: LayerSpec, input: TensorShape): string[] 
     for (const [what, c] of [['input', input.c], ['expanded', mid], ['output', layer.out]] as const) {
       if (c % layer.groups !== 0) p.push(`groups ${layer.groups} do not divide the ${c} ${what} channels`);
     }
-  }
-  if (layer.op === 'fc' && (input.h !== 1 || input.w !== 1)) {
-    p.push(`fc needs a 1x1 input map, got ${input.h}x${input.w} (add 'gap' before it)`);
   }
   return p;
 }

@@ -12,6 +12,7 @@
 import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { LayernasError } from '../core/errors.js';
+import { isFinalFailure, reasonOfCode } from '../core/failure.js';
 import { resultFromReturnValue, sameTrial, viewJob, type JobView } from './bullmq-job-state.js';
 import { jobIdForTrial, parseTrialRequest, trialIdForJob } from './job-schema.js';
 import { classifyRedisError, parseRedisUrl, probeRedis, redactRedisUrl, type RedisUrlOptions } from './redis-url.js';
@@ -114,6 +115,13 @@ export class BullmqDispatcher implements TrialDispatcher {
           throw new LayernasError('STUDY_MISMATCH', `queue already runs a different trial under id '${req.trialId}' (another study with the same id?); use another study id or queue name`, { trialId: req.trialId });
         }
         this.settings.log(`trial ${req.trialId}: queue held a different finished trial under this id; replacing it`);
+        await this.queue.remove(jobIdForTrial(req.trialId));
+        toAdd.push(req);
+      } else if (view.kind === 'finished' && view.result.outcome.status === 'failed' &&
+        !isFinalFailure(reasonOfCode(view.result.outcome.error.code, view.result.outcome.error.reason))) {
+        // a resumed study asks again for a trial that failed because of the environment (worker crashed, disk full,
+        // timeout): train it again instead of handing back the old failure; the candidate's own failure stays
+        this.settings.log(`trial ${req.trialId}: failed earlier (${view.result.outcome.error.code}); queued again`);
         await this.queue.remove(jobIdForTrial(req.trialId));
         toAdd.push(req);
       } else {

@@ -5,7 +5,7 @@
  */
 import { LayernasError } from '../core/errors.js';
 import { isKindLayer } from '../arch/kinds/index.js';
-import { CELL_EDGE_SOURCE, NATS_CELL_EDGES, hasResidual, layerPrimitives, type ConvPrimitive, type Primitive } from '../arch/primitives.js';
+import { CELL_EDGE_SOURCE, NATS_CELL_EDGES, hasResidual, layerPrimitives, type BnPrimitive, type ConvPrimitive, type LinearPrimitive, type Primitive } from '../arch/primitives.js';
 import type { Activation, LayerShape, Nb201Op } from '../arch/spec.js';
 import type { WeightMap } from '../arch/weights.js';
 import type { GraphBuilder } from './builder.js';
@@ -130,39 +130,36 @@ function lowerResblock(ctx: LayerContext, x: number, prims: readonly Primitive[]
   return ctx.g.binary(`${ctx.prefix}.residual`, 'add', b, shortcut);
 }
 
-function lowerBnAct(ctx: LayerContext, x: number, act: Activation): number {
-  // BN as a depthwise 1x1 conv (per-channel scale + shift): one op in every format, fuses relu/relu6
-  const origin = `${ctx.prefix}.bn`;
+/** BN primitive as a depthwise 1x1 conv (per-channel scale + shift): one op in every format, fuses relu/relu6 */
+function bnPrim(ctx: LayerContext, x: number, p: BnPrimitive): number {
+  const origin = `${ctx.prefix}.${p.module}`;
   const { scale, shift } = bnAffine(ctx.weights, origin);
   const C = scale.length;
-  const y = ctx.g.conv(origin, x, Float32Array.from(scale), [1, 1, 1, C], Float32Array.from(shift), { stride: 1, groups: 1, act: fusable(act), depthwise: true });
-  return tailAct(ctx, origin, act, y);
+  const y = ctx.g.conv(origin, x, Float32Array.from(scale), [1, 1, 1, C], Float32Array.from(shift), { stride: 1, groups: 1, act: fusable(p.act), depthwise: true });
+  return tailAct(ctx, origin, p.act, y);
 }
 
-function lowerFc(ctx: LayerContext, x: number): number {
-  const layer = ctx.row.layer;
-  if (layer.op !== 'fc') throw new LayernasError('SPEC_INVALID', `${ctx.prefix}: not an fc layer`);
-  const origin = `${ctx.prefix}.fc`;
-  const { h, w, c } = ctx.row.input;
-  // a linear layer's input columns are in NHWC flatten order (as the PyTorch reference trainer flattens), so
-  // its [out, in] weight is used as is
-  let flat = x;
-  if (ctx.g.shape(x).length === 4) flat = ctx.g.reshape(`${ctx.prefix}.flatten`, x, [1, h * w * c]);
+/** linear primitive on a [1, C] or [1, H, W, C] tensor (flattened in NHWC order, as the PyTorch trainer flattens) */
+function linearPrim(ctx: LayerContext, x: number, p: LinearPrimitive): number {
+  const origin = `${ctx.prefix}.${p.module}`;
+  // a linear layer's input columns are in NHWC flatten order, so its [out, in] weight is used as is
+  const flat = ctx.g.shape(x).length === 4 ? ctx.g.reshape(`${ctx.prefix}.flatten`, x, [1, p.cin]) : x;
   const wt = getTensor(ctx.weights, `${origin}.weight`);
-  const bias = layer.bias ? getTensor(ctx.weights, `${origin}.bias`).data : new Float32Array(layer.out);
-  const y = ctx.g.fc(origin, flat, wt.data, layer.out, bias, fusable(layer.act));
-  return layer.act === 'hswish' ? ctx.g.unary(origin, 'hard_swish', y) : y;
+  const bias = p.bias ? getTensor(ctx.weights, `${origin}.bias`).data : new Float32Array(p.cout);
+  const y = ctx.g.fc(origin, flat, wt.data, p.cout, bias, fusable(p.act));
+  return tailAct(ctx, origin, p.act, y);
 }
 
 /**
- * A one-module kind (src/arch/kinds/types.ts contract): its primitives in order, each with its activation, then the
- * residual add. conv, skip and fmb lower here; a new kind of this form needs no code in this file.
+ * A one-module kind (src/arch/kinds/types.ts contract): its primitives in order (conv with BN folded, stand-alone BN,
+ * linear), each with its activation, then the residual add. conv, skip, fmb, bnact and fc lower here; a new kind of
+ * this form needs no code in this file.
  */
 function lowerSequential(ctx: LayerContext, x: number, prims: readonly Primitive[], residual: boolean): number {
   let h = x;
   for (const p of prims) {
-    if (p.kind !== 'conv') throw new LayernasError('EXPORT_UNSUPPORTED', `${ctx.prefix}.${p.module}: a ${p.kind} primitive inside ${ctx.row.key} (one-module kinds lower conv primitives only)`);
-    h = conv(ctx, h, p, p.act);
+    if (p.kind === 'linear') h = linearPrim(ctx, h, p);
+    else h = p.kind === 'conv' ? conv(ctx, asNhwc(ctx, h), p, p.act) : bnPrim(ctx, asNhwc(ctx, h), p);
   }
   return residual ? ctx.g.binary(`${ctx.prefix}.residual`, 'add', h, x) : h;
 }
@@ -171,15 +168,13 @@ function lowerSequential(ctx: LayerContext, x: number, prims: readonly Primitive
 export function lowerLayer(ctx: LayerContext, x: number): number {
   const layer = ctx.row.layer;
   const prims = layerPrimitives(layer, ctx.row.input);
-  if (layer.op === 'fc') return lowerFc(ctx, x);
+  if (isKindLayer(layer)) return lowerSequential(ctx, x, prims, hasResidual(layer, ctx.row.input));
   const x4 = asNhwc(ctx, x);
-  if (isKindLayer(layer)) return lowerSequential(ctx, x4, prims, hasResidual(layer, ctx.row.input));
   switch (layer.op) {
     case 'ir': return lowerIr(ctx, x4, prims);
     case 'resblock': return lowerResblock(ctx, x4, prims);
     case 'nb201cell': return lowerCell(ctx, x4, layer.edges, prims);
     case 'natscell': return lowerCell(ctx, x4, NATS_CELL_EDGES, prims);
-    case 'bnact': return lowerBnAct(ctx, x4, layer.act);
     case 'gap': return ctx.g.globalAvgPool(`${ctx.prefix}.gap`, x4);
   }
 }

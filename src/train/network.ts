@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { isKindLayer } from '../arch/kinds/index.js';
 import { hasResidual, layerPrimitives } from '../arch/primitives.js';
+import { layerOutputShape } from '../arch/shape-step.js';
 import { makeDivisible, type LayerSpec, type NetworkSpec, type Nb201Op, type TensorShape } from '../arch/spec.js';
 import { LayernasError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
@@ -58,17 +59,22 @@ function cell(edges: readonly (Forward | undefined)[]): Forward {
 
 /**
  * A one-module kind (src/arch/kinds/types.ts contract): its conv primitives in order, each with its activation, then
- * the residual add. conv, skip and fmb train here; a new kind of this form needs no code in this file.
+ * the residual add. conv, skip, fmb, bnact and fc train here; a new kind of this form needs no code in this file.
  */
 function sequentialLayer(store: ParamStore, layer: LayerSpec, i: number, input: TensorShape): Built {
   const prims = layerPrimitives(layer, input);
-  const fwds = prims.map((q) => {
-    if (q.kind !== 'conv') throw layerError(i, `a ${q.kind} primitive in a one-module kind is not trainable here`);
+  const fwds = prims.map((q): Forward => {
+    const name = `l${i}.${q.module}`;
+    if (q.kind === 'linear') return linearModule(store, name, q.cin, q.cout, q.bias, q.act);
+    if (q.kind === 'bn') {
+      const bn = batchNorm(store, name, q.channels);
+      return (x, ctx) => activate(bn(x, ctx), q.act);
+    }
     if (q.cin % q.groups !== 0 || q.cout % q.groups !== 0) throw layerError(i, `groups ${q.groups} must divide ${q.cin} and ${q.cout}`);
-    return convModule(store, `l${i}.${q.module}`, { kernel: q.kernel, stride: q.stride, inC: q.cin, outC: q.cout, groups: q.groups, bn: q.bn, bias: q.bias, act: q.act });
+    return convModule(store, name, { kernel: q.kernel, stride: q.stride, inC: q.cin, outC: q.cout, groups: q.groups, bn: q.bn, bias: q.bias, act: q.act });
   });
   const residual = hasResidual(layer, input);
-  const outC = prims.length > 0 ? (prims[prims.length - 1] as { cout: number }).cout : input.c;
+  const outC = layerOutputShape(layer, input).c;
   return {
     outC,
     fwd: (x, ctx) => {
@@ -82,7 +88,6 @@ function sequentialLayer(store: ParamStore, layer: LayerSpec, i: number, input: 
 function buildLayer(store: ParamStore, layer: LayerSpec, i: number, input: TensorShape): Built {
   const p = `l${i}`;
   const inC = input.c;
-  const spatial = input.h * input.w;
   if (isKindLayer(layer)) return sequentialLayer(store, layer, i, input);
   switch (layer.op) {
     case 'ir': {
@@ -133,14 +138,8 @@ function buildLayer(store: ParamStore, layer: LayerSpec, i: number, input: Tenso
       }
       return { outC: layer.out, fwd: (x, ctx) => tf.add(short(x, ctx), b(a(x, ctx), ctx)) };
     }
-    case 'bnact': {
-      const bn = batchNorm(store, `${p}.bn`, inC);
-      return { fwd: (x, ctx) => activate(bn(x, ctx), layer.act), outC: inC };
-    }
     case 'gap':
       return { fwd: (x) => globalAvgPool(x), outC: inC };
-    case 'fc':
-      return { fwd: linearModule(store, `${p}.fc`, inC * spatial, layer.out, layer.bias, layer.act), outC: layer.out };
   }
 }
 

@@ -66,21 +66,22 @@ test('fmb shapes, MAdds, params and weights: kÃ—k expand (stride) + BN + act, 1Ã
 });
 
 test('every registered kind: its module agrees with the shape walk and round-trips its own format', () => {
-  const examples: Record<string, string> = { conv: 'conv_k3_s2_c16_g2_nobn_hs', skip: 'skip_s2_c24', fmb: 'fmb_k5_s1_e3_c16_relu' };
-  const input = { h: 9, w: 9, c: 16 };
+  const examples: Record<string, [string, { h: number; w: number; c: number }]> = {
+    conv: ['conv_k3_s2_c16_g2_nobn_hs', { h: 9, w: 9, c: 16 }], skip: ['skip_s2_c24', { h: 9, w: 9, c: 16 }],
+    fmb: ['fmb_k5_s1_e3_c16_relu', { h: 9, w: 9, c: 16 }], bnact: ['bnact_relu', { h: 9, w: 9, c: 16 }], fc: ['fc_c10_hs_nobias', { h: 1, w: 1, c: 16 }],
+  };
   for (const op of Object.keys(KINDS) as (keyof typeof KINDS)[]) {
-    const text = examples[op];
-    assert.ok(text, `add an example for kind ${op}`);
+    const ex = examples[op];
+    assert.ok(ex, `add an example for kind ${op}`);
+    const [text, input] = ex;
     const layer = parseLayer(text);
     assert.equal(layer.op, op);
     assert.equal(formatLayer(layer), text);
-    const net = parseNetwork(`in9x9x16/${text}`);
-    assert.equal(formatNetwork(net), `in9x9x16/${text}`);
+    const head = `in${input.h}x${input.w}x${input.c}`;
+    const net = parseNetwork(`${head}/${text}`);
+    assert.equal(formatNetwork(net), `${head}/${text}`);
     const [row] = walkShapes(net);
-    const prims = layerPrimitives(layer, input);
-    if (prims.length > 0) {
-      const last = prims[prims.length - 1] as { cout: number; outH: number; outW: number };
-      assert.deepEqual({ h: last.outH, w: last.outW, c: last.cout }, row?.output, op);
-    }
+    assert.deepEqual(KINDS[op].outputShape(layer as never, input), row?.output, op);
+    assert.equal(row?.params, listParameters(net).filter((t) => t.trainable).reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0), op);
   }
 });

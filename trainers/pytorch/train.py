@@ -11,8 +11,9 @@ Reads a layernas-train/1 request (docs/training.md): architecture spec, IDX file
 output dir. Trains, writes weights (layernas weights format: weights.json + weights.bin in <outputDir>/weights)
 and the result JSON to request.resultFile. Progress lines on stdout: `PROGRESS {json}`. Errors: message on stderr,
 non-zero exit; exit code 3 (EXIT_CANDIDATE) when the candidate itself cannot be built (a final failure, never retried).
-The trainer dies with its parent: layernas gives it a stdin pipe it never writes (EOF = the parent is gone) and its
-pid in LAYERNAS_PARENT_PID; a watcher thread exits on either sign, so `kill -9` of layernas leaves no trainer running.
+The trainer dies with its parent: layernas gives it its pid in LAYERNAS_PARENT_PID and a stdin pipe it never writes
+(EOF = the parent is gone); the trainer asks Linux to SIGKILL it when the parent dies (PR_SET_PDEATHSIG) and a
+watcher thread exits on either sign, so `kill -9` of layernas leaves no trainer running.
 """
 import argparse
 import gzip
@@ -33,6 +34,13 @@ def watch_parent():
     if parent is None:
         return
     parent = int(parent)
+    try:  # Linux: the kernel kills us the moment the parent dies (no thread or GIL needed)
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    except Exception:
+        pass
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(137)
 
     def by_pipe():
         # os.read on the raw fd: a daemon thread blocked in sys.stdin would abort the interpreter at shutdown
