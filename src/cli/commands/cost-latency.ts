@@ -6,7 +6,7 @@
 import { walkShapes, type NetworkCost } from '../../arch/shapes.js';
 import { formatLayer } from '../../arch/grammar.js';
 import type { NetworkSpec } from '../../arch/spec.js';
-import { loadTargetTables } from '../../cost/latency-table.js';
+import { checkTableMatchesTarget, loadTable, loadTargetTables } from '../../cost/latency-table.js';
 import { tableForInput, type LatencyFallback } from '../../cost/latency-predictor.js';
 import { priceNetwork, type PricedNetwork } from '../../cost/price-network.js';
 import { resolveTarget } from '../../targets/load.js';
@@ -18,10 +18,13 @@ export interface TargetLatency extends PricedNetwork {
   readonly warnings: readonly string[];
 }
 
-export function targetLatency(spec: NetworkSpec, targetRef: string, fallback: LatencyFallback): TargetLatency {
+/** `extraTables`: tables tried first, e.g. the one a design run profiled (<run>/latency/*.json) when it is the target's */
+export function targetLatency(spec: NetworkSpec, targetRef: string, fallback: LatencyFallback, extraTables: readonly string[] = []): TargetLatency {
   const loaded = resolveTarget(targetRef);
-  const { tables, warnings } = loadTargetTables(loaded.tableFiles, loaded.target);
-  const table = tableForInput(tables, spec.input);
+  const { tables: own, warnings } = loadTargetTables(loaded.tableFiles, loaded.target);
+  const extra = extraTables.map((f) => loadTable(f)).filter((t) => { try { checkTableMatchesTarget(t, loaded.target); return true; } catch { return false; } });
+  const covering = extra.find((t) => { const m = t.data.metadata.input; return m.height === spec.input.height && m.width === spec.input.width && m.channels === spec.input.channels && priceNetwork(walkShapes(spec), t, fallback).total_ms !== null; });
+  const table = covering ?? tableForInput(own, spec.input);
   return { target: loaded.target.id, fallback, warnings, ...priceNetwork(walkShapes(spec), table, fallback) };
 }
 

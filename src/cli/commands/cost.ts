@@ -2,6 +2,8 @@
  * `layernas cost <arch-or-zoo-name> [--input 224] [--classes N] [--json] [--count-bn-act]`:
  * per-layer shapes, MAdds and params of a zoo model or a network block string, and the totals.
  */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { z } from 'zod';
 import { LayernasError } from '../../core/errors.js';
@@ -75,13 +77,16 @@ export function costTable(spec: NetworkSpec, cost: NetworkCost, countBnAct: bool
 }
 
 /** the architecture of a cost argument: network string, zoo name, export folder, design run folder, or model file */
-function specOf(args: CostArgs): { spec: NetworkSpec; from: string | null } {
+function specOf(args: CostArgs): { spec: NetworkSpec; from: string | null; tables: string[] } {
   const src = resolveModelPath(args.arch);
-  if (!src) return { spec: resolveArchitecture(args.arch, { ...(args.input !== undefined ? { input: args.input } : {}), ...(args.classes !== undefined ? { classes: args.classes } : {}) }), from: null };
+  if (!src) return { spec: resolveArchitecture(args.arch, { ...(args.input !== undefined ? { input: args.input } : {}), ...(args.classes !== undefined ? { classes: args.classes } : {}) }), from: null, tables: [] };
   if (!src.spec) {
     throw new LayernasError('USAGE', `${args.arch} carries no layernas architecture (a model another tool wrote); cost needs the network: layernas cost <network string> --target <t>, or time the file with layernas verify ${args.arch} --target <t> --mode timing`, { path: args.arch });
   }
-  return { spec: src.spec, from: src.archFrom };
+  // a design run priced its space with a table it may have profiled itself: <run>/latency/*.json
+  const latencyDir = src.kind === 'design-run' ? join(args.arch, 'latency') : null;
+  const tables = latencyDir && existsSync(latencyDir) ? readdirSync(latencyDir).filter((f) => f.endsWith('.json')).map((f) => join(latencyDir, f)) : [];
+  return { spec: src.spec, from: src.archFrom, tables };
 }
 
 export const costCommand: CommandModule<object, CostArgs> = {
@@ -106,13 +111,13 @@ export const costCommand: CommandModule<object, CostArgs> = {
       throw new LayernasError('USAGE', `cost: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`, { issues: parsed.error.issues });
     }
     const args = parsed.data;
-    const { spec } = specOf(args);
+    const { spec, tables } = specOf(args);
     const cost = networkCost(spec, { countBnAct: args['count-bn-act'] });
     if (!args.target) {
       process.stdout.write(`${args.json ? JSON.stringify(costReport(spec, cost), null, 2) : costTable(spec, cost, args['count-bn-act'])}\n`);
       return;
     }
-    const latency = targetLatency(spec, args.target, args.fallback);
+    const latency = targetLatency(spec, args.target, args.fallback, tables);
     process.stdout.write(`${args.json ? JSON.stringify({ ...costReport(spec, cost), latency }, null, 2) : latencyTable(spec, cost, latency)}\n`);
   },
 };
