@@ -146,7 +146,11 @@ export const exportCommand: CommandModule = {
     const trainedBeside = basename(a.arch) === 'result.json' && existsSync(join(dirname(a.arch), 'weights', 'weights.json')) ? join(dirname(a.arch), 'weights') : undefined;
     const src = resolveModelPath(ref);
     const run = src?.kind === 'design-run' ? fromDesignRun(src, a) : null;
+    // a trainer's result.json names no architecture: its request.json beside it does (layernas-train/1)
+    const request = trainedBeside ? join(dirname(a.arch), 'request.json') : undefined;
+    const requestArch = request && existsSync(request) ? (JSON.parse(readFileSync(request, 'utf8')) as { arch?: unknown }).arch : undefined;
     const spec = run ? run.spec
+      : typeof requestArch === 'string' ? parseNetwork(requestArch)
       : a.arch.endsWith('.json') && existsSync(a.arch) ? specFromResultFile(a.arch, a)
         : src?.spec ? src.spec
           : resolveArchitecture(a.arch, { ...(a.input ? { input: a.input } : {}), ...(a.classes ? { classes: a.classes } : {}) });
