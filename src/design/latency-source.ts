@@ -10,8 +10,6 @@
 import { existsSync } from 'node:fs';
 import { cpus, hostname } from 'node:os';
 import path from 'node:path';
-import { walkShapes } from '../arch/shapes.js';
-import type { NetworkSpec } from '../arch/spec.js';
 import { LayernasError } from '../core/errors.js';
 import { checkTableMatchesTarget, loadTable, parseTable, type LatencyTable } from '../cost/latency-table.js';
 import { writeTableFile } from '../cost/table-convert/shipped.js';
@@ -26,6 +24,7 @@ import { distinctBlocksOf } from '../profile/space-networks.js';
 import type { SearchSpace } from '../space/types.js';
 import type { LoadedTarget } from '../targets/schema.js';
 import { coveringNetworks, spaceNetworks, type SpaceNetworks } from './space-networks.js';
+import { tryTable } from './table-fit.js';
 import { coveredSpaces } from './space-coverage.js';
 import { buildDesignProblem } from './problem.js';
 import { loadSpace } from '../space/load.js';
@@ -49,26 +48,6 @@ export interface LatencySourceRequest {
   readonly profileRounds: number;
   readonly seed: number;
   readonly progress: ProgressSink;
-}
-
-const fcHeads = (table: LatencyTable): number[] =>
-  [...table.byKey.keys()].map((k) => /^fc_c(\d+)@/.exec(k)?.[1]).filter((x): x is string => x !== undefined).map(Number);
-
-function missingKeys(table: LatencyTable, nets: readonly NetworkSpec[]): string[] {
-  const missing = new Set<string>();
-  for (const n of nets) for (const row of walkShapes(n)) if (!table.byKey.has(row.key)) missing.add(row.key);
-  return [...missing];
-}
-
-/** The table's classifier size when it differs from the dataset's and the table has exactly one head. */
-function pricedClassesFor(table: LatencyTable, classes: number): number {
-  const heads = [...new Set(fcHeads(table))];
-  return heads.length === 1 && !heads.includes(classes) ? (heads[0] as number) : classes;
-}
-
-export function tryTable(table: LatencyTable, space: SearchSpace, classes: number): { nets: SpaceNetworks; missing: string[] } {
-  const nets = spaceNetworks(space, classes, pricedClassesFor(table, classes));
-  return { nets, missing: missingKeys(table, coveringNetworks(nets, 'priced')) };
 }
 
 export function profiledTableFile(outDir: string, targetId: string, space: SearchSpace, inputH: number): string {

@@ -7,7 +7,7 @@ import { loadTable, type LatencyTable } from '../cost/latency-table.js';
 import { loadSpace, shippedSpaceNames } from '../space/load.js';
 import type { SearchSpace } from '../space/types.js';
 import type { LoadedTarget } from '../targets/schema.js';
-import { tryTable } from './latency-source.js';
+import { tryTable } from './table-fit.js';
 import { spaceNetworks } from './space-networks.js';
 
 export interface SpaceCoverage {
