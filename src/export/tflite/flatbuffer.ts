@@ -75,7 +75,7 @@ function intVector(b: Builder, values: readonly number[]): Offset {
   return b.endVector();
 }
 
-function floatVector(b: Builder, values: readonly number[]): Offset {
+export function floatVector(b: Builder, values: readonly number[]): Offset {
   b.startVector(4, values.length, 4);
   for (let i = values.length - 1; i >= 0; i--) b.addFloat32(values[i] as number);
   return b.endVector();
@@ -94,7 +94,7 @@ function bytesVector(b: Builder, bytes: Uint8Array): Offset {
   return b.createByteVector(bytes);
 }
 
-function tableVector(b: Builder, offsets: readonly Offset[]): Offset {
+export function tableVector(b: Builder, offsets: readonly Offset[]): Offset {
   b.startVector(4, offsets.length, 4);
   for (let i = offsets.length - 1; i >= 0; i--) b.addOffset(offsets[i] as Offset);
   return b.endVector();

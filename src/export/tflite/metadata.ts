@@ -7,6 +7,7 @@
  * `verify` know the architecture of a .tflite we wrote.
  */
 import { Builder, type Offset } from 'flatbuffers';
+import { floatVector, tableVector } from './flatbuffer.js';
 
 export const TFLITE_METADATA_NAME = 'TFLITE_METADATA';
 export const LAYERNAS_ARCH_NAME = 'layernas_arch';
@@ -45,18 +46,6 @@ export interface TfliteMetadataInfo {
   };
 }
 
-function floats(b: Builder, values: readonly number[]): Offset {
-  b.startVector(4, values.length, 4);
-  for (let i = values.length - 1; i >= 0; i--) b.addFloat32(values[i] as number);
-  return b.endVector();
-}
-
-function offsets(b: Builder, items: readonly Offset[]): Offset {
-  b.startVector(4, items.length, 4);
-  for (let i = items.length - 1; i >= 0; i--) b.addOffset(items[i] as Offset);
-  return b.endVector();
-}
-
 function tableOf(b: Builder, fields: number, fill: () => void): Offset {
   b.startObject(fields);
   fill();
@@ -72,13 +61,13 @@ export function buildModelMetadata(info: TfliteMetadataInfo): Uint8Array {
   const size = tableOf(b, 2, () => { b.addFieldInt32(0, info.input.width, 0); b.addFieldInt32(1, info.input.height, 0); });
   const image = tableOf(b, 2, () => { b.addFieldInt8(0, ColorSpace[info.input.colorSpace], 0); b.addFieldOffset(1, size, 0); });
   const inContent = tableOf(b, 3, () => { b.addFieldInt8(0, ContentPropertiesType.ImageProperties, 0); b.addFieldOffset(1, image, 0); });
-  const mean = floats(b, info.input.mean);
-  const std = floats(b, info.input.std);
+  const mean = floatVector(b, info.input.mean);
+  const std = floatVector(b, info.input.std);
   const norm = tableOf(b, 2, () => { b.addFieldOffset(0, mean, 0); b.addFieldOffset(1, std, 0); });
   const unit = tableOf(b, 2, () => { b.addFieldInt8(0, ProcessUnitOptionsType.NormalizationOptions, 0); b.addFieldOffset(1, norm, 0); });
-  const units = offsets(b, [unit]);
-  const maxV = floats(b, [info.input.max]);
-  const minV = floats(b, [info.input.min]);
+  const units = tableVector(b, [unit]);
+  const maxV = floatVector(b, [info.input.max]);
+  const minV = floatVector(b, [info.input.min]);
   const stats = tableOf(b, 2, () => { b.addFieldOffset(0, maxV, 0); b.addFieldOffset(1, minV, 0); });
   const inMeta = tableOf(b, 7, () => {
     b.addFieldOffset(0, inName, 0); b.addFieldOffset(1, inDesc, 0); b.addFieldOffset(3, inContent, 0);
@@ -94,17 +83,17 @@ export function buildModelMetadata(info: TfliteMetadataInfo): Uint8Array {
     const fName = b.createString(info.output.labelsFile.name);
     const fDesc = b.createString(info.output.labelsFile.description);
     const file = tableOf(b, 4, () => { b.addFieldOffset(0, fName, 0); b.addFieldOffset(1, fDesc, 0); b.addFieldInt8(2, AssociatedFileType.TENSOR_AXIS_LABELS, 0); });
-    outFiles = offsets(b, [file]);
+    outFiles = tableVector(b, [file]);
   }
   const outMeta = tableOf(b, 7, () => {
     b.addFieldOffset(0, outName, 0); b.addFieldOffset(1, outDesc, 0); b.addFieldOffset(3, outContent, 0);
     if (outFiles !== null) b.addFieldOffset(6, outFiles, 0);
   });
-  const inputs = offsets(b, [inMeta]);
-  const outputs = offsets(b, [outMeta]);
+  const inputs = tableVector(b, [inMeta]);
+  const outputs = tableVector(b, [outMeta]);
   const sgName = b.createString(info.name);
   const subgraph = tableOf(b, 7, () => { b.addFieldOffset(0, sgName, 0); b.addFieldOffset(2, inputs, 0); b.addFieldOffset(3, outputs, 0); });
-  const subgraphs = offsets(b, [subgraph]);
+  const subgraphs = tableVector(b, [subgraph]);
   const name = b.createString(info.name);
   const description = b.createString(info.description);
   const version = b.createString(info.version);
