@@ -21,6 +21,7 @@ import { calibrationDnas } from './calibration-networks.js';
 import { chooseNetworks, fitFewShot, type FewShotFeatures, type FewShotFit } from './fewshot.js';
 import { countColumns, operatorCounts } from './operator-counts.js';
 import { distinctSpaceBlocks, spaceNetwork } from './space-networks.js';
+import { tableIdentity } from './table-builder.js';
 
 export interface FewShotSource {
   readonly name: string;
@@ -102,12 +103,7 @@ export function buildFewShotTable(req: FewShotTableRequest): { table: LatencyTab
   const table: LatencyTableData = {
     format: TABLE_FORMAT,
     metadata: {
-      device: req.target.device,
-      runtime: { name: req.target.runtime.name, version: req.runtimeVersion },
-      threads: req.target.threads,
-      precision: req.target.precision,
-      input,
-      date: new Date().toISOString().slice(0, 10),
+      ...tableIdentity(req.target, req.runtimeVersion, input),
       method: `few-shot estimate: ${plan.chosen.length} whole networks measured (${req.how}), fitted onto the source table(s) ${sources.map((s) => s.name).join(', ')} plus per-operator counts (src/profile/fewshot.ts); leave-one-out error ${(100 * fit.looRmse).toFixed(1)}% rms`,
       source: { citation: `layernas profile --target ${req.target.id} --space ${space.name} --from ${sources.map((s) => s.name).join(',')} --networks ${plan.chosen.length}`, files: sources.map((s) => s.table.file) },
       fewshot: {

@@ -15,6 +15,7 @@ import type { NetworkSpec } from '../arch/spec.js';
 import { networkCost, walkShapes } from '../arch/shapes.js';
 import { TABLE_FORMAT, parseTable, type LatencyTableData, type TableEntry } from '../cost/latency-table.js';
 import type { LatencyBackend } from '../platform/backends.js';
+import type { Target } from '../targets/schema.js';
 import { fitCalibration, operatorKind } from './calibration.js';
 import type { JournalLine } from './journal.js';
 import { DEFAULT_PROTOCOL } from './measure.js';
@@ -24,6 +25,18 @@ import { median, quantileSorted } from './stats.js';
 
 export const OVERHEAD_KEY = 'invoke_overhead';
 /** the near-empty model whose median is the invoke overhead */
+/** The metadata that says which target, runtime and input a table was made for (every table builder writes it). */
+export function tableIdentity(target: Target, runtimeVersion: string, input: NetworkSpec['input']): Pick<LatencyTableData['metadata'], 'device' | 'runtime' | 'threads' | 'precision' | 'input' | 'date'> {
+  return {
+    device: target.device,
+    runtime: { name: target.runtime.name, version: runtimeVersion },
+    threads: target.threads,
+    precision: target.precision,
+    input,
+    date: new Date().toISOString().slice(0, 10),
+  };
+}
+
 export const overheadSpec: NetworkSpec = { name: 'overhead', input: { height: 1, width: 1, channels: 8 }, layers: [{ op: 'gap' }] };
 
 /** A block that computes nothing (skip with stride 1 and unchanged channels): the lowering emits no operator. */
@@ -103,12 +116,7 @@ export function buildTable(req: ProfileRequest, backend: Pick<LatencyBackend, 'r
   const table: LatencyTableData = {
     format: TABLE_FORMAT,
     metadata: {
-      device: req.target.device,
-      runtime: { name: req.target.runtime.name, version: backend.runtimeVersion },
-      threads: req.target.threads,
-      precision: req.target.precision,
-      input: req.input,
-      date: new Date().toISOString().slice(0, 10),
+      ...tableIdentity(req.target, backend.runtimeVersion, req.input),
       method: `layernas profile: one-block ${backend.format} models written by layernas, ${req.target.measure.method}, ${protocol.warmupRuns} warm-up runs, interleaved rounds, ${protocol.clock === 'cpu' ? 'process CPU time per run (per-round averages)' : 'wall-clock time per run'}; median minus the invoke overhead${anchorRef !== undefined ? ', scaled to the speed anchor' : ''}, times the per-kind calibration`,
       machine: req.machine,
       source: { citation: `measured with layernas profile --target ${req.target.id} --space ${req.spaceName}`, files: [] },
