@@ -13,7 +13,7 @@ test('confirmWithinBudget: measures best-first until one is within the budget', 
 });
 
 test('confirmWithinBudget: at most the limit; none within -> the fastest measured, flagged', async () => {
-  const list = Array.from({ length: 8 }, (_, i) => i);
+  const list = Array.from({ length: CONFIRM_LIMIT + 3 }, (_, i) => i);
   let calls = 0;
   const r = await confirmWithinBudget(list, async (i) => { calls++; return 20 - (i === 2 ? 5 : 0); }, 10);
   assert.equal(calls, CONFIRM_LIMIT);
