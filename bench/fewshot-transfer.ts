@@ -17,8 +17,9 @@
  * Run: nice -n 10 npx tsx bench/fewshot-transfer.ts [--draws 20] [--networks 10,20] [--spaces nb201,fbnet] [--search] [--runs 20] [--trials 300]
  */
 import { parseArgs } from 'node:util';
-import { linearTransfer, spearman } from '../src/profile/fewshot.js';
-import { fewShotColumn, loadFbnet, loadNb201, type SpaceData } from './fewshot-data.js';
+import { linearTransfer } from '../src/profile/fewshot.js';
+import { spearman } from '../src/eval/rank-agreement.js';
+import { fewShotColumn, linearLooColumn, loadFbnet, loadNb201, sourcesFor, type SpaceData } from './fewshot-data.js';
 import { runSearchFigure } from './fewshot-search.js';
 
 const { values: opts } = parseArgs({
@@ -89,14 +90,14 @@ function runSpace(data: SpaceData): void {
     linLoo[n] = {};
     for (let t = 0; t < data.devices.length; t++) {
       const y = data.latency[t] as Float64Array;
-      const sources = data.devices.map((_, s) => s).filter((s) => s !== t);
+      const sources = sourcesFor(data, t);
       const xs: Score[] = [];
       const ls: Score[] = [];
       for (let d = 0; d < draws; d++) {
         xs.push(score(fewShotColumn(data, t, sources, n, d).pred, y));
         // the plain linear fit a user can make: intercept + scale of the one source whose fit has the least
         // leave-one-out error on the same N networks
-        ls.push(score(fewShotColumn(data, t, sources, n, d, [Infinity]).pred, y));
+        ls.push(score(linearLooColumn(data, t, sources, n, d), y));
       }
       (multi[n] as Record<string, Score>)[data.devices[t] as string] = avg(xs);
       (linLoo[n] as Record<string, Score>)[data.devices[t] as string] = avg(ls);

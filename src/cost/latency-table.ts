@@ -77,11 +77,13 @@ export const TableMetadataSchema = z
         networks: z.number().int().positive(),
         sources: z.array(z.string()),
         base: z.string(),
-        /** ridge weight of the corrections chosen by leave-one-out; null = none (base source scaled only) */
+        /** ridge weight of the corrections chosen by leave-one-out; null = none (intercept + non-negative source mix only) */
         lambda: z.number().nonnegative().nullable(),
         intercept_ms: z.number(),
         source_weights: z.record(z.number()),
         count_weights: z.record(z.number()),
+        /** per-stage corrections of a source's weight (stage = the layers' output shape); tables before these had none */
+        part_weights: z.array(z.object({ source: z.string(), stage: z.string(), weight: z.number() }).strict()).default([]),
         loo_rms_error: z.number().nonnegative(),
         loo_within10: z.number().min(0).max(1),
         loo_errors: z.array(z.number()),

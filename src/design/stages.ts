@@ -26,6 +26,7 @@ import type { DesignOptions } from './options.js';
 import { buildDesignProblem, type DesignProblem } from './problem.js';
 import type { DesignProgress } from './progress.js';
 import { ProxyTrainingEvaluator, runSearchStage, topFeasible, type SearchStageResult } from './search-stage.js';
+import { budgetConfirmedFinalists } from './confirm-budget.js';
 import { loadDesignSpace } from './space-networks.js';
 import type { FinalRole } from './summary.js';
 import { createDesignTrainer } from './trainer.js';
@@ -140,7 +141,10 @@ async function mapConcurrent<T, R>(items: readonly T[], limit: number, f: (item:
 /** final: the best search candidates (+ baseline, best of random search) trained with the full recipe; the winner by validation accuracy. */
 export async function finalStage(run: DesignRun, t: TableResult, s: SearchResult): Promise<FinalResult> {
   const { opts, progress } = run;
-  const finalists = topFeasible(s.layernas.trials, opts.finalists);
+  // a few-shot table: the best candidates are measured on the target first when it can be reached (src/design/confirm-budget.ts)
+  const confirmed = await budgetConfirmedFinalists({ loaded: t.loaded, source: t.source, problem: t.problem, trials: s.layernas.trials, count: opts.finalists, budgetMs: opts.latencyMs, progress: progress.stage('confirm-budget') });
+  confirmed.notes.forEach((n) => progress.note(n));
+  const finalists = confirmed.finalists;
   if (finalists.length === 0) {
     throw new LayernasError('TRAINER_FAILED', `the search found no trained architecture within the budget (${s.layernas.trialsUsed} trials); see ${s.layernas.journal}`, { journal: s.layernas.journal });
   }

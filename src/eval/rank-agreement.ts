@@ -88,3 +88,30 @@ export function noiseCeiling(observed: readonly number[], noiseSd: number, trial
     tauMean: taus.reduce((s, v) => s + v, 0) / trials, tau5: quantile(taus, 0.05), tau95: quantile(taus, 0.95),
   };
 }
+
+/** Ranks 1..n, ties averaged. */
+export function ranks(v: ArrayLike<number>): Float64Array {
+  const idx = Array.from({ length: v.length }, (_, i) => i).sort((a, b) => (v[a] as number) - (v[b] as number));
+  const r = new Float64Array(v.length);
+  for (let i = 0; i < idx.length;) {
+    let j = i;
+    while (j + 1 < idx.length && v[idx[j + 1] as number] === v[idx[i] as number]) j++;
+    for (let k = i; k <= j; k++) r[idx[k] as number] = (i + j) / 2 + 1;
+    i = j + 1;
+  }
+  return r;
+}
+
+/** Spearman's rank correlation (Pearson on tie-averaged ranks). */
+export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const ra = ranks(a);
+  const rb = ranks(b);
+  const ma = ra.reduce((s, v) => s + v, 0) / ra.length;
+  const mb = rb.reduce((s, v) => s + v, 0) / rb.length;
+  let sab = 0, saa = 0, sbb = 0;
+  for (let i = 0; i < ra.length; i++) {
+    const x = (ra[i] as number) - ma, y = (rb[i] as number) - mb;
+    sab += x * y; saa += x * x; sbb += y * y;
+  }
+  return sab / Math.sqrt(saa * sbb);
+}

@@ -3,24 +3,27 @@
  * (seeded random DNAs plus cost-spanning ones) priced by every source table, the N networks to measure chosen among
  * them, and, once they are measured, a table the predictor can sum like any other:
  *
- *     entry(key) = sum_s w_s * entry_s(key) + c[operatorKind(key)]        fixed "fewshot" = a + sum_s w_s * fixed_s
+ *     entry(key) = sum_s (w_s + d_s[stage(key)]) * entry_s(key) + c[operatorKind(key)]
+ *     fixed "fewshot" = a + sum_s w_s * fixed_s
  *
- * which reproduces the fit exactly for every network of the space (each source is a sum over its layers, and so are
- * the per-operator counts). `metadata.fewshot` records N, the sources, the fit and its leave-one-out error.
+ * which reproduces the fit exactly for every network of the space (each source is a sum over its layers, its stage
+ * parts are sums over the layers of one stage, the per-operator counts are sums too). A layer's stage is its output
+ * shape (stageOf). `metadata.fewshot` records N, the sources, the fit and its leave-one-out error.
  */
 import { formatNetwork } from '../arch/grammar.js';
 import type { NetworkSpec } from '../arch/spec.js';
 import { walkShapes } from '../arch/shapes.js';
 import { LayernasError } from '../core/errors.js';
-import { predictLatency } from '../cost/latency-predictor.js';
+import { predictLatency, type LatencyPrediction } from '../cost/latency-predictor.js';
 import { TABLE_FORMAT, parseTable, type LatencyTable, type LatencyTableData, type TableEntry } from '../cost/latency-table.js';
 import type { SearchSpace } from '../space/types.js';
 import type { Target } from '../targets/schema.js';
 import { operatorKind } from './calibration.js';
 import { calibrationDnas } from './calibration-networks.js';
-import { chooseNetworks, fitFewShot, type FewShotFeatures, type FewShotFit } from './fewshot.js';
+import { fitFewShot, type FewShotFeatures, type FewShotFit, type FewShotPart } from './fewshot.js';
+import { chooseNetworks } from './fewshot-design.js';
 import { countColumns, operatorCounts } from './operator-counts.js';
-import { distinctSpaceBlocks, spaceNetwork } from './space-networks.js';
+import { distinctSpaceBlocks, oneBlockNetwork, spaceNetwork } from './space-networks.js';
 import { tableIdentity } from './table-builder.js';
 
 export interface FewShotSource {
@@ -36,14 +39,33 @@ export interface FewShotPlan {
   readonly chosen: readonly number[];
 }
 
+/** A layer's stage for the per-stage parts of the few-shot fit: its output shape. */
+export function stageOf(output: { readonly h: number; readonly w: number; readonly c: number }): string {
+  return `${output.h}x${output.w}x${output.c}`;
+}
+
 /** Candidates (`pool` random + 20 cost-spanning networks of the space, seeded) and the `n` to measure among them. */
 export function planFewShot(space: SearchSpace, sources: readonly FewShotSource[], n: number, seed: number, pool = 1000): FewShotPlan {
   if (sources.length === 0) throw new LayernasError('USAGE', 'few-shot profiling needs at least one source table (--from)');
   const dnas = calibrationDnas(space, { uniform: pool, spanning: 20, seed });
   const candidates = dnas.map((dna, i) => ({ ...spaceNetwork(space, dna), name: `fewshot-${i}` }));
+  const walks = candidates.map((net) => walkShapes(net));
+  const priced = sources.map((s) => walks.map((rows) => predictLatency(rows, s.table)));
+  const parts: FewShotPart[] = [];
+  sources.forEach((_, s) => {
+    const byStage = new Map<string, Float64Array>();
+    walks.forEach((rows, i) => rows.forEach((row, l) => {
+      const st = stageOf(row.output);
+      const col = byStage.get(st) ?? new Float64Array(candidates.length);
+      byStage.set(st, col);
+      col[i] = (col[i] as number) + ((priced[s] as LatencyPrediction[])[i] as LatencyPrediction).layers[l]!.ms;
+    }));
+    for (const [stage, values] of byStage) parts.push({ source: s, stage, values });
+  });
   const features: FewShotFeatures = {
     sourceNames: sources.map((s) => s.name),
-    sources: sources.map((s) => Float64Array.from(candidates, (net) => predictLatency(walkShapes(net), s.table).total_ms)),
+    sources: priced.map((col) => Float64Array.from(col, (p) => p.total_ms)),
+    parts,
     ...(() => { const c = countColumns(candidates.map(operatorCounts)); return { countNames: c.names, counts: c.counts }; })(),
   };
   return { dnas, candidates, features, chosen: chooseNetworks(features, n, seed, candidates.length) };
@@ -79,16 +101,19 @@ export function buildFewShotTable(req: FewShotTableRequest): { table: LatencyTab
   const input = spaceNetwork(space, space.radix.map(() => 0)).input;
   const weightOf = (s: FewShotSource): number => fit.sourceWeights[s.name] ?? 0;
   let clamped = 0;
+  const partWeight = new Map(fit.partWeights.map((p) => [`${p.source}\t${p.stage}`, p.weight]));
   const entries: TableEntry[] = distinctSpaceBlocks(space).map((b) => {
-    const parts = sources.map((s) => {
+    const stage = stageOf((walkShapes(oneBlockNetwork(b))[0] as { output: { h: number; w: number; c: number } }).output);
+    const weights = sources.map((s) => weightOf(s) + (partWeight.get(`${s.name}\t${stage}`) ?? 0));
+    const parts = sources.map((s, k) => {
       const e = s.table.byKey.get(b.key);
       if (!e) throw new LayernasError('TABLE_MISSING_KEY', `source table ${s.table.file} has no entry for "${b.key}"`, { key: b.key, table: s.table.file });
-      return weightOf(s) * e.median_ms;
+      return (weights[k] as number) * e.median_ms;
     });
     const kind = operatorKind(b.key);
     const raw = parts.reduce((a, v) => a + v, 0) + (fit.countWeights[kind] ?? 0);
     if (raw < 0) clamped++;
-    return { key: b.key, median_ms: Math.max(0, raw), mean_ms: null, p90_ms: null, spread: null, samples: null, note: `few-shot: ${sources.map((s) => `${weightOf(s).toFixed(4)} x ${s.name}`).join(' + ')} + ${(fit.countWeights[kind] ?? 0).toFixed(4)} ms (${kind})${raw < 0 ? `; ${raw.toFixed(4)} ms stored as 0` : ''}` };
+    return { key: b.key, median_ms: Math.max(0, raw), mean_ms: null, p90_ms: null, spread: null, samples: null, note: `few-shot: ${sources.map((s, k) => `${(weights[k] as number).toFixed(4)} x ${s.name}`).join(' + ')} + ${(fit.countWeights[kind] ?? 0).toFixed(4)} ms (${kind})${raw < 0 ? `; ${raw.toFixed(4)} ms stored as 0` : ''}` };
   });
   // Entries stored as 0 break the sum the fit made: the fixed part is then refitted (least squares on the relative
   // error of the N measured networks, >= 0) to the table as stored.
@@ -104,7 +129,7 @@ export function buildFewShotTable(req: FewShotTableRequest): { table: LatencyTab
     format: TABLE_FORMAT,
     metadata: {
       ...tableIdentity(req.target, req.runtimeVersion, input),
-      method: `few-shot estimate: ${plan.chosen.length} whole networks measured (${req.how}), fitted onto the source table(s) ${sources.map((s) => s.name).join(', ')} plus per-operator counts (src/profile/fewshot.ts); leave-one-out error ${(100 * fit.looRmse).toFixed(1)}% rms`,
+      method: `few-shot estimate: ${plan.chosen.length} whole networks measured (${req.how}), fitted onto the source table(s) ${sources.map((s) => s.name).join(', ')} (non-negative mix, per-stage corrections) plus per-operator counts (src/profile/fewshot.ts); leave-one-out error ${(100 * fit.looRmse).toFixed(1)}% rms`,
       source: { citation: `layernas profile --target ${req.target.id} --space ${space.name} --from ${sources.map((s) => s.name).join(',')} --networks ${plan.chosen.length}`, files: sources.map((s) => s.table.file) },
       fewshot: {
         networks: plan.chosen.length,
@@ -113,6 +138,7 @@ export function buildFewShotTable(req: FewShotTableRequest): { table: LatencyTab
         lambda: Number.isFinite(fit.lambda) ? fit.lambda : null,
         intercept_ms: fit.interceptMs,
         source_weights: fit.sourceWeights,
+        part_weights: fit.partWeights.filter((p) => p.weight !== 0).map((p) => ({ ...p })),
         count_weights: fit.countWeights,
         loo_rms_error: fit.looRmse,
         loo_within10: within10(fit.looErrors),

@@ -1,50 +1,66 @@
 /**
  * Few-shot latency transfer: a new device's latency for every network of a space, from the latencies of the same
- * networks on known (source) devices plus N networks measured on the new one.
+ * networks on known (source) devices plus N networks measured on the new one (which N: src/profile/fewshot-design.ts).
  *
- * Model (src/profile/calibration.ts does the same per operator kind for the host): the new device's latency is one
- * source's latency, scaled, plus an intercept (the base model), plus ridge-shrunk corrections by every other source
- * and by the network's per-operator counts:
+ * Model: a non-negative mix of the sources plus an intercept, with ridge-shrunk corrections by the sources' latency
+ * split by stage (the part of a source's sum that falls in each stage, where the source is a per-block table) and by
+ * the network's per-operator counts:
  *
- *     y(net) ~ a + b * x_base(net) + sum_s w_s * x_s(net) + sum_k c_k * count_k(net)
+ *     y(net) ~ a + sum_s w_s * x_s(net) + sum_(s,k) d_sk * x_sk(net) + sum_o c_o * count_o(net),   w_s >= 0
  *
- * fitted by least squares on the relative error (as the host calibration), with a ridge penalty lambda on the
- * corrections only, so with few measurements the fit stays a scaled copy of one source. Which source is the base and
- * how strong the shrinkage is are not settings: both are chosen by the exact leave-one-out relative error of the N
- * measurements (hat-matrix identity of a linear smoother), lambda from a fixed grid that includes "no corrections".
- *
- * Which networks to measure: a greedy D-optimal design (each next network maximises the information it adds,
- * x' M^-1 x, about the model's coefficients) over standardised per-operator counts and log source latencies, from a
- * seeded random pool of candidates and a seeded random first network; it spreads the N networks over cost and
- * operator mix and picks the extremes a fit needs.
+ * fitted by least squares on the relative error (errors of networks far below the typical one count relative to a
+ * floor), with the ridge penalty lambda on the standardised corrections only. The non-negative mix keeps every source
+ * that helps and drops the ones that would enter with a negative weight (two near-copies of one device fitted freely
+ * from ten points trade large opposite weights); the stage split lets a device that is, say, relatively faster on the
+ * late high-channel stages than its sources bend each source per stage, the counts let it price one operator kind
+ * differently. Lambda is not a setting: it is chosen by the exact leave-one-out relative error over the N
+ * measurements (each left out in turn, the whole fit redone), from a fixed grid that includes "no corrections".
+ * How the model was fixed: bench/fewshot-transfer.ts, docs/targets.md.
  */
-import { Rng } from '../core/rng.js';
 import { LayernasError } from '../core/errors.js';
 import { solve } from './calibration.js';
+import { mean, std } from './fewshot-design.js';
 import { median } from './stats.js';
+
+/** One stage's share of one source's latency, per network. */
+export interface FewShotPart {
+  /** index into FewShotFeatures.sources */
+  readonly source: number;
+  /** the stage (output shape of the stage's layers, e.g. "8x8x112") */
+  readonly stage: string;
+  readonly values: Float64Array;
+}
 
 /** Column-major features of a universe of candidate networks. */
 export interface FewShotFeatures {
   readonly sourceNames: readonly string[];
   /** sources[s][i]: latency of network i on source s (ms) */
   readonly sources: readonly Float64Array[];
+  /** per-stage parts of the sources that are per-block tables (none for sources known only per network) */
+  readonly parts?: readonly FewShotPart[];
   readonly countNames: readonly string[];
   /** counts[k][i]: how many layers (edges) of network i run operator kind k */
   readonly counts: readonly Float64Array[];
 }
 
-/** Ridge weights tried by the leave-one-out choice; Infinity = base model only (intercept + one scaled source). */
-export const FEWSHOT_LAMBDAS: readonly number[] = [1e-4, 1e-3, 1e-2, 1e-1, 1, 10, Infinity];
+/** Ridge weights tried by the leave-one-out choice; Infinity = no corrections (intercept + non-negative source mix). */
+export const FEWSHOT_LAMBDAS: readonly number[] = [1e-2, 1e-1, 1, 10, Infinity];
 
 /** errors of networks below this share of the median measured latency count relative to that floor (see fitFewShot) */
 export const RELATIVE_FLOOR = 0.1;
 
+/** more sources than this: the exact non-negative fit (every subset of sources) is too slow */
+export const MAX_FEWSHOT_SOURCES = 10;
+
 export interface FewShotFit {
+  /** the source with the largest weight */
   readonly base: string;
   readonly lambda: number;
   readonly interceptMs: number;
-  /** ms per ms of each source (the base's scale included) */
+  /** ms per ms of each source */
   readonly sourceWeights: Readonly<Record<string, number>>;
+  /** ms per ms of a source's part in one stage (added to the source's weight for that stage's layers) */
+  readonly partWeights: readonly { readonly source: string; readonly stage: string; readonly weight: number }[];
   /** ms per layer of each operator kind */
   readonly countWeights: Readonly<Record<string, number>>;
   /** leave-one-out relative errors (predicted - measured) / max(measured, floor) of the chosen model, one per measurement */
@@ -54,115 +70,51 @@ export interface FewShotFit {
   readonly networks: number;
 }
 
-const mean = (v: ArrayLike<number>, idx?: readonly number[]): number => {
-  let s = 0;
-  const n = idx ? idx.length : v.length;
-  for (let j = 0; j < n; j++) s += v[idx ? (idx[j] as number) : j] as number;
-  return s / Math.max(1, n);
-};
-const std = (v: ArrayLike<number>, m: number, idx?: readonly number[]): number => {
-  let s = 0;
-  const n = idx ? idx.length : v.length;
-  for (let j = 0; j < n; j++) s += ((v[idx ? (idx[j] as number) : j] as number) - m) ** 2;
-  return Math.sqrt(s / Math.max(1, n));
-};
-
-function invert(a: readonly (readonly number[])[]): number[][] {
-  const n = a.length;
-  const cols = Array.from({ length: n }, (_, j) => solve(a.map((r) => [...r]), Array.from({ length: n }, (_, i) => (i === j ? 1 : 0))));
-  return Array.from({ length: n }, (_, i) => cols.map((c) => c[i] as number));
+interface Design {
+  /** rows[j]: [intercept?, sources..., corrections...] of measurement j */
+  readonly rows: readonly number[][];
+  readonly y: readonly number[];
+  readonly w: readonly number[];
+  readonly head: number;
+  readonly nSrc: number;
 }
 
 /**
- * `n` networks to measure (indices into the universe): greedy D-optimal over standardised counts and log source
- * latencies, from a pool of `pool` random candidates (seeded), the first one at random.
+ * Least squares sum_j w_j (y_j - x_j b)^2 + lambda |corrections|^2 over the rows `use`, source weights >= 0: the
+ * unconstrained optimum on every non-empty subset of sources, the best one whose source weights are all >= 0 (exact
+ * over those subsets: the constrained optimum is the unconstrained one on its own support).
  */
-export function chooseNetworks(f: FewShotFeatures, n: number, seed: number, pool = 1000): number[] {
-  const size = f.sources[0]?.length ?? f.counts[0]?.length ?? 0;
-  if (n > size) throw new LayernasError('USAGE', `cannot choose ${n} networks from ${size}`, { networks: n, size });
-  const rng = new Rng(seed);
-  const all = Array.from({ length: size }, (_, i) => i);
-  for (let i = size - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [all[i], all[j]] = [all[j] as number, all[i] as number];
-  }
-  const cand = all.slice(0, Math.min(size, Math.max(pool, n)));
-  const raw = [...f.counts, ...f.sources.map((s) => s.map((v) => Math.log(Math.max(v, 1e-6))))];
-  const cols = raw.flatMap((c) => {
-    const m = mean(c, cand);
-    const sd = std(c, m, cand);
-    return sd > 1e-12 ? [cand.map((i) => ((c[i] as number) - m) / sd)] : [];
-  });
-  const z = cand.map((_, r) => [1, ...cols.map((c) => c[r] as number)]);
-  const p = (z[0] as number[]).length;
-  // M^-1 of M = 1e-3 I + sum of chosen z z', kept by Sherman-Morrison updates
-  let mi: number[][] = Array.from({ length: p }, (_, i) => Array.from({ length: p }, (_, j) => (i === j ? 1e3 : 0)));
-  const chosen: number[] = [];
-  const add = (r: number): void => {
-    const x = z[r] as number[];
-    const u = mi.map((row) => row.reduce((s, v, j) => s + v * (x[j] as number), 0));
-    const d = 1 + x.reduce((s, v, j) => s + v * (u[j] as number), 0);
-    mi = mi.map((row, i) => row.map((v, j) => v - ((u[i] as number) * (u[j] as number)) / d));
-    chosen.push(r);
-  };
-  add(rng.int(cand.length));
-  while (chosen.length < n) {
-    let best = -1;
-    let bestGain = -Infinity;
-    for (let r = 0; r < cand.length; r++) {
-      if (chosen.includes(r)) continue;
-      const x = z[r] as number[];
-      let g = 0;
-      for (let i = 0; i < p; i++) {
-        let s = 0;
-        const row = mi[i] as number[];
-        for (let j = 0; j < p; j++) s += (row[j] as number) * (x[j] as number);
-        g += (x[i] as number) * s;
-      }
-      if (g > bestGain) {
-        bestGain = g;
-        best = r;
-      }
+function nonNegativeRidge(d: Design, use: readonly number[], lambda: number, nCorr: number): number[] {
+  const p = d.head + d.nSrc + nCorr;
+  let best: { obj: number; beta: number[] } | undefined;
+  // at least one source enters (a mix of none is a constant, or counts only: not a transfer); when every subset wants
+  // a negative weight (near-zero networks can tilt a relative fit), all sources enter unconstrained
+  const full = (1 << d.nSrc) - 1;
+  for (const mask of [...Array.from({ length: full }, (_, m) => m + 1), -1]) {
+    if (mask === -1 && best) break;
+    const free = mask === -1;
+    const cols = Array.from({ length: p }, (_, c) => c).filter((c) => c < d.head || c >= d.head + d.nSrc || ((free ? full : mask) >> (c - d.head)) & 1);
+    const a = cols.map((ci) => cols.map((cj) => (ci === cj && ci >= d.head + d.nSrc ? lambda : 0) + (ci === cj ? 1e-10 : 0)));
+    const b = new Array<number>(cols.length).fill(0);
+    for (const r of use) {
+      const x = d.rows[r] as number[];
+      const wr = d.w[r] as number;
+      cols.forEach((ci, i) => {
+        b[i] = (b[i] as number) + wr * (x[ci] as number) * (d.y[r] as number);
+        const ai = a[i] as number[];
+        cols.forEach((cj, j) => { ai[j] = (ai[j] as number) + wr * (x[ci] as number) * (x[cj] as number); });
+      });
     }
-    add(best);
+    const sol = solve(a, b);
+    if (!free && cols.some((c, i) => c >= d.head && c < d.head + d.nSrc && (sol[i] as number) < 0)) continue;
+    const beta = new Array<number>(p).fill(0);
+    cols.forEach((c, i) => { beta[c] = sol[i] as number; });
+    let obj = 0;
+    for (const r of use) obj += (d.w[r] as number) * ((d.y[r] as number) - (d.rows[r] as number[]).reduce((s, v, j) => s + v * (beta[j] as number), 0)) ** 2;
+    for (let c = d.head + d.nSrc; c < p; c++) obj += lambda * (beta[c] as number) ** 2;
+    if (!best || obj < best.obj) best = { obj, beta };
   }
-  return chosen.map((r) => cand[r] as number);
-}
-
-interface Candidate {
-  readonly score: number;
-  readonly base: number;
-  readonly lambda: number;
-  readonly beta: number[];
-  readonly loo: number[];
-  /** indices of the correction columns (sources first, then counts) */
-  readonly extras: number[];
-}
-
-/**
- * Weighted ridge on rows X (first `free` columns unpenalised), weights w; returns coefficients and the exact
- * leave-one-out residuals r_i / (1 - h_ii).
- */
-function ridge(x: readonly number[][], y: readonly number[], w: readonly number[], free: number, lambda: number): { beta: number[]; loo: number[] } {
-  const p = (x[0] as number[]).length;
-  const a = Array.from({ length: p }, (_, i) => Array.from({ length: p }, (_, j) => (i === j ? (i >= free ? lambda : 0) + 1e-10 : 0)));
-  const b = new Array<number>(p).fill(0);
-  x.forEach((row, r) => {
-    const wr = w[r] as number;
-    for (let i = 0; i < p; i++) {
-      b[i] = (b[i] as number) + wr * (row[i] as number) * (y[r] as number);
-      const ai = a[i] as number[];
-      for (let j = 0; j < p; j++) ai[j] = (ai[j] as number) + wr * (row[i] as number) * (row[j] as number);
-    }
-  });
-  const ainv = invert(a);
-  const beta = ainv.map((row) => row.reduce((s, v, j) => s + v * (b[j] as number), 0));
-  const loo = x.map((row, r) => {
-    const fit = row.reduce((s, v, j) => s + v * (beta[j] as number), 0);
-    const h = (w[r] as number) * row.reduce((s, v, i) => s + v * (ainv[i] as number[]).reduce((t, u, j) => t + u * (row[j] as number), 0), 0);
-    return ((y[r] as number) - fit) / Math.max(1 - h, 1e-9);
-  });
-  return { beta, loo };
+  return (best as { beta: number[] }).beta;
 }
 
 /** Fit the new device from `measured[j]` = latency of network `chosen[j]` (see the file comment). */
@@ -172,6 +124,7 @@ export function fitFewShot(f: FewShotFeatures, chosen: readonly number[], measur
   if (chosen.length !== measured.length) throw new LayernasError('USAGE', `${chosen.length} networks but ${measured.length} measurements`);
   if (chosen.length < 3) throw new LayernasError('USAGE', `a few-shot fit needs at least 3 measured networks, got ${chosen.length}`, { networks: chosen.length });
   if (f.sources.length === 0) throw new LayernasError('USAGE', 'a few-shot fit needs at least one source device');
+  if (f.sources.length > MAX_FEWSHOT_SOURCES) throw new LayernasError('USAGE', `a few-shot fit takes at most ${MAX_FEWSHOT_SOURCES} sources, got ${f.sources.length}`, { sources: f.sources.length });
   const bad = measured.findIndex((v) => !(v > 0) || !Number.isFinite(v));
   if (bad >= 0) throw new LayernasError('USAGE', `measurement ${bad} is not a positive latency (${measured[bad]})`, { index: bad });
   const ym = mean(measured);
@@ -180,49 +133,55 @@ export function fitFewShot(f: FewShotFeatures, chosen: readonly number[], measur
   // run in 0.005 ms on some devices) would otherwise decide the whole fit
   const floor = RELATIVE_FLOOR * median(y);
   const w = y.map((v) => 1 / Math.max(v, floor) ** 2);
-  // standardised corrections (universe mean and sd, known for every network); base sources scaled to mean 1
-  const stats = [...f.sources, ...f.counts].map((c) => {
-    const m = mean(c);
-    return { m, sd: std(c, m) };
-  });
+  const parts = f.parts ?? [];
+  const corrCols = [...parts.map((p) => p.values), ...f.counts];
+  const srcMean = f.sources.map((c) => mean(c));
+  // corrections standardised by the universe's mean and sd (known for every network); constant ones dropped
+  const corr = corrCols.map((c, k) => { const m = mean(c); return { k, m, sd: std(c, m) }; }).filter((c) => c.sd > 1e-12);
   const nSrc = f.sources.length;
-  let best: Candidate | undefined;
-  for (let s = 0; s < nSrc; s++) {
-    const baseMean = (stats[s] as { m: number }).m;
-    const usable = [...f.sources, ...f.counts].map((_, k) => k).filter((k) => k !== s && (stats[k] as { sd: number }).sd > 1e-12);
-    for (const lambda of lambdas) {
-      const extras = Number.isFinite(lambda) ? usable : [];
-      // without an intercept the corrections are scaled, not centred (centring would bring an intercept back)
-      const rows = chosen.map((i) => [...(withIntercept ? [1] : []), ((f.sources[s] as Float64Array)[i] as number) / baseMean, ...extras.map((k) => {
-        const col = k < nSrc ? (f.sources[k] as Float64Array) : (f.counts[k - nSrc] as Float64Array);
-        return ((col[i] as number) - (withIntercept ? (stats[k] as { m: number }).m : 0)) / (stats[k] as { sd: number }).sd;
-      })]);
-      const { beta, loo } = ridge(rows, y, w, head + 1, Number.isFinite(lambda) ? lambda : 0);
-      const rel = loo.map((r, j) => -r / Math.max(y[j] as number, floor));
-      const score = Math.sqrt(mean(rel.map((e) => e * e)));
-      if (!best || score < best.score - 1e-12) best = { score, base: s, lambda, beta, loo: rel, extras };
+  // without an intercept the corrections are scaled, not centred (centring would bring an intercept back)
+  const rows = chosen.map((i) => [
+    ...(withIntercept ? [1] : []),
+    ...f.sources.map((c, s) => (c[i] as number) / (srcMean[s] as number)),
+    ...corr.map((c) => (((corrCols[c.k] as Float64Array)[i] as number) - (withIntercept ? c.m : 0)) / c.sd),
+  ]);
+  let best: { score: number; lambda: number; beta: number[]; loo: number[]; nCorr: number } | undefined;
+  for (const lambda of lambdas) {
+    const nCorr = Number.isFinite(lambda) ? corr.length : 0;
+    if (!Number.isFinite(lambda) || nCorr > 0 || !best) {
+      const d: Design = { rows: rows.map((r) => r.slice(0, head + nSrc + nCorr)), y, w, head, nSrc };
+      const all = chosen.map((_, j) => j);
+      const loo = all.map((j) => {
+        const beta = nonNegativeRidge(d, all.filter((r) => r !== j), Number.isFinite(lambda) ? lambda : 0, nCorr);
+        const fit = (d.rows[j] as number[]).reduce((s, v, c) => s + v * (beta[c] as number), 0);
+        return (fit - (y[j] as number)) / Math.max(y[j] as number, floor);
+      });
+      const score = Math.sqrt(mean(loo.map((e) => e * e)));
+      if (!best || score < best.score - 1e-12) best = { score, lambda, beta: nonNegativeRidge(d, all, Number.isFinite(lambda) ? lambda : 0, nCorr), loo, nCorr };
     }
   }
-  const c = best as Candidate;
-  // back to raw units: y = ym * (b0 + b1 x_base / mean_base + sum_k g_k (x_k - m_k) / sd_k)
+  const c = best as NonNullable<typeof best>;
+  // back to raw units: y = ym * (b0 + sum_s b_s x_s / mean_s + sum_k g_k (x_k - m_k) / sd_k)
   let intercept = withIntercept ? ym * (c.beta[0] as number) : 0;
-  const sourceWeights: Record<string, number> = Object.fromEntries(f.sourceNames.map((n) => [n, 0]));
+  const sourceWeights: Record<string, number> = {};
+  f.sourceNames.forEach((n, s) => { sourceWeights[n] = (ym * (c.beta[head + s] as number)) / (srcMean[s] as number); });
   const countWeights: Record<string, number> = Object.fromEntries(f.countNames.map((n) => [n, 0]));
-  sourceWeights[f.sourceNames[c.base] as string] = (ym * (c.beta[head] as number)) / (stats[c.base] as { m: number }).m;
-  c.extras.forEach((k, j) => {
-    const { m, sd } = stats[k] as { m: number; sd: number };
-    const g = (ym * (c.beta[head + 1 + j] as number)) / sd;
-    if (withIntercept) intercept -= g * m;
-    if (k < nSrc) sourceWeights[f.sourceNames[k] as string] = g;
-    else countWeights[f.countNames[k - nSrc] as string] = g;
+  const partWeights = parts.map((p) => ({ source: f.sourceNames[p.source] as string, stage: p.stage, weight: 0 }));
+  corr.slice(0, c.nCorr).forEach((col, j) => {
+    const g = (ym * (c.beta[head + nSrc + j] as number)) / col.sd;
+    if (withIntercept) intercept -= g * col.m;
+    if (col.k < parts.length) partWeights[col.k] = { ...(partWeights[col.k] as FewShotFit['partWeights'][number]), weight: g };
+    else countWeights[f.countNames[col.k - parts.length] as string] = g;
   });
-  return { base: f.sourceNames[c.base] as string, lambda: c.lambda, interceptMs: intercept, sourceWeights, countWeights, looErrors: c.loo, looRmse: c.score, networks: chosen.length };
+  const base = f.sourceNames.reduce((a, n) => ((sourceWeights[n] ?? 0) > (sourceWeights[a] ?? 0) ? n : a), f.sourceNames[0] as string);
+  return { base, lambda: c.lambda, interceptMs: intercept, sourceWeights, partWeights, countWeights, looErrors: c.loo, looRmse: c.score, networks: chosen.length };
 }
 
 /** The fit's latency of network i of the universe (never below 0). */
 export function predictFewShot(fit: FewShotFit, f: FewShotFeatures, i: number): number {
   let v = fit.interceptMs;
   f.sourceNames.forEach((n, s) => { v += (fit.sourceWeights[n] ?? 0) * ((f.sources[s] as Float64Array)[i] as number); });
+  (f.parts ?? []).forEach((p, k) => { v += (fit.partWeights[k]?.weight ?? 0) * (p.values[i] as number); });
   f.countNames.forEach((n, k) => { v += (fit.countWeights[n] ?? 0) * ((f.counts[k] as Float64Array)[i] as number); });
   return Math.max(0, v);
 }
@@ -237,31 +196,4 @@ export function linearTransfer(source: Float64Array, chosen: readonly number[], 
   x.forEach((v, j) => { sxy += (v - mx) * ((measured[j] as number) - my); sxx += (v - mx) ** 2; });
   const scale = sxx > 0 ? sxy / sxx : 0;
   return { interceptMs: my - scale * mx, scale };
-}
-
-/** Ranks 1..n, ties averaged. */
-export function ranks(v: ArrayLike<number>): Float64Array {
-  const idx = Array.from({ length: v.length }, (_, i) => i).sort((a, b) => (v[a] as number) - (v[b] as number));
-  const r = new Float64Array(v.length);
-  for (let i = 0; i < idx.length;) {
-    let j = i;
-    while (j + 1 < idx.length && v[idx[j + 1] as number] === v[idx[i] as number]) j++;
-    for (let k = i; k <= j; k++) r[idx[k] as number] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  return r;
-}
-
-/** Spearman's rank correlation (Pearson on tie-averaged ranks). */
-export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const ra = ranks(a);
-  const rb = ranks(b);
-  const ma = mean(ra);
-  const mb = mean(rb);
-  let sab = 0, saa = 0, sbb = 0;
-  for (let i = 0; i < ra.length; i++) {
-    const x = (ra[i] as number) - ma, y = (rb[i] as number) - mb;
-    sab += x * y; saa += x * x; sbb += y * y;
-  }
-  return sab / Math.sqrt(saa * sbb);
 }
