@@ -137,7 +137,7 @@ for (const e of entries) await e.model.dispose();
 
 if (flag('export')) {
   const e = exportWallSeconds();
-  console.log(`\n\`layernas export mobilenet_v2_100 --int8 --calibration random\`: ${e.seconds.toFixed(1)} s wall (goal <= 20 s: ${e.seconds <= 20 ? 'yes' : 'NO'}); ${e.calibrationLine}`);
+  console.log(`\n\`layernas export mobilenet_v2_100 --int8\`: ${e.seconds.toFixed(1)} s wall (goal <= 20 s: ${e.seconds <= 20 ? 'yes' : 'NO'}); ${e.calibrationLine}`);
 }
 if (AGREEMENT_DIR) {
   const a = await int8Agreement(AGREEMENT_DIR, 2000);
