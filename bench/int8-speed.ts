@@ -6,7 +6,7 @@
  *   float32, at 1 and 2 threads; Google's official uint8 MobileNetV2 (../shared/data/reference-models) on the same
  *   TFLite. The default job's winner (32×32 mobile32 network, results/design/default-job-summary.json): float32 and
  *   int8 TFLite and ONNX Runtime at 1 thread. With --export: the wall time of
- *   `layernas export mobilenet_v2_100 --int8 --calibration random`; with --agreement <dir> (a design's model/
+ *   `layernas export mobilenet_v2_100 --int8`; with --agreement <dir> (a design's model/
  *   directory): its int8 file's top-1 agreement with its float file on the first 2,000 Fashion-MNIST test images.
  *
  *   npx tsx bench/int8-speed.ts [--rounds 20] [--per-round 3] [--export] [--agreement <model dir>]
@@ -137,7 +137,7 @@ for (const e of entries) await e.model.dispose();
 
 if (flag('export')) {
   const e = exportWallSeconds();
-  console.log(`\n\`layernas export mobilenet_v2_100 --int8 --calibration random\`: ${e.seconds.toFixed(1)} s wall (goal <= 20 s: ${e.seconds <= 20 ? 'yes' : 'NO'}); ${e.calibrationLine}`);
+  console.log(`\n\`layernas export mobilenet_v2_100 --int8\`: ${e.seconds.toFixed(1)} s wall (goal <= 20 s: ${e.seconds <= 20 ? 'yes' : 'NO'}); ${e.calibrationLine}`);
 }
 if (AGREEMENT_DIR) {
   const a = await int8Agreement(AGREEMENT_DIR, 2000);
