@@ -1,6 +1,6 @@
 /**
  * Issue 18's export figures (used by bench/int8-speed.ts --export):
- *  - wall time of `layernas export mobilenet_v2_100 --int8 --calibration random` (the CLI as a user runs it);
+ *  - wall time of `layernas export mobilenet_v2_100 --int8` (the CLI as a user runs it);
  *  - top-1 agreement of an int8 file with its float file on the first N Fashion-MNIST test images (the default
  *    job's 2,000), for an export directory holding model_float32.tflite and model_int8.tflite (e.g. a design's
  *    model/ directory), both run in TFLite.
@@ -19,7 +19,7 @@ export function exportWallSeconds(): { seconds: number; calibrationLine: string 
   const out = mkdtempSync(join(tmpdir(), 'layernas-bench-export-'));
   try {
     const t0 = performance.now();
-    const r = spawnSync('npx', ['layernas', 'export', 'mobilenet_v2_100', '--int8', '--calibration', 'random', '--out', join(out, 'm')], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync('npx', ['layernas', 'export', 'mobilenet_v2_100', '--int8', '--out', join(out, 'm')], { cwd: ROOT, encoding: 'utf8' });
     const seconds = (performance.now() - t0) / 1000;
     if (r.status !== 0) throw new Error(`layernas export failed (${r.status}): ${r.stderr.slice(-2000)}`);
     return { seconds, calibrationLine: (r.stderr.split('\n').find((l) => l.includes('int8 calibration:')) ?? '').trim() };

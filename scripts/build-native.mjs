@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const source = join(root, 'native', 'tflite-runner', 'tflite_runner.c');
+const sources = ['tflite_runner.c', 'int8_delegate.c', 'int8_pointwise.c'].map((f) => join(root, 'native', 'tflite-runner', f));
 const outDir = join(root, 'native', 'tflite-runner', 'build');
 const output = join(outDir, 'layernas_tflite.node');
 
@@ -43,7 +43,7 @@ const cc = process.env.CC ?? 'gcc';
 mkdirSync(outDir, { recursive: true });
 const tmp = `${output}.tmp-${process.pid}`;
 try {
-  execFileSync(cc, ['-O2', '-shared', '-fPIC', '-fvisibility=hidden', '-Wall', '-Werror', '-o', tmp, source,
+  execFileSync(cc, ['-O2', '-shared', '-fPIC', '-fvisibility=hidden', '-Wall', '-Werror', '-o', tmp, ...sources, '-pthread',
     '-DNODE_GYP_MODULE_NAME=layernas_tflite', `-I${nodeInclude}`, `-I${join(tfliteRoot, 'cc_deps', 'include')}`, `-L${libDir}`, '-ltensorflowlite_c', `-Wl,-rpath,${libDir}`], { stdio: ['ignore', 'inherit', 'inherit'] });
   renameSync(tmp, output);
 } catch (e) {

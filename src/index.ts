@@ -22,6 +22,7 @@ import { StderrProgress, type ProgressSink } from './profile/progress.js';
 import { runSearch, type SearchOptions, type SearchResult } from './study/run-search.js';
 import { resolveTarget } from './targets/load.js';
 import { readExportDir } from './verify/export-dir.js';
+import { DEFAULT_TOLERANCE_PCT } from './verify/checks.js';
 import { verifyExport, type VerifyReport } from './verify/verify.js';
 
 export { LayernasError, type ErrorCode } from './core/errors.js';
@@ -96,7 +97,7 @@ export async function exportModel(o: ExportModelOptions): Promise<ExportResult> 
 }
 
 export interface VerifyOptions {
-  /** allowed |measured - predicted| / measured in % (default 10) */
+  /** allowed |measured - predicted| / predicted in % (default DEFAULT_TOLERANCE_PCT, 10) */
   readonly tolerancePct?: number;
   readonly fallback?: LatencyFallback;
   readonly rounds?: number;
@@ -108,7 +109,7 @@ export interface VerifyOptions {
 /** Time the exported file on the target and compare with the prediction; `report.passed` is the verdict. */
 export async function verify(exportDir: string, target: string, o: VerifyOptions = {}): Promise<VerifyReport> {
   return verifyExport(readExportDir(exportDir, o.arch), resolveTarget(target), {
-    tolerancePct: o.tolerancePct ?? 10,
+    tolerancePct: o.tolerancePct ?? DEFAULT_TOLERANCE_PCT,
     fallback: o.fallback ?? 'none',
     rounds: o.rounds ?? 10,
     speedCorrection: o.speedCorrection ?? 'anchor',

@@ -29,6 +29,7 @@
 #include <node_api.h>
 #include "tensorflow/lite/c/c_api.h"
 #include "tensorflow/lite/c/common.h"
+#include "int8_kernels.h"
 
 /* TfLiteXNNPackDelegateOptions of TFLite 2.9 starts with {int32_t num_threads; uint32_t flags;}; later fields are
  * zero (defaults). A generous zero-filled block covers any trailing field the library reads. */
@@ -42,18 +43,23 @@ extern TfLiteDelegate* TfLiteXNNPackDelegateCreate(const void* options);
 extern void TfLiteXNNPackDelegateDelete(TfLiteDelegate* delegate);
 extern void* TfLiteXNNPackDelegateGetThreadPool(TfLiteDelegate* delegate);
 
+/* bit 16 of xnnpackFlags (ours, never passed to XNNPack): int8 pointwise convolutions on our VNNI kernels
+ * (int8_delegate.c), at 1 thread */
+#define FLAG_INT8_KERNELS (1 << 16)
+#define XNNPACK_FLAG_MASK 0xffffu
 #define BUILTIN_DELEGATE 51 /* kTfLiteBuiltinDelegate */
 #define MAX_CODE 256
 
 typedef struct Runner {
   TfLiteDelegate wrapper; /* first member: XNNPack's delegate with Prepare replaced by report_prepare */
   TfLiteDelegate* xnnpack;
+  TfLiteDelegate* int8; /* our VNNI pointwise kernels (int8_delegate.c), or NULL */
   TfLiteModel* model;
   TfLiteInterpreterOptions* options;
   TfLiteInterpreter* interpreter;
   void* model_bytes;
   char errors[2048];
-  int reported, nodes, delegated, partitions;
+  int reported, nodes, delegated, partitions, ours, our_partitions;
   int kept[MAX_CODE];
 } Runner;
 
@@ -77,7 +83,9 @@ static TfLiteStatus report_prepare(TfLiteContext* context, TfLiteDelegate* deleg
     TfLiteNode* node = NULL;
     TfLiteRegistration* reg = NULL;
     if (context->GetNodeAndRegistration(context, plan->data[i], &node, &reg) != kTfLiteOk) continue;
-    if (reg->builtin_code == BUILTIN_DELEGATE) {
+    if (reg->builtin_code == BUILTIN_DELEGATE && reg->custom_name && !strcmp(reg->custom_name, "LayernasInt8Pointwise")) {
+      r->our_partitions++;
+    } else if (reg->builtin_code == BUILTIN_DELEGATE) {
       r->partitions++;
     } else {
       kept++;
@@ -85,8 +93,10 @@ static TfLiteStatus report_prepare(TfLiteContext* context, TfLiteDelegate* deleg
     }
   }
   r->reported = 1;
-  r->nodes = before;
-  r->delegated = before - kept;
+  /* our delegate ran first: `before` already counts each of its partitions as one node */
+  r->ours = layernas_int8_delegate_nodes(r->int8);
+  r->nodes = before + r->ours - r->our_partitions;
+  r->delegated = before - kept - r->our_partitions;
   return status;
 }
 
@@ -95,6 +105,7 @@ static void destroy(Runner* r) {
   if (r->options) TfLiteInterpreterOptionsDelete(r->options);
   if (r->model) TfLiteModelDelete(r->model);
   if (r->xnnpack) TfLiteXNNPackDelegateDelete(r->xnnpack);
+  if (r->int8) layernas_int8_delegate_delete(r->int8);
   free(r->model_bytes);
   free(r);
 }
@@ -160,10 +171,14 @@ static napi_value create(napi_env env, napi_callback_info info) {
   TfLiteInterpreterOptionsSetNumThreads(r->options, threads);
   TfLiteInterpreterOptionsSetErrorReporter(r->options, report_error, r);
   if (flags >= 0) {
+    if ((flags & FLAG_INT8_KERNELS) && threads == 1) {
+      r->int8 = layernas_int8_delegate_create();  /* NULL without AVX-512 VNNI: XNNPack runs everything */
+      if (r->int8) TfLiteInterpreterOptionsAddDelegate(r->options, r->int8);
+    }
     XnnpackOptions xo;
     memset(&xo, 0, sizeof(xo));
     xo.num_threads = threads;
-    xo.flags = (uint32_t)flags;
+    xo.flags = (uint32_t)flags & XNNPACK_FLAG_MASK;
     r->xnnpack = TfLiteXNNPackDelegateCreate(&xo);
     if (!r->xnnpack) {
       destroy(r);
@@ -240,6 +255,10 @@ static napi_value describe(napi_env env, napi_callback_info info) {
     CHECK(napi_set_named_property(env, d, "delegated", v));
     CHECK(napi_create_int32(env, r->partitions, &v));
     CHECK(napi_set_named_property(env, d, "partitions", v));
+    CHECK(napi_create_int32(env, r->ours, &v));
+    CHECK(napi_set_named_property(env, d, "int8Kernels", v));
+    CHECK(napi_create_int32(env, r->our_partitions, &v));
+    CHECK(napi_set_named_property(env, d, "int8KernelPartitions", v));
     CHECK(napi_create_object(env, &kept));
     for (int c = 0; c < MAX_CODE; c++) {
       if (!r->kept[c]) continue;

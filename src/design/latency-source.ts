@@ -7,13 +7,13 @@
  * Classifier head: a table measured with another class count (the Pixel 3 FBNet table has a 100-class head) prices
  * the network with the table's head (fc_c100); the trained network differs only in that layer. The report says so.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, hostname } from 'node:os';
 import path from 'node:path';
 import { LayernasError } from '../core/errors.js';
 import { checkTableMatchesTarget, loadTable, parseTable, type LatencyTable } from '../cost/latency-table.js';
 import { writeTableFile } from '../cost/table-convert/shipped.js';
-import { ensureDir } from '../core/write-atomic.js';
+import { ensureDir, writeFileAtomic } from '../core/write-atomic.js';
 import { backendForTarget, resolvePlatform } from '../platform/registry.js';
 import { DEFAULT_PROTOCOL } from '../profile/measure.js';
 import { ExporterModelFactory } from '../export/model-factory.js';
@@ -52,6 +52,19 @@ export interface LatencySourceRequest {
 
 export function profiledTableFile(outDir: string, targetId: string, space: SearchSpace, inputH: number): string {
   return path.join(outDir, 'latency', `${targetId}-${space.name}-${inputH}.json`);
+}
+
+/**
+ * The table a design priced with, kept in the run (<out>/latency/): a table from elsewhere (--latency-table, the
+ * target's) is copied there, so the folder carries it and `layernas verify <run>` judges with the same table.
+ */
+export async function tableInRun(outDir: string, file: string): Promise<string> {
+  const dir = path.join(path.resolve(outDir), 'latency');
+  if (path.dirname(path.resolve(file)) === dir) return file;
+  const kept = path.join(dir, `priced-with-${path.basename(file)}`);
+  await ensureDir(dir);
+  await writeFileAtomic(kept, readFileSync(file));
+  return kept;
 }
 
 export async function resolveLatencySource(req: LatencySourceRequest): Promise<LatencySource> {

@@ -3,6 +3,7 @@
  * DEFAULT_DESIGN is the embedded default job (`layernas design` with no flags): host TFLite target, the compact
  * mobile32 space, Fashion-MNIST at 32x32, sized to finish within 15 minutes on an otherwise idle 2-core machine.
  */
+import { DEFAULT_TOLERANCE_PCT } from '../verify/checks.js';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { TRAINER_DEVICES } from '../train/choice.js';
@@ -81,6 +82,8 @@ export const designOptionsSchema = z.object({
   calibrationImages: z.number().int().positive(),
   /** extra final models trained with the same full recipe, for the report: hand-designed baseline, random search */
   compare: z.array(z.enum(COMPARISONS)),
+  /** allowed |measured - predicted| / predicted latency of the deployed file, in % (verification) */
+  tolerancePct: z.number().positive().default(DEFAULT_TOLERANCE_PCT),
   /** extra latency table files to use before profiling (e.g. a table profiled by an earlier run) */
   latencyTables: z.array(z.string().min(1)),
   /** interleaved timing rounds when profiling missing blocks on a host target */
@@ -127,6 +130,7 @@ export const DEFAULT_DESIGN: DesignOptions = {
   agreementImages: 2000,
   calibrationImages: 64,
   compare: [],
+  tolerancePct: DEFAULT_TOLERANCE_PCT,
   latencyTables: [],
   profileRounds: 5,
   out: 'design-out',

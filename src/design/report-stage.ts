@@ -56,6 +56,7 @@ export function designSummary(run: DesignRun, t: TableResult, s: SearchResult, f
     notes: [...t.source.notes, ...(f.notes ?? []), ...s.searches.flatMap((x) => x.journalProblems.map((p) => `journal problem skipped: ${p}`))],
     timings: run.timings,
     winnerLatency: winnerLatency(t, f),
+    verification: { table: path.relative(run.out, t.tableFile), dataset: t.datasetRef, agreementImages: v.stage.agreementImages, tolerancePct: opts.tolerancePct },
   };
 }
 

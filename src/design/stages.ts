@@ -21,7 +21,7 @@ import { handDesignedBaseline } from './baseline.js';
 import { finalWeightsDir, readFinalWeights, trainFinal, type FinalModel } from './final-stage.js';
 import { runExportStage } from './export-stage.js';
 import { deployFacts } from '../export/deploy-info.js';
-import { resolveLatencySource, type LatencySource } from './latency-source.js';
+import { resolveLatencySource, tableInRun, type LatencySource } from './latency-source.js';
 import type { DesignOptions } from './options.js';
 import { buildDesignProblem, type DesignProblem } from './problem.js';
 import type { DesignProgress } from './progress.js';
@@ -56,6 +56,8 @@ export interface TableResult {
   readonly data: Dataset;
   readonly datasetRef: string;
   readonly source: LatencySource;
+  /** the table priced with, kept in the run (<out>/latency/) */
+  readonly tableFile: string;
   readonly problem: DesignProblem;
 }
 
@@ -79,7 +81,7 @@ export async function tableStage(run: DesignRun): Promise<TableResult> {
   }));
   const problem = buildDesignProblem(source, loaded.target.id, opts.latencyMs, opts.maddsMax);
   progress.note(`cheapest architecture of ${space.name}: ${problem.cheapest.latencyMs.toFixed(4)} ms predicted on ${loaded.target.id}`);
-  return { loaded, space, data, datasetRef: formatDatasetRef(ref), source, problem };
+  return { loaded, space, data, datasetRef: formatDatasetRef(ref), source, tableFile: await tableInRun(run.out, source.table.file), problem };
 }
 
 export interface SearchResult {
@@ -187,8 +189,8 @@ export async function exportStage(run: DesignRun, t: TableResult, f: FinalResult
 /** verify: the shipped files on the target (the deployed file's latency against the table's prediction and the budget) and against the trained model. */
 export async function verifyStage(run: DesignRun, t: TableResult, f: FinalResult, e: ExportResult): Promise<VerifyResult> {
   return await run.timed('verify', () => runVerifyStage({
-    loaded: t.loaded, tableFile: t.source.table.file, predictedMs: t.problem.latency.cost(f.winner.dna), exportDir: e.dir, exported: e.stage,
+    loaded: t.loaded, tableFile: t.tableFile, predictedMs: t.problem.latency.cost(f.winner.dna), exportDir: e.dir, exported: e.stage,
     testSet: t.data.test, winnerSpec: t.problem.networks.trained(f.winner.dna), weightsDir: finalWeightsDir(f.winner),
-    agreementImages: run.opts.agreementImages ?? t.data.test.count, budgetMs: run.opts.latencyMs, outDir: run.out, progress: run.progress.stage('verify'),
+    agreementImages: run.opts.agreementImages ?? t.data.test.count, budgetMs: run.opts.latencyMs, tolerancePct: run.opts.tolerancePct, outDir: run.out, progress: run.progress.stage('verify'),
   }));
 }

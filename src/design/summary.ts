@@ -78,6 +78,12 @@ export interface DesignSummary {
     readonly fixedMs: number;
     readonly totalMs: number;
   };
+  /**
+   * what verification judged with, so `layernas verify <run>` judges the same way: the table priced with (relative to
+   * the run), the dataset and number of test images of the agreement checks, the latency tolerance (absent in older
+   * summaries)
+   */
+  readonly verification?: { readonly table: string; readonly dataset: string; readonly agreementImages: number; readonly tolerancePct: number };
   /** every verification check with its verdict and the reason (absent in older summaries) */
   readonly checks?: readonly DesignCheck[];
 }

@@ -2,29 +2,29 @@
  * Verification of the exported winner, through the same function and checks as `layernas verify`
  * (src/verify/verify.ts, src/verify/checks.ts):
  *  - latency: on a host target, the deployed file (the one the target's precision names: int8 targets ship
- *    model_int8.tflite) is run in its runtime; its median at the table's speed must be within ±10% of the table's
+ *    model_int8.tflite) is run in its runtime; its median at the table's speed must be within ±tolerance (10%) of the table's
  *    prediction AND within the budget; the other files are timed too (no prediction, no verdict).
  *    A phone target is predict-only unless the phone is attached (not in this build of design: reported as such);
  *  - outputs: float files vs the reference forward pass; every exported file run on the test split, its predicted
- *    class compared with the trained model's (float files >= 99.5% identical, int8 >= 98%).
+ *    class compared with the trained model's (src/verify/test-agreement.ts: float files >= 99.5% identical, int8 >= 98%).
+ * `layernas verify <run>` reads the table, budget, tolerance and test images back from the run and judges the same way.
  * The verdict is every check holding; each failed check is named with its threshold. <out>/stages/verify.json is
  * written last and reused while the exported files and the budget are unchanged.
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { InputConverter } from '../data/batches.js';
 import type { ImageSet } from '../data/types.js';
 import { formatOfFile, hostRuntimeFor } from '../platform/host-runtimes.js';
 import { resolvePlatform } from '../platform/registry.js';
 import { median, type ModelRuntime } from '../runtime/types.js';
 import type { LoadedTarget } from '../targets/schema.js';
 import { readExportDir } from '../verify/export-dir.js';
-import { agreementCheck, verdict, type VerifyCheck } from '../verify/checks.js';
+import { verdict, type VerifyCheck } from '../verify/checks.js';
+import { testAgreement } from '../verify/test-agreement.js';
 import { verifyExport } from '../verify/verify.js';
 import type { ExportStage } from './export-stage.js';
 import type { StageProgress } from './progress.js';
-import { readStageFile, writeJsonAtomic } from './stage-files.js';
-import { trainedModelPredictions } from './trainer.js';
+import { fileSha256, readStageFile, writeJsonAtomic } from './stage-files.js';
 import type { NetworkSpec } from '../arch/spec.js';
 
 export const latencyCheckSchema = z.object({
@@ -58,6 +58,9 @@ export const verifyStageSchema = z.object({
   referenceParity: z.object({ maxRelativeDiff: z.number(), ok: z.boolean() }).nullable(),
   /** the budget the deployed file's latency was checked against */
   budgetMs: z.number(),
+  /** the allowed |latency error| in % and the table (sha256) the prediction came from */
+  tolerancePct: z.number().optional(),
+  tableSha256: z.string().optional(),
   checks: z.array(z.object({
     name: z.string(), passed: z.boolean(), value: z.number(), threshold: z.number(),
     rule: z.enum(['<=', '>=', '|x| <=']), unit: z.enum(['ms', '%', 'share', 'relative']), detail: z.string(),
@@ -82,41 +85,16 @@ export interface VerifyRequest {
   readonly agreementImages: number;
   /** the latency budget of the design: the deployed file's measured latency must meet it */
   readonly budgetMs: number;
+  /** allowed |measured - predicted| / predicted in % */
+  readonly tolerancePct: number;
   readonly outDir: string;
   readonly progress: StageProgress;
 }
-
-/** minimum share of test images on which an exported file predicts the trained model's class */
-const AGREEMENT_MINIMUM = { int8: 0.98, float: 0.995 } as const;
 
 const stageFile = (outDir: string): string => path.join(outDir, 'stages', 'verify.json');
 
 function runtimeFor(file: string): ModelRuntime {
   return hostRuntimeFor(formatOfFile(file));
-}
-
-async function agreementOf(file: string, format: string, req: VerifyRequest, trained: Int32Array, n: number): Promise<Agreement> {
-  const model = await runtimeFor(file).load(file, { threads: 1 });
-  try {
-    const info = model.inputs[0];
-    const shape = info?.shape ?? [];
-    const conv = new InputConverter(req.testSet, { height: shape[1] as number, width: shape[2] as number, channels: shape[3] as number });
-    const x = new Float32Array(conv.perImage);
-    let identical = 0;
-    let correct = 0;
-    for (let i = 0; i < n; i++) {
-      conv.convertInto(req.testSet, i, x, 0);
-      const [y] = await model.run([x]);
-      const out = y as Float32Array;
-      let best = 0;
-      for (let c = 1; c < out.length; c++) if ((out[c] as number) > (out[best] as number)) best = c;
-      if (best === trained[i]) identical++;
-      if (best === req.testSet.labels[i]) correct++;
-    }
-    return { file: path.basename(file), format, images: n, identical, share: identical / n, testAccuracy: correct / n };
-  } finally {
-    await model.dispose();
-  }
 }
 
 async function timeFile(file: string): Promise<number> {
@@ -134,8 +112,10 @@ async function timeFile(file: string): Promise<number> {
 export async function runVerifyStage(req: VerifyRequest): Promise<{ stage: VerifyStage; verifiedNow: boolean }> {
   const hashes = req.exported.files.map((f) => f.sha256);
   const n = Math.min(req.agreementImages, req.testSet.count);
+  const tableSha256 = fileSha256(req.tableFile) ?? '';
   const old = readStageFile(stageFile(req.outDir), verifyStageSchema);
-  if (old && old.agreementImages === n && old.budgetMs === req.budgetMs && old.exportHashes.join() === hashes.join()) return { stage: old, verifiedNow: false };
+  if (old && old.agreementImages === n && old.budgetMs === req.budgetMs && old.tolerancePct === req.tolerancePct && old.tableSha256 === tableSha256
+    && old.exportHashes.join() === hashes.join()) return { stage: old, verifiedNow: false };
   const target = req.loaded.target;
   const platform = resolvePlatform(target);
   const host = platform.onHost;
@@ -144,7 +124,7 @@ export async function runVerifyStage(req: VerifyRequest): Promise<{ stage: Verif
   const checks: VerifyCheck[] = [];
   let referenceParity: VerifyStage['referenceParity'] = null;
   if (host) {
-    const report = await verifyExport(readExportDir(req.exportDir), { ...req.loaded, tableFiles: [req.tableFile] }, { tolerancePct: 10, fallback: 'none', rounds: 10, budgetMs: req.budgetMs });
+    const report = await verifyExport(readExportDir(req.exportDir), { ...req.loaded, tableFiles: [req.tableFile] }, { tolerancePct: req.tolerancePct, fallback: 'none', rounds: 10, budgetMs: req.budgetMs });
     const measured = report.measured.median_ms;
     const predicted = report.predicted.total_ms;
     // on a host, the table's speed anchor is timed beside the model: the error and the budget are judged at the
@@ -166,16 +146,17 @@ export async function runVerifyStage(req: VerifyRequest): Promise<{ stage: Verif
   } else {
     latency.push({ format: `${target.runtime.name}-${target.precision}`, target: target.id, predictedMs: req.predictedMs, measuredMedianMs: null, errorPct: null, note: 'phone target: predicted from its table; measure with `layernas verify` when the phone is attached' });
   }
-  const trained = await trainedModelPredictions(req.winnerSpec, req.weightsDir, req.testSet, n);
-  const trainedAccuracy = trained.reduce((s, p, i) => s + (p === req.testSet.labels[i] ? 1 : 0), 0) / n;
-  const agreement: Agreement[] = [];
-  for (const f of req.exported.files) {
-    agreement.push(await agreementOf(path.join(req.exportDir, f.file), f.format, req, trained, n));
-    req.progress.tick(`${f.file}: ${(100 * (agreement.at(-1) as Agreement).share).toFixed(2)}% identical`);
-  }
-  for (const a of agreement) checks.push(agreementCheck(a.file, a.share, a.format.endsWith('int8') ? AGREEMENT_MINIMUM.int8 : AGREEMENT_MINIMUM.float, a.images));
+  const tested = await testAgreement({
+    files: req.exported.files.map((f) => ({ file: path.join(req.exportDir, f.file), format: f.format })), spec: req.winnerSpec, weightsDir: req.weightsDir,
+    testSet: req.testSet, images: n, onFile: (a) => req.progress.tick(`${a.file}: ${(100 * a.share).toFixed(2)}% identical`),
+  });
+  const agreement = [...tested.agreement];
+  checks.push(...tested.checks);
   const { passed, failures } = verdict(checks);
-  const stage: VerifyStage = { exportHashes: hashes, agreementImages: n, trainedAccuracy, latency, agreement, referenceParity, budgetMs: req.budgetMs, checks, failures: [...failures], passed };
+  const stage: VerifyStage = {
+    exportHashes: hashes, agreementImages: n, trainedAccuracy: tested.trainedAccuracy, latency, agreement, referenceParity, budgetMs: req.budgetMs,
+    tolerancePct: req.tolerancePct, tableSha256, checks, failures: [...failures], passed,
+  };
   await writeJsonAtomic(stageFile(req.outDir), stage);
   req.progress.finish(`${passed ? 'passed' : `NOT passed: ${failures.join('; ')}`} (${agreement.map((a) => `${a.format} ${(100 * a.share).toFixed(2)}%`).join(', ')})`);
   return { stage, verifiedNow: true };

@@ -8,7 +8,7 @@
  * Paths in saved files are resolved relative to the folder that holds them.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseNetwork } from '../arch/grammar.js';
 import type { NetworkSpec } from '../arch/spec.js';
@@ -32,10 +32,29 @@ export interface ModelSource {
   readonly files: readonly string[];
   /** weights folder (weights.json + weights.bin), when there is one */
   readonly weightsDir: string | null;
+  /** a design run: what its verification judged with (summary.json), so `verify <run>` judges the same way */
+  readonly design?: DesignRunVerification;
+}
+
+export interface DesignRunVerification {
+  readonly target: string;
+  readonly budgetMs: number;
+  /** absent in summaries older than the `verification` block */
+  readonly tolerancePct?: number;
+  /** the latency table the design priced with (absolute path inside the run) */
+  readonly table?: string;
+  /** dataset reference and number of test images of the test-agreement checks */
+  readonly dataset?: string;
+  readonly agreementImages?: number;
 }
 
 const manifestArch = z.object({ arch: z.string().min(1) }).passthrough();
-const summaryWinner = z.object({ winner: z.object({ arch: z.string().min(1) }).passthrough() }).passthrough();
+const summaryWinner = z.object({
+  winner: z.object({ arch: z.string().min(1) }).passthrough(),
+  target: z.string().min(1).optional(),
+  budget: z.object({ latencyMs: z.number().positive() }).passthrough().optional(),
+  verification: z.object({ table: z.string().min(1), dataset: z.string().min(1), agreementImages: z.number().int().positive(), tolerancePct: z.number().positive() }).optional(),
+}).passthrough();
 
 function readJson(file: string): unknown {
   try {
@@ -69,9 +88,14 @@ function fromDesignRun(dir: string, ref: string): ModelSource {
   const s = summaryWinner.safeParse(readJson(file));
   if (!s.success) throw new LayernasError('MODEL_INVALID', `${file}: not a design summary (needs winner.arch)`, { file });
   const model = join(dir, 'model');
+  const { target, budget, verification: v } = s.data;
+  const design: DesignRunVerification | undefined = target && budget ? {
+    target, budgetMs: budget.latencyMs,
+    ...(v ? { tolerancePct: v.tolerancePct, table: resolve(dir, v.table), dataset: v.dataset, agreementImages: v.agreementImages } : {}),
+  } : undefined;
   return {
     kind: 'design-run', ref, spec: parseNetwork(s.data.winner.arch), archFrom: `${file} (winner)`, dir: model,
-    files: modelFilesIn(model), weightsDir: hasWeights(model) ? model : null,
+    files: modelFilesIn(model), weightsDir: hasWeights(model) ? model : null, ...(design ? { design } : {}),
   };
 }
 

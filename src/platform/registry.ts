@@ -47,7 +47,7 @@ const PLATFORMS: { readonly [M in MeasureMethod]: PlatformSpec } = {
     format: 'tflite', extension: '.tflite', onHost: true, runtime: 'tflite',
     backend: (target, factory) => {
       const m = target.measure as Extract<Target['measure'], { method: 'host-tflite' }>;
-      return new HostBackend(new TfliteRuntime({ xnnpack: m.delegate === 'xnnpack' ? 'required' : 'off' }), 'tflite', target.threads, target, factory);
+      return new HostBackend(new TfliteRuntime({ xnnpack: m.delegate === 'xnnpack' ? 'required' : 'off', int8Kernels: m.int8Kernels }), 'tflite', target.threads, target, factory);
     },
   },
   'host-onnxruntime': {

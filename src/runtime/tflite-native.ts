@@ -33,6 +33,9 @@ export interface DelegationReport {
   readonly kept: Readonly<Record<string, number>>;
   /** XNNPack has a thread pool (it makes one only for more than one thread) */
   readonly threadPool: boolean;
+  /** nodes on layernas's int8 VNNI pointwise kernels (not counted in `delegated`), in how many partitions */
+  readonly int8Kernels: number;
+  readonly int8KernelPartitions: number;
 }
 
 interface RawDelegation {
@@ -41,6 +44,8 @@ interface RawDelegation {
   partitions: number;
   kept: Record<string, number>;
   threadPool: boolean;
+  int8Kernels: number;
+  int8KernelPartitions: number;
 }
 
 export type RunnerHandle = { readonly __runner: unique symbol };
@@ -86,5 +91,8 @@ const OP_NAMES = new Map<number, string>(Object.entries(BuiltinOp).map(([name, c
 export function delegationReport(raw: RawDelegation): DelegationReport {
   const kept: Record<string, number> = {};
   for (const [code, count] of Object.entries(raw.kept)) kept[OP_NAMES.get(Number(code)) ?? `BUILTIN_${code}`] = count;
-  return { nodes: raw.nodes, delegated: raw.delegated, partitions: raw.partitions, kept, threadPool: raw.threadPool };
+  return {
+    nodes: raw.nodes, delegated: raw.delegated, partitions: raw.partitions, kept, threadPool: raw.threadPool,
+    int8Kernels: raw.int8Kernels, int8KernelPartitions: raw.int8KernelPartitions,
+  };
 }

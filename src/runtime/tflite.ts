@@ -41,10 +41,15 @@ export interface TfliteRuntimeOptions {
   readonly xnnpack: XnnpackMode;
   /** path of our runner addon (.node); default: native/tflite-runner/build/layernas_tflite.node in this package */
   readonly pluginPath?: string;
+  /** int8 pointwise convolutions of 1-thread interpreters on our AVX-512 VNNI kernels (native/tflite-runner/
+   *  int8_pointwise.c) where the CPU has VNNI ('layernas', the default), or on XNNPack only ('xnnpack') */
+  readonly int8Kernels?: 'layernas' | 'xnnpack';
 }
 
 /** XNNPack delegate flags of TFLite 2.9: 1 = QS8 (signed int8). QU8 (2) fails to prepare on real uint8 models. */
 const XNNPACK_FLAG_QS8 = 1;
+/** our runner's own flag bit (never passed to XNNPack): int8 pointwise convolutions on layernas's VNNI kernels */
+const RUNNER_FLAG_INT8_KERNELS = 1 << 16;
 const NO_DELEGATE = -1;
 
 /** kept for callers that name the native file; it is now the runner addon */
@@ -254,7 +259,8 @@ export class TfliteRuntime implements ModelRuntime {
       const delegated = this.options.xnnpack !== 'off';
       let handle: RunnerHandle;
       try {
-        handle = addon.create(bytes, options.threads, delegated ? XNNPACK_FLAG_QS8 : NO_DELEGATE);
+        const ours = this.options.int8Kernels === 'xnnpack' ? 0 : RUNNER_FLAG_INT8_KERNELS;
+        handle = addon.create(bytes, options.threads, delegated ? XNNPACK_FLAG_QS8 | ours : NO_DELEGATE);
       } catch (e) {
         throw cannotLoad(e);
       }

@@ -28,6 +28,9 @@ const HostTfliteMeasure = z
     method: z.literal('host-tflite'),
     /** 'xnnpack' = XNNPack delegate plugin (fails loudly when it cannot load), 'builtin' = TFLite's own kernels */
     delegate: z.enum(['xnnpack', 'builtin']).default('xnnpack'),
+    /** int8 pointwise convolutions at 1 thread: 'layernas' = our AVX-512 VNNI kernels where the CPU has VNNI
+     *  (TFLite 2.9's XNNPack has none), 'xnnpack' = XNNPack only (what a stock TFLite 2.9 runs) */
+    int8Kernels: z.enum(['layernas', 'xnnpack']).default('layernas'),
   })
   .strict();
 

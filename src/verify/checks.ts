@@ -17,6 +17,9 @@ export interface VerifyCheck {
   readonly detail: string;
 }
 
+/** allowed |latency error| in % when none is given (`verify --tolerance`, `design --tolerance`, the library's verify) */
+export const DEFAULT_TOLERANCE_PCT = 10;
+
 /** (measured - predicted) / predicted, in %: the latency error everywhere in layernas */
 export function latencyErrorPct(measuredMs: number, predictedMs: number): number {
   return (100 * (measuredMs - predictedMs)) / predictedMs;

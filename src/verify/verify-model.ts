@@ -8,10 +8,12 @@
  *    prices what it can, lists the missing keys and fails with a line naming the command that works;
  *  - auto: full when the architecture is known, timing otherwise.
  */
+import { existsSync } from 'node:fs';
 import { walkShapes } from '../arch/shapes.js';
 import type { NetworkSpec } from '../arch/spec.js';
 import { isLayernasError, LayernasError } from '../core/errors.js';
-import { loadTargetTables } from '../cost/latency-table.js';
+import { checkTableMatchesTarget, loadTable, loadTargetTables } from '../cost/latency-table.js';
+import { loadDataset, parseDatasetRef } from '../data/load.js';
 import { tableForInput, type LatencyFallback } from '../cost/latency-predictor.js';
 import { priceNetwork, type PricedNetwork } from '../cost/price-network.js';
 import type { ModelSource } from '../export/model-source.js';
@@ -22,7 +24,9 @@ import { isPlatformFile, resolvePlatform } from '../platform/registry.js';
 import { summarize, type SampleSummary } from '../profile/stats.js';
 import type { RuntimeTensorInfo } from '../runtime/types.js';
 import type { LoadedTarget, Target } from '../targets/schema.js';
-import { modelFileForTarget, type ExportDir } from './export-dir.js';
+import { modelFileForTarget, readExportDir, type ExportDir } from './export-dir.js';
+import { verdict } from './checks.js';
+import { testAgreement } from './test-agreement.js';
 import { crossFormatAgreement, referenceParity, type AgreementReport } from './output-agreement.js';
 import { verifyExport, type VerifyOptions, type VerifyReport } from './verify.js';
 
@@ -124,6 +128,29 @@ async function agreementOf(src: ModelSource, spec: NetworkSpec | null, threads: 
   return crossFormatAgreement(floatFiles, threads);
 }
 
+/** a design run is judged with the table it priced with (kept in the run) when that table is the target's */
+function withDesignTable(src: ModelSource, loaded: LoadedTarget): LoadedTarget {
+  const table = src.design?.table;
+  if (!table || !existsSync(table)) return loaded;
+  try {
+    checkTableMatchesTarget(loadTable(table), loaded.target);
+  } catch {
+    return loaded;
+  }
+  return { ...loaded, tableFiles: [table, ...loaded.tableFiles] };
+}
+
+/** a design run also checks its exported files against the trained model on its test images, as the design did */
+async function withDesignAgreement(src: ModelSource, spec: NetworkSpec, report: VerifyReport): Promise<VerifyReport> {
+  const d = src.design;
+  if (!d?.dataset || !d.agreementImages || !src.weightsDir || !src.dir) return report;
+  const exp = readExportDir(src.dir);
+  const files = exp.models?.map((m) => ({ file: m.file, format: `${m.format}-${m.precision}` })) ?? [];
+  const tested = await testAgreement({ files, spec, weightsDir: src.weightsDir, testSet: loadDataset(parseDatasetRef(d.dataset)).test, images: d.agreementImages });
+  const checks = [...report.checks, ...tested.checks];
+  return { ...report, checks, ...verdict(checks) };
+}
+
 export async function verifyModel(src: ModelSource, loaded: LoadedTarget | null, options: ModelCheckOptions): Promise<ModelCheckReport> {
   const spec = options.arch?.spec ?? src.spec;
   const archFrom = options.arch ? '--arch' : src.archFrom;
@@ -153,6 +180,7 @@ export async function verifyModel(src: ModelSource, loaded: LoadedTarget | null,
   }
   // full: the table is looked up now, after the file was opened and checked
   const s = spec as NetworkSpec;
+  loaded = withDesignTable(src, loaded);
   const { tables } = loadTargetTables(loaded.tableFiles, target);
   let table;
   try {
@@ -172,7 +200,7 @@ export async function verifyModel(src: ModelSource, loaded: LoadedTarget | null,
   const fullDir: ExportDir = src.kind === 'model-file'
     ? { dir: src.dir ?? '.', spec: s, files: [file] }
     : exportDirOf(src, s);
-  const full = await verifyExport(fullDir, loaded, options);
+  const full = await withDesignAgreement(src, s, await verifyExport(fullDir, loaded, options));
   return { ...base, modelFile: file, io, arch, measured: full.measured, priced, agreement: full.agreement, full, problems: full.passed ? [] : ['verdict: see the latency error and agreement above'], passed: full.passed };
 }
 

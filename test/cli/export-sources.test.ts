@@ -28,3 +28,16 @@ test("export <trainer result.json>: the request's architecture and the trained w
   assert.equal(m.arch, ARCH);
   assert.equal(m.weights.source, join(run, 'weights'));
 });
+
+test('export --int8 without --calibration: seeded random inputs, said on stderr; with --dataset: that dataset', async () => {
+  const plain = join(work, 'int8-random');
+  const r = spawnSync(process.execPath, [BIN, 'export', ARCH, '--int8', '--format', 'tflite', '--out', plain], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /no --calibration and no dataset known: activation ranges from seeded random inputs/);
+  const m = JSON.parse(readFileSync(join(plain, 'manifest.json'), 'utf8')) as { models: { precision: string }[] };
+  assert.ok(m.models.some((x) => x.precision === 'int8'), 'an int8 model was written');
+  const data = join(work, 'int8-data');
+  const d = spawnSync(process.execPath, [BIN, 'export', ARCH, '--int8', '--dataset', 'fashion-mnist', '--format', 'tflite', '--calibration-count', '20', '--out', data], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(d.status, 0, d.stderr);
+  assert.match(d.stderr, /int8: calibrating on fashion-mnist/);
+});

@@ -4,6 +4,7 @@
  * splits the graph into partitions; a thread count that does not arrive leaves one core idle), so they are tests.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parseNetwork } from '../../src/arch/grammar.js';
 import { initWeights } from '../../src/arch/weights.js';
@@ -14,6 +15,11 @@ import { TfliteRuntime } from '../../src/runtime/tflite.js';
 
 const ARCH = 'in32x32x3/conv_k3_s2_c16/ir_k3_s1_e1_c16/ir_k5_s2_e6_c24/ir_k5_s1_e6_c24/conv_k1_s1_c64/gap/fc_c10';
 const runtime = new TfliteRuntime({ xnnpack: 'required' });
+/** XNNPack alone: the int8 pointwise convolutions stay on XNNPack instead of layernas's VNNI kernels */
+const xnnpackOnly = new TfliteRuntime({ xnnpack: 'required', int8Kernels: 'xnnpack' });
+const VNNI = /\bavx512_vnni\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
+/** the 1x1 convolutions of ARCH: expansion and projection of the two e6 blocks, projection of the e1 block, conv_k1 */
+const POINTWISE = 6;
 
 function graphOf(softmax: boolean) {
   const spec = parseNetwork(ARCH);
@@ -30,13 +36,21 @@ for (const softmax of [false, true]) {
     test(`${precision} mobile network${softmax ? ' with softmax' : ''}: XNNPack takes every node, one partition`, async () => {
       const graph = graphOf(softmax);
       const bytes = precision === 'float32' ? buildTflite(graph).bytes : buildTflite(graph, { quantization: { calibration: calibration(2) } }).bytes;
-      const m = await runtime.loadBytes(bytes, { threads: 1 });
+      const m = await xnnpackOnly.loadBytes(bytes, { threads: 1 });
       const d = m.delegation;
       assert.ok(d, 'the runner reports the delegation');
       assert.deepEqual(d.kept, {}, `nodes left on TFLite's own kernels: ${JSON.stringify(d.kept)}`);
       assert.equal(d.delegated, d.nodes);
       assert.equal(d.partitions, 1);
       await m.dispose();
+      // the default runtime: int8 pointwise convolutions on our VNNI kernels where the CPU has VNNI, the rest XNNPack's
+      const mo = await runtime.loadBytes(bytes, { threads: 1 });
+      const o = mo.delegation;
+      await mo.dispose();
+      assert.ok(o);
+      assert.deepEqual(o.kept, {});
+      assert.equal(o.int8Kernels, precision === 'int8' && VNNI ? POINTWISE : 0);
+      assert.equal(o.delegated + o.int8Kernels, o.nodes);
     });
   }
 }

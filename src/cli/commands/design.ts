@@ -15,7 +15,7 @@ import { TRAINER_DEVICES } from '../../train/choice.js';
 import { LayernasError } from '../../core/errors.js';
 
 /** option keys whose flag is not their kebab-case name */
-const DESIGN_FLAGS: Record<string, string> = { parallelTrials: 'parallel', latencyTables: 'latency-table', proxy: 'proxy-*', full: 'full-*' };
+const DESIGN_FLAGS: Record<string, string> = { parallelTrials: 'parallel', latencyTables: 'latency-table', tolerancePct: 'tolerance', proxy: 'proxy-*', full: 'full-*' };
 
 function numberList(v: unknown): unknown {
   return v === undefined ? undefined : Number(v);
@@ -59,6 +59,7 @@ export function designOptionsFromArgv(argv: Record<string, unknown>): DesignOpti
     ...(argv['agreement-images'] !== undefined || d.agreementImages !== undefined ? { agreementImages: pick(argv['agreement-images'], d.agreementImages) } : {}),
     calibrationImages: pick(argv['calibration-images'], d.calibrationImages),
     compare: pick(argv.compare, d.compare),
+    tolerancePct: pick(argv.tolerance, d.tolerancePct),
     latencyTables: pick(argv['latency-table'], d.latencyTables),
     profileRounds: pick(argv['profile-rounds'], d.profileRounds),
     out: pick(argv.out, d.out),
@@ -99,6 +100,7 @@ export const designCommand: CommandModule = {
       .option('full-val-images', { type: 'number', describe: 'validation images of the full recipe (default: the whole validation split)' })
       .option('test-images', { type: 'number', describe: 'test final models on the first N test images (default: the whole test split; for quick checks)' })
       .option('agreement-images', { type: 'number', describe: `test images compared between exported files and the trained model (default ${DEFAULT_DESIGN.agreementImages ?? 'all'})` })
+      .option('tolerance', { type: 'number', describe: `verification: allowed |measured - predicted| / predicted latency of the deployed file, in % (default ${DEFAULT_DESIGN.tolerancePct}; as verify --tolerance)` })
       .option('calibration-images', { type: 'number', describe: `training images calibrating the int8 model (default ${DEFAULT_DESIGN.calibrationImages})` })
       .option('compare', { type: 'array', string: true, choices: [...COMPARISONS], describe: 'also train, with the full recipe: baseline (hand-designed) and/or random (random search, same trials)' })
       .option('latency-table', { type: 'array', string: true, describe: 'extra latency table file(s) to price the space with before profiling' })

@@ -76,9 +76,15 @@ function specFromResultFile(file: string, a: ExportArgs): NetworkSpec {
   throw new LayernasError('USAGE', `${file}: no 'network' string and no best.dna + space; give --space <name> for a search result`, { file });
 }
 
-function calibrationInputs(spec: NetworkSpec, a: ExportArgs): Int8Request {
+/** --calibration, else the dataset the weights were trained on (design run or --dataset), else seeded random inputs */
+function calibrationInputs(spec: NetworkSpec, a: ExportArgs, trainedOn: string | undefined, log: (m: string) => void): Int8Request {
   const count = a['calibration-count'];
-  const ref = a.calibration as string;
+  const ref = a.calibration ?? trainedOn ?? 'random';
+  if (!a.calibration) {
+    log(trainedOn ? `int8: calibrating on ${trainedOn} (the weights' dataset; --calibration <data> to choose)`
+      : 'int8: no --calibration and no dataset known: activation ranges from seeded random inputs; give --calibration <data> ' +
+        '(the data the model will see) for the accuracy of trained weights');
+  }
   if (ref === 'random') {
     return { calibration: Array.from({ length: count }, (_, i) => parityInput(spec, 1000 + i)), description: `${count} seeded uniform [0,1] inputs`, io: a['int8-io'] };
   }
@@ -119,7 +125,7 @@ export const exportCommand: CommandModule = {
     .option('weights', { type: 'string', describe: 'weights directory (weights.json + weights.bin); default: deterministic random init' })
     .option('seed', { type: 'number', default: 0, describe: 'seed of the random init (without --weights) and of calibration sampling' })
     .option('int8', { type: 'boolean', default: false, describe: 'also write int8 post-training-quantized models (TFLite; ONNX as QDQ)' })
-    .option('calibration', { type: 'string', describe: 'calibration data for --int8: mnist | fashion-mnist | idx:<dir> | folder:<dir> | random' })
+    .option('calibration', { type: 'string', describe: 'calibration data for --int8: mnist | fashion-mnist | idx:<dir> | folder:<dir> | random (default: the weights\' dataset, else random)' })
     .option('calibration-count', { type: 'number', default: 100, describe: 'calibration images (each one ONNX Runtime pass, shared by the TFLite and ONNX int8 models)' })
     .option('int8-io', { type: 'string', choices: ['float', 'int8'], default: 'float', describe: 'int8 model input/output type' })
     .option('softmax', { type: 'boolean', default: false, describe: 'append softmax (output "probabilities" instead of "logits")' })
@@ -138,7 +144,6 @@ export const exportCommand: CommandModule = {
     const parsed = argsSchema.safeParse(argv);
     if (!parsed.success) throw new LayernasError('USAGE', `export: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const a = parsed.data;
-    if (a.int8 && !a.calibration) throw new LayernasError('USAGE', 'export: --int8 needs --calibration <mnist|fashion-mnist|idx:<dir>|folder:<dir>|random>');
     if (!a.int8 && a.calibration) throw new LayernasError('USAGE', 'export: --calibration is only used with --int8');
     if (a.int8 && !a.format.some((f) => INT8_FORMATS.includes(f))) throw new LayernasError('USAGE', 'export: --int8 produces TFLite and ONNX (QDQ) models; add tflite or onnx to --format');
     // summary.json of a design run stands for its folder; a trainer's result.json brings its weights/ folder
@@ -160,7 +165,7 @@ export const exportCommand: CommandModule = {
     const log = (m: string): void => { if (!a.json) process.stderr.write(`${m}\n`); };
     const result = await exportModel({
       spec, weights, weightsSource: weightsDir ?? `init:seed=${a.seed}`, formats: a.format, outDir: a.out, softmax: a.softmax, deploy, int8Agreement: a['int8-agreement'],
-      ...(a.int8 ? { int8: calibrationInputs(spec, a) } : {}), verify: a.verify, threads: a.threads, onProgress: log,
+      ...(a.int8 ? { int8: calibrationInputs(spec, a, run ? run.dataset : a.dataset, log) } : {}), verify: a.verify, threads: a.threads, onProgress: log,
     });
     if (a.json) process.stdout.write(`${JSON.stringify(result.manifest, null, 2)}\n`);
     else {

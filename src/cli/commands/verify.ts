@@ -14,12 +14,13 @@ import { resolveArchitecture } from './cost.js';
 import { resolveModelPath } from '../../export/model-source.js';
 import { verifyModel, VERIFY_MODES, type ModelCheckReport } from '../../verify/verify-model.js';
 import type { VerifyReport } from '../../verify/verify.js';
+import { DEFAULT_TOLERANCE_PCT } from '../../verify/checks.js';
 
 const argsSchema = z.object({
   dir: z.string().min(1),
   target: z.string().min(1).optional(),
   mode: z.enum(VERIFY_MODES),
-  tolerance: cliNumber.positive(),
+  tolerance: cliNumber.positive().optional(),
   fallback: z.enum(['none', 'nearest-shape']),
   arch: z.string().optional(),
   rounds: cliNumber.count(1, 1000),
@@ -66,10 +67,10 @@ export const verifyCommand: CommandModule = {
   builder: (y) =>
     y
       .positional('dir', { type: 'string', demandOption: true, describe: 'export folder (manifest.json + model files), design run folder, or a .tflite / .onnx file' })
-      .option('target', { type: 'string', describe: 'target id or target .json file (every mode but agreement)' })
+      .option('target', { type: 'string', describe: "target id or target .json file (every mode but agreement; default: a design run's target)" })
       .option('mode', { choices: VERIFY_MODES as unknown as string[], default: 'auto', describe: 'full: latency vs the table + agreement; timing: measured latency only (no table, no architecture); agreement: outputs only; auto: full when the architecture is known, else timing' })
-      .option('tolerance', { type: 'number', default: 10, describe: 'allowed |measured - predicted| / predicted, in %' })
-      .option('latency-ms', { type: 'number', describe: 'latency budget (full mode): the deployed file\'s measured latency at the table\'s speed must not exceed it' })
+      .option('tolerance', { type: 'number', describe: `allowed |measured - predicted| / predicted, in % (default: a design run's, else ${DEFAULT_TOLERANCE_PCT})` })
+      .option('latency-ms', { type: 'number', describe: 'latency budget (full mode): the deployed file\'s measured latency at the table\'s speed must not exceed it (default: a design run\'s budget)' })
       .option('budget-ms', retiredOption('latency-ms'))
       .option('fallback', { choices: LATENCY_FALLBACKS as unknown as string[], default: 'none', describe: 'price blocks missing from the table (recorded in the report)' })
       .option('arch', { type: 'string', describe: 'network string of the model (checked against the file\'s input)' })
@@ -85,10 +86,14 @@ export const verifyCommand: CommandModule = {
     const src = resolveModelPath(args.dir);
     if (!src) throw new LayernasError('USAGE', `${args.dir} does not exist (give an export folder, a design run folder, or a .tflite/.onnx file)`, { path: args.dir });
     const arch = args.arch ? { spec: resolveArchitecture(args.arch, {}), text: args.arch } : undefined;
-    const loaded = args.target ? resolveTarget(args.target) : null;
+    // a design run carries what its verification judged with: target, budget, tolerance (flags override them)
+    const run = arch ? undefined : src.design;
+    const targetRef = args.target ?? run?.target;
+    const loaded = targetRef ? resolveTarget(targetRef) : null;
+    const budgetMs = args.budgetMs ?? run?.budgetMs;
     const report = await verifyModel(src, loaded, {
-      mode: args.mode, ...(arch ? { arch } : {}), tolerancePct: args.tolerance, fallback: args.fallback, rounds: args.rounds, speedCorrection: args.speedCorrection,
-      ...(args.budgetMs !== undefined ? { budgetMs: args.budgetMs } : {}),
+      mode: args.mode, ...(arch ? { arch } : {}), tolerancePct: args.tolerance ?? run?.tolerancePct ?? DEFAULT_TOLERANCE_PCT, fallback: args.fallback, rounds: args.rounds,
+      speedCorrection: args.speedCorrection, ...(budgetMs !== undefined ? { budgetMs } : {}),
     });
     process.stdout.write(args.json ? `${JSON.stringify(report, null, 1)}\n` : formatModelCheck(report));
     if (report.priced && report.priced.total_ms === null) {

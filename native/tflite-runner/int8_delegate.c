@@ -1,0 +1,152 @@
+/*
+ * layernas: the TFLite delegate that hands int8 pointwise convolutions to our VNNI kernel (int8_pointwise.c).
+ * Added to the interpreter before XNNPack, so XNNPack takes every node this one leaves. Single-threaded: the
+ * runner adds it only to 1-thread interpreters. At 2+ threads XNNPack keeps the whole graph, because its thread
+ * pool is internal to the library (not exported), and a second pool beside it made both slower when the two
+ * alternated on this 2-core machine.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "int8_kernels.h"
+
+#define BUILTIN_CONV_2D 3
+
+typedef struct {
+  TfLiteDelegate base; /* first member */
+  int nodes;
+} Int8Delegate;
+
+/* A partition is a run of consecutive pointwise convolutions. TFLite allocates only the partition's inputs
+ * and outputs; a tensor passed from one of our convolutions to the next is ours to allocate (own[i]). */
+typedef struct {
+  int count;
+  void** ops;
+  int8_t** own; /* own[i]: buffer for op i's output when no tensor outside the partition reads it, else NULL */
+  uint8_t* scratch;
+  size_t scratch_bytes;
+} Partition;
+
+static void partition_free(TfLiteContext* ctx, void* buffer) {
+  (void)ctx;
+  Partition* p = (Partition*)buffer;
+  if (!p) return;
+  for (int i = 0; i < p->count; i++) layernas_pointwise_free(p->ops[i]);
+  for (int i = 0; p->own && i < p->count; i++) free(p->own[i]);
+  free(p->own);
+  free(p->ops);
+  free(p->scratch);
+  free(p);
+}
+
+static void* partition_init(TfLiteContext* ctx, const char* buffer, size_t length) {
+  (void)length;
+  const TfLiteDelegateParams* params = (const TfLiteDelegateParams*)buffer;
+  Partition* p = (Partition*)calloc(1, sizeof(Partition));
+  if (!p) return NULL;
+  p->ops = (void**)calloc(params->nodes_to_replace->size, sizeof(void*));
+  p->own = (int8_t**)calloc(params->nodes_to_replace->size, sizeof(int8_t*));
+  if (!p->ops || !p->own) {
+    partition_free(ctx, p);
+    return NULL;
+  }
+  int failed = 0;
+  for (int i = 0; i < params->nodes_to_replace->size; i++) {
+    TfLiteNode* node = NULL;
+    TfLiteRegistration* reg = NULL;
+    if (ctx->GetNodeAndRegistration(ctx, params->nodes_to_replace->data[i], &node, &reg) != kTfLiteOk) break;
+    void* op = layernas_pointwise_create(ctx, node, (const LayernasConvParams*)node->builtin_data);
+    if (!op) break;
+    p->ops[p->count++] = op;
+    int x, y, shared = 0;
+    layernas_pointwise_tensors(op, &x, &y);
+    for (int j = 0; j < params->output_tensors->size; j++) shared |= params->output_tensors->data[j] == y;
+    if (!shared) {
+      p->own[p->count - 1] = (int8_t*)aligned_alloc(64, (ctx->tensors[y].bytes + 63) & ~(size_t)63);
+      if (!p->own[p->count - 1]) {
+        failed = 1;
+        break;
+      }
+    }
+    size_t s = (layernas_pointwise_scratch(op) + 63) & ~(size_t)63;
+    if (s > p->scratch_bytes) p->scratch_bytes = s;
+  }
+  p->scratch = (uint8_t*)aligned_alloc(64, p->scratch_bytes + 64);
+  if (failed || p->count != params->nodes_to_replace->size || !p->scratch) {
+    partition_free(ctx, p);
+    return NULL;
+  }
+  return p;
+}
+
+static TfLiteStatus partition_prepare(TfLiteContext* ctx, TfLiteNode* node) {
+  (void)ctx;
+  return node->user_data ? kTfLiteOk : kTfLiteError;
+}
+
+static TfLiteStatus partition_invoke(TfLiteContext* ctx, TfLiteNode* node) {
+  const Partition* p = (const Partition*)node->user_data;
+  for (int i = 0; i < p->count; i++) {
+    int x, y;
+    layernas_pointwise_tensors(p->ops[i], &x, &y);
+    const int8_t* in = ctx->tensors[x].data.int8;
+    for (int j = 0; j < i; j++) {  /* the latest of our convolutions that wrote x */
+      int xj, yj;
+      layernas_pointwise_tensors(p->ops[j], &xj, &yj);
+      if (yj == x && p->own[j]) in = p->own[j];
+    }
+    int8_t* out = p->own[i] ? p->own[i] : ctx->tensors[y].data.int8;
+    if (!in || !out) return kTfLiteError;
+    layernas_pointwise_run(p->ops[i], in, out, 0, layernas_pointwise_rows(ctx, p->ops[i]), p->scratch);
+  }
+  return kTfLiteOk;
+}
+
+static TfLiteStatus delegate_prepare(TfLiteContext* ctx, TfLiteDelegate* delegate) {
+  Int8Delegate* d = (Int8Delegate*)delegate;
+  TfLiteIntArray* plan = NULL;
+  if (ctx->GetExecutionPlan(ctx, &plan) != kTfLiteOk) return kTfLiteError;
+  TfLiteIntArray* take = TfLiteIntArrayCreate(plan->size);
+  take->size = 0;
+  for (int i = 0; i < plan->size; i++) {
+    TfLiteNode* node = NULL;
+    TfLiteRegistration* reg = NULL;
+    if (ctx->GetNodeAndRegistration(ctx, plan->data[i], &node, &reg) != kTfLiteOk) continue;
+    if (reg->builtin_code == BUILTIN_CONV_2D && node->builtin_data &&
+        layernas_pointwise_supported(ctx, node, (const LayernasConvParams*)node->builtin_data)) {
+      take->data[take->size++] = plan->data[i];
+    }
+  }
+  d->nodes = take->size;
+  TfLiteStatus status = kTfLiteOk;
+  if (take->size > 0) {
+    TfLiteRegistration reg;
+    memset(&reg, 0, sizeof(reg));
+    reg.init = partition_init;
+    reg.free = partition_free;
+    reg.prepare = partition_prepare;
+    reg.invoke = partition_invoke;
+    reg.custom_name = "LayernasInt8Pointwise";
+    reg.version = 1;
+    status = ctx->ReplaceNodeSubsetsWithDelegateKernels(ctx, reg, take, delegate);
+  }
+  TfLiteIntArrayFree(take);
+  return status;
+}
+
+TfLiteDelegate* layernas_int8_delegate_create(void) {
+  __builtin_cpu_init();
+  if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512bw") ||
+      !__builtin_cpu_supports("avx512vnni")) return NULL;
+  Int8Delegate* d = (Int8Delegate*)calloc(1, sizeof(Int8Delegate));
+  if (!d) return NULL;
+  d->base = TfLiteDelegateCreate();
+  d->base.data_ = d;
+  d->base.Prepare = delegate_prepare;
+  return &d->base;
+}
+
+void layernas_int8_delegate_delete(TfLiteDelegate* delegate) { free(delegate); }
+
+int layernas_int8_delegate_nodes(const TfLiteDelegate* delegate) {
+  return delegate ? ((const Int8Delegate*)delegate)->nodes : 0;
+}
