@@ -18,6 +18,17 @@ export interface SpaceData {
   readonly archs?: string[];
   /** parts[d]: per-stage shares of device d's latency where the device has a per-block table (FBNet: the LUT) */
   readonly parts?: Record<number, { stage: string; values: Float64Array }[]>;
+  /** one column per (position, operator): how often the network runs that operator there (the ceiling's additive model) */
+  readonly positionOps: Float64Array[];
+}
+
+/** indicator/count columns of (position, option) pairs; positions[i][l] = option of row i at position l */
+function positionOpColumns(positions: readonly (readonly (number | string)[])[], groupOf: (l: number) => number = (l) => l): Float64Array[] {
+  const keys = [...new Set(positions.flatMap((p) => p.map((o, l) => `${groupOf(l)}:${o}`)))].sort();
+  const idx = new Map(keys.map((k, j) => [k, j]));
+  const cols = keys.map(() => new Float64Array(positions.length));
+  positions.forEach((p, i) => p.forEach((o, l) => { const c = cols[idx.get(`${groupOf(l)}:${o}`) as number] as Float64Array; c[i] = (c[i] as number) + 1; }));
+  return cols;
 }
 
 export function loadNb201(): SpaceData {
@@ -26,7 +37,8 @@ export function loadNb201(): SpaceData {
   const latency = devices.map((d) => Float64Array.from(t.rows, (r) => Number(r[t.column(`lat_${d}`)])));
   const archs = t.rows.map((r) => r[t.column('arch_str')] as string);
   const { names, counts } = countColumns(archs.map((a) => operatorCounts(nb201Network(a))));
-  return { name: 'NB201', devices, latency, countNames: names, counts, archs };
+  const edges = archs.map((a) => [...a.matchAll(/\|([a-z_0-9]+)~\d/g)].map((m) => m[1] as string));
+  return { name: 'NB201', devices, latency, countNames: names, counts, archs, positionOps: positionOpColumns(edges) };
 }
 
 export function loadFbnet(): SpaceData {
@@ -49,7 +61,7 @@ export function loadFbnet(): SpaceData {
       return a + ((lut.groups[g] as { stage: number }).stage === st ? ((table.delta_vs_skip_ms[g] as number[])[op] as number) : 0);
     }, 0)) }));
   });
-  return { name: 'FBNet', devices, latency, countNames: names, counts, parts };
+  return { name: 'FBNet', devices, latency, countNames: names, counts, parts, positionOps: positionOpColumns(ops, (l) => lut.layer_to_group[l] as number) };
 }
 
 export function featuresFor(data: SpaceData, sources: readonly number[]): FewShotFeatures {

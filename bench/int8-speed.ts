@@ -108,8 +108,15 @@ entries.push(await onnxEntry('wo1', 'winner 32×32 ONNX Runtime float32 1T', win
 
 console.log(`timing ${entries.length} models: ${ROUNDS} interleaved rounds × ${PER_ROUND} invokes (after warm-up); machine shared, see ratios`);
 for (const e of entries) await e.model.time({ runs: 0, warmup: 5, inputs: [e.input] });
+// Between models, a pause: a 2-thread model's thread pool (XNNPack's pthreadpool, ONNX Runtime's) keeps its worker
+// spinning for milliseconds after a run, which would steal a core from the next model timed (one process holds all
+// the models here; a user's process runs one). One warm-up invoke per model and round refills its caches.
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 30));
 for (let r = 0; r < ROUNDS; r++) {
-  for (const e of entries) e.samples.push(...await e.model.time({ runs: PER_ROUND, warmup: 0, inputs: [e.input] }));
+  for (const e of entries) {
+    await settle();
+    e.samples.push(...await e.model.time({ runs: PER_ROUND, warmup: 1, inputs: [e.input] }));
+  }
 }
 const med: Record<string, number> = {};
 for (const e of entries) {

@@ -1,11 +1,13 @@
 /**
- * Design's finalists when the latency table is a few-shot estimate and the target can be measured from here: the
- * search's best candidates are measured on the target (src/search/within-budget.ts) before any full training, so the
- * winner's latency is a measurement, not the estimate. A table measured block by block, or a target that cannot be
- * reached (a phone without the kit's adb path here), keeps the search's ranking; the report notes it.
+ * Design's finalists when the latency table is a few-shot estimate and the target can be reached (this host's
+ * runtimes, or a phone over its adb): the search's best candidates are measured on the target
+ * (src/search/within-budget.ts) before any full training, so the winner's latency is a measurement, not the estimate.
+ * A table measured block by block keeps the search's ranking; so does a target that cannot be reached (adb missing,
+ * no phone attached: DEVICE_FAILED), and the report says the finalists' latency is the estimate.
  */
 import { ExporterModelFactory } from '../export/model-factory.js';
-import { backendForTarget, resolvePlatform } from '../platform/registry.js';
+import { LayernasError } from '../core/errors.js';
+import { backendForTarget } from '../platform/registry.js';
 import { DEFAULT_PROTOCOL } from '../profile/measure.js';
 import { measureNetworks } from '../profile/fewshot-profile.js';
 import type { ProgressSink } from '../profile/progress.js';
@@ -27,9 +29,15 @@ export async function budgetConfirmedFinalists(req: {
 }): Promise<FinalistChoice> {
   const plain = topFeasible(req.trials, req.count);
   if (!req.source.table.data.metadata.fewshot) return { finalists: plain, notes: [] };
-  if (!resolvePlatform(req.loaded.target).onHost) {
-    return { finalists: plain, notes: [`few-shot table and a target not measured from here: the finalists were not measured; their latency is the estimate`] };
+  try {
+    return await confirmFinalists(req);
+  } catch (err) {
+    if (!(err instanceof LayernasError) || err.code !== 'DEVICE_FAILED') throw err;
+    return { finalists: plain, notes: [`few-shot table, but ${req.loaded.target.id} could not be reached to measure the finalists (${err.message.slice(0, 200)}); their latency is the estimate`] };
   }
+}
+
+async function confirmFinalists(req: Parameters<typeof budgetConfirmedFinalists>[0]): Promise<FinalistChoice> {
   const backend = backendForTarget(req.loaded.target, new ExporterModelFactory());
   const ranked = topFeasible(req.trials, Math.max(CONFIRM_LIMIT, req.count));
   const kept: TrialRecord[] = [];

@@ -53,7 +53,7 @@ export function designSummary(run: DesignRun, t: TableResult, s: SearchResult, f
       return { file: x.file, format: x.format, bytes: x.bytes, sha256: x.sha256, ...(a ? { testAgreement: a.share, testAccuracy: a.testAccuracy } : {}) };
     }),
     verifyPassed: v.stage.passed, verifyFailures: v.stage.failures, checks: v.stage.checks.map((c) => ({ name: c.name, passed: c.passed, detail: c.detail })), modelDir: path.relative(run.out, e.dir),
-    notes: [...t.source.notes, ...s.searches.flatMap((x) => x.journalProblems.map((p) => `journal problem skipped: ${p}`))],
+    notes: [...t.source.notes, ...(f.notes ?? []), ...s.searches.flatMap((x) => x.journalProblems.map((p) => `journal problem skipped: ${p}`))],
     timings: run.timings,
     winnerLatency: winnerLatency(t, f),
     verification: { table: path.relative(run.out, t.tableFile), dataset: t.datasetRef, agreementImages: v.stage.agreementImages, tolerancePct: opts.tolerancePct },

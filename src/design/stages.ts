@@ -122,6 +122,8 @@ export interface FinalEntry {
 export interface FinalResult {
   readonly finals: readonly FinalEntry[];
   readonly winner: FinalModel;
+  /** what choosing the finalists measured (a few-shot table: src/design/confirm-budget.ts) */
+  readonly notes?: readonly string[];
 }
 
 /** f over every item, at most `limit` at once; results in input order. */
@@ -166,7 +168,7 @@ export async function finalStage(run: DesignRun, t: TableResult, s: SearchResult
   const winner = finals.filter((f) => f.role === 'finalist').sort((a, b) => b.model.result.valAccuracy - a.model.result.valAccuracy)[0];
   if (!winner) throw new LayernasError('TRAINER_FAILED', 'no finalist was trained', {});
   winner.role = 'winner';
-  return { finals, winner: winner.model };
+  return { finals, winner: winner.model, notes: confirmed.notes };
 }
 
 export type ExportResult = Awaited<ReturnType<typeof runExportStage>>;

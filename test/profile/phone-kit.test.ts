@@ -32,17 +32,21 @@ function runKit(dir: string, phoneDir: string, env: Record<string, string> = {})
   return { code: r.status, stderr: r.stderr };
 }
 
-function phoneTarget(): string {
+/** the stand-in phone's target; `adb`: what design and verify call (the kit's run.sh calls $ADB) */
+function phoneTarget(name = 'standin-phone', threads = 1, adb = 'adb'): string {
   const bin = path.join(work, 'android_aarch64_benchmark_model');
   writeFileSync(bin, 'stand-in: never executed, only pushed to the stand-in phone\n');
-  const file = path.join(work, 'standin-phone.json');
+  const file = path.join(work, `${name}.json`);
   writeFileSync(file, JSON.stringify({
     id: 'standin-phone', device: 'stand-in phone (test double with fake timings)',
-    runtime: { name: 'tflite', version: 'benchmark_model 2.15 (stand-in)' }, precision: 'float32', threads: 1, input: { height: 32, width: 32, channels: 3 },
-    measure: { method: 'android-adb', adb: 'adb', serial: 'STANDIN0001', benchmarkModel: bin, warmupRuns: 2, runs: 10 }, latencyTables: [],
+    runtime: { name: 'tflite', version: 'benchmark_model 2.15 (stand-in)' }, precision: 'float32', threads, input: { height: 32, width: 32, channels: 3 },
+    measure: { method: 'android-adb', adb, serial: 'STANDIN0001', benchmarkModel: bin, warmupRuns: 2, runs: 10 }, latencyTables: [],
   }));
   return file;
 }
+
+const DESIGN_SMALL = ['--dataset', 'fashion-mnist', '--trials', '2', '--trainer', 'pytorch', '--proxy-images', '128', '--proxy-val-images', '100', '--full-epochs', '1', '--full-images', '256',
+  '--full-val-images', '100', '--test-images', '100', '--agreement-images', '50', '--calibration-images', '8', '--quiet'];
 
 describe('phone kit with a stand-in phone', { timeout: 600_000 }, () => {
   const target = phoneTarget();
@@ -107,9 +111,11 @@ describe('phone kit with a stand-in phone', { timeout: 600_000 }, () => {
     assert.equal(summary.latency[0]?.measuredMedianMs, null); // a phone: predicted only
   });
 
-  it('few-shot kit: --from the Pixel 3 and RPi4 FBNet tables --networks 10 --kit -> stand-in -> --ingest', () => {
+  it('few-shot kit: --from the Pixel 3 and RPi4 FBNet tables --networks 10 --kit -> stand-in -> --ingest -> design --target (finalists measured on the phone)', () => {
     const kit = path.join(work, 'kit-fewshot');
-    const made = cli(['profile', '--target', target, '--space', 'fbnet', '--from', 'pixel3-tflite,raspi4-tflite', '--networks', '10', '--kit', kit, '--rounds', '1', '--cooldown', '0']);
+    // design reaches this phone through test/fixtures/android/adb-standin (recorded benchmark_model output, 2 threads)
+    const reachable = phoneTarget('standin-phone-2t', 2, path.join(ROOT, 'test', 'fixtures', 'android', 'adb-standin'));
+    const made = cli(['profile', '--target', reachable, '--space', 'fbnet', '--from', 'pixel3-tflite,raspi4-tflite', '--networks', '10', '--kit', kit, '--rounds', '1', '--cooldown', '0']);
     assert.equal(made.code, 0, made.stderr);
     const manifest = JSON.parse(readFileSync(path.join(kit, 'kit.json'), 'utf8')) as { mode: string; models: { kind: string }[] };
     assert.equal(manifest.mode, 'fewshot');
@@ -125,5 +131,18 @@ describe('phone kit with a stand-in phone', { timeout: 600_000 }, () => {
     assert.deepEqual(t.data.metadata.fewshot?.sources, ['pixel3-tflite', 'raspi4-tflite']);
     assert.equal(t.data.metadata.fewshot?.measured.length, 10);
     assert.match(t.data.metadata.method, /^few-shot estimate/);
+
+    const design = (out: string, env: Record<string, string>) => {
+      const d = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'design', '--target', reachable, '--space', 'fbnet', '--latency-ms', '120', '--latency-table', tableFile, '--out', out, ...DESIGN_SMALL],
+        { cwd: ROOT, encoding: 'utf8', timeout: 240_000, env: { ...process.env, ADB_STANDIN_OUTPUT: path.join(ROOT, 'test', 'fixtures', 'android', 'benchmark_model-v2.15-xnnpack.txt'), ...env } });
+      assert.equal(d.status === 0 || d.status === 1, true, d.stderr.slice(-3000)); // 1: verify of a 1-epoch int8 model may fail
+      return JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')) as { notes: string[] };
+    };
+    const reached = design(path.join(work, 'design-fewshot'), {});
+    assert.ok(reached.notes.some((n) => /^few-shot estimate: the table was fitted from pixel3-tflite, raspi4-tflite and 10 networks/.test(n)), reached.notes.join('\n'));
+    assert.ok(reached.notes.some((n) => /predicted [\d.]+ ms, measured 17\.788 ms on standin-phone \(within the 120 ms budget\)/.test(n)), reached.notes.join('\n'));
+    assert.match(readFileSync(path.join(work, 'design-fewshot', 'report.html'), 'utf8'), /few-shot estimate/);
+    const unreachable = design(path.join(work, 'design-fewshot-offline'), { ADB_STANDIN_FAIL: 'push' });
+    assert.ok(unreachable.notes.some((n) => /could not be reached to measure the finalists .*their latency is the estimate/.test(n)), unreachable.notes.join('\n'));
   });
 });
