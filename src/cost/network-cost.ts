@@ -11,7 +11,7 @@ import { additiveCostModel, perArchitectureCostModel } from './tabular-latency.j
 import type { CostMetric, CostModel } from './types.js';
 import type { NetworkSpec } from '../arch/spec.js';
 import { groupedAdditiveCostModel, jointOptions } from './grouped-additive.js';
-import { decisionGroups, decodeNetwork } from '../space/network.js';
+import { decisionGroups, decodeSized } from '../space/network.js';
 import { dnaFromIndex, spaceSize, type Dna, type SearchSpace } from '../space/types.js';
 
 export type NetworkMetric = 'madds' | 'params';
@@ -25,10 +25,11 @@ export function networkCostModel(space: SearchSpace, metric: NetworkMetric, clas
 
 /**
  * A cost model from any function of the decoded network (MAdds, params, latency predicted from a per-block table):
- * additive per layer when the space allows (exact completion bounds), else tabulated for small spaces.
+ * additive per layer when the space allows (exact completion bounds), else tabulated for small spaces. `classes`:
+ * the network's classifier has that many outputs.
  */
 export function specCostModel(space: SearchSpace, metric: CostMetric, name: string, costOf: (spec: NetworkSpec) => number, classes?: number): CostModel {
-  const raw = (dna: Dna): number => costOf(decodeNetwork(space, dna, classes));
+  const raw = (dna: Dna): number => costOf(decodeSized(space, dna, classes));
   const ref = space.radix.map(() => 0);
   const base = raw(ref);
   const groups = decisionGroups(space);

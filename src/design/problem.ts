@@ -3,15 +3,14 @@
  * cost models, the budget as constraints, and the up-front refusal of a budget no architecture of the space meets
  * (BUDGET_IMPOSSIBLE naming the cheapest possible latency), all before any training.
  */
-import { networkCost, walkShapes } from '../arch/shapes.js';
 import { LayernasError } from '../core/errors.js';
-import { predictLatency } from '../cost/latency-predictor.js';
 import type { CostModel } from '../cost/types.js';
-import { specCostModel } from '../cost/network-cost.js';
+import { networkCostModel } from '../cost/network-cost.js';
+import { targetLatencyCostModel } from '../cost/target-latency-model.js';
 import type { Dna } from '../space/types.js';
 import { searchProblem, type SearchProblem } from '../study/problem.js';
 import type { LatencySource } from './latency-source.js';
-import { withClasses, type SpaceNetworks } from './space-networks.js';
+import type { SpaceNetworks } from './space-networks.js';
 
 /** The shared search problem (src/study/problem.ts; LayerNAS buckets: latency and MAdds) plus what design reports. */
 export interface DesignProblem extends SearchProblem {
@@ -45,9 +44,10 @@ export function buildDesignProblem(source: LatencySource, targetId: string, late
   const nets = source.networks;
   const space = nets.space;
   const priced = (nets.priced(space.radix.map(() => 0)).layers.at(-1) as { out: number }).out;
-  const latency = specCostModel(space, 'latency_ms', `latency:${targetId}`, (spec) => predictLatency(walkShapes(withClasses(spec, priced)), source.table).total_ms);
-  const madds = specCostModel(space, 'madds', 'madds', (spec) => networkCost(withClasses(spec, nets.classes)).madds);
-  const params = specCostModel(space, 'params', 'params', (spec) => networkCost(withClasses(spec, nets.classes)).params);
+  // the cost models `search --cost latency:<target> / madds / params` builds (src/cost), on the design's table and classes
+  const latency = targetLatencyCostModel(space, [source.table], `latency:${targetId}`, { classes: priced });
+  const madds = networkCostModel(space, 'madds', nets.classes);
+  const params = networkCostModel(space, 'params', nets.classes);
   const cheap = cheapestDna(latency, space.radix);
   const cheapMs = latency.cost(cheap);
   const spaceMin = latency.completionBounds(space.radix.map(() => 0), 0).min;

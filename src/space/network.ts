@@ -1,5 +1,6 @@
 /** DNA -> NetworkSpec (src/arch) for every built-in decoder, so costs come from the shape walk and workers get a network string. */
 import { formatNetwork, LAYER_OPS, parseLayer } from '../arch/grammar.js';
+import { classifierOf } from '../arch/kinds/index.js';
 import { makeDivisible, type LayerSpec, type NetworkSpec } from '../arch/spec.js';
 import { fbnetNetwork, natsSssNetwork, nb201Network } from '../arch/zoo.js';
 import { LayernasError } from '../core/errors.js';
@@ -86,6 +87,21 @@ export function decodeNetwork(space: SearchSpace, dna: Dna, classes?: number): N
     case 'generic':
       throw new LayernasError('SPACE_INVALID', `space ${space.name} uses the generic decoder, which has no network spec (use a tabular evaluator and tabular costs)`);
   }
+}
+
+/** The same network with its final classifier resized to `classes` outputs. */
+export function withClasses(spec: NetworkSpec, classes: number): NetworkSpec {
+  const last = classifierOf(spec);
+  if (!last) {
+    throw new LayernasError('SPACE_INVALID', `network ${spec.name ?? ''} does not end in an fc classifier; cannot size it for ${classes} classes`, { classes });
+  }
+  if (last.out === classes) return spec;
+  return { ...spec, layers: [...spec.layers.slice(0, -1), { ...last, out: classes }] };
+}
+
+/** The network of a DNA with a `classes`-output classifier (every decoder; mobilenetv2's takes its count from the space). */
+export function decodeSized(space: SearchSpace, dna: Dna, classes?: number): NetworkSpec {
+  return classes === undefined ? decodeNetwork(space, dna) : withClasses(decodeNetwork(space, dna, classes), classes);
 }
 
 /** Network block string of a DNA, or undefined for generic spaces. */

@@ -2,7 +2,10 @@
  * A search problem assembled from plain options (CLI flags, benchmark settings): space, cost models, constraints,
  * bucket costs and evaluator. Every name is resolved by an explicit switch; unknown names are USAGE errors.
  */
-import { LayernasError } from '../core/errors.js';
+import { isLayernasError, LayernasError } from '../core/errors.js';
+import { loadTargetTables } from '../cost/latency-table.js';
+import { targetLatencyCostModel } from '../cost/target-latency-model.js';
+import { resolveTarget } from '../targets/load.js';
 import { fbnetLatencyCost, isNb201Device, natsSssCost, nb201LatencyCost, nb201ParamsCost, perArchitectureCostModel, proxylessPixel1Cost } from '../cost/tabular-latency.js';
 import type { CostConstraint, CostModel } from '../cost/types.js';
 import { CsvTabularEvaluator, UserCsvTable } from '../eval/tabular-csv.js';
@@ -14,7 +17,7 @@ import { networkCostModel } from '../cost/network-cost.js';
 import { dnaIndex, type Dna, type SearchSpace } from '../space/types.js';
 
 export interface ConstraintOption {
-  /** `latency:<device>`, `madds` or `params` */
+  /** `latency:<device>` (or `latency:<target>` on mobilenetv2 / fbnet_stages spaces), `madds` or `params` */
   readonly cost: string;
   readonly low?: number;
   readonly high?: number;
@@ -84,10 +87,10 @@ export function resolveCost(space: SearchSpace, spec: string, dataset: string | 
         case 'fbnet':
           return fbnetLatencyCost(space, arg);
         case 'mobilenetv2':
-          if (arg !== 'pixel1') throw new LayernasError('TABLE_MISSING_KEY', `the mobilenetv2 space has a latency table for pixel1 only, not "${arg}"`, { key: arg });
-          return proxylessPixel1Cost(space);
+          if (arg === 'pixel1') return proxylessPixel1Cost(space);
+          return targetCost(space, arg, spec, classes) ?? fail('TABLE_MISSING_KEY', `the mobilenetv2 space has a latency table for pixel1 only, not "${arg}" (nor is "${arg}" a target: layernas targets list)`, { key: arg });
         case 'fbnet_stages':
-          throw new LayernasError('TABLE_MISSING_KEY', `space ${space.name}: the shipped FBNet LUTs are keyed by the 22-layer fbnet space; price fbnet_stages through a target's table (layernas design --target pixel3-tflite)`, { key: spec });
+          return targetCost(space, arg, spec, classes) ?? fail('TABLE_MISSING_KEY', `space ${space.name}: the shipped FBNet LUTs are keyed by the 22-layer fbnet space; price fbnet_stages through a target's table (--cost latency:pixel3-tflite)`, { key: spec });
         case 'nats_sss':
         case 'generic':
           throw new LayernasError('TABLE_MISSING_KEY', `no latency table for space ${space.name}`, { key: spec });
@@ -105,6 +108,26 @@ export function resolveCost(space: SearchSpace, spec: string, dataset: string | 
       return networkCostModel(space, kind, classes);
   }
   throw new LayernasError('USAGE', `unknown cost "${spec}": use latency:<device>, madds, params or csv:<column of your --csv>`);
+}
+
+function fail(code: 'TABLE_MISSING_KEY', message: string, details: Record<string, unknown>): never {
+  throw new LayernasError(code, message, details);
+}
+
+/**
+ * `latency:<target>` on a per-block space: the target's latency table prices every network (the cost model `design`
+ * builds from the table it priced with, src/cost/target-latency-model.ts); undefined when `<target>` names no target.
+ */
+function targetCost(space: SearchSpace, targetRef: string, name: string, classes: number | undefined): CostModel | undefined {
+  let loaded;
+  try {
+    loaded = resolveTarget(targetRef);
+  } catch (e) {
+    if (isLayernasError(e, 'TARGET_UNKNOWN')) return undefined;
+    throw e;
+  }
+  const { tables } = loadTargetTables(loaded.tableFiles, loaded.target);
+  return targetLatencyCostModel(space, tables, name, classes !== undefined ? { classes } : {});
 }
 
 export function buildProblem(options: ProblemOptions): Problem {

@@ -1,4 +1,5 @@
-// The search's latency CostModel from a target table equals the predictor on random DNAs; bounds bracket completions.
+// The search's latency CostModel from a target table equals the predictor on random DNAs; bounds bracket completions;
+// design builds its cost models with the same functions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { walkShapes } from '../../src/arch/shapes.js';
@@ -10,6 +11,11 @@ import { randomDnas } from '../../src/profile/profiler.js';
 import { spaceNetwork } from '../../src/profile/space-networks.js';
 import { loadSpace } from '../../src/space/load.js';
 import { resolveTarget } from '../../src/targets/load.js';
+import { tmpdir } from 'node:os';
+import { resolveLatencySource } from '../../src/design/latency-source.js';
+import { buildDesignProblem } from '../../src/design/problem.js';
+import { silentProgress } from '../../src/profile/progress.js';
+import { buildProblem } from '../../src/study/problem.js';
 
 for (const [spaceName, targetId] of [['mobilenetv2', 'pixel1-tflite'], ['fbnet', 'pixel3-tflite']] as const) {
   test(`${targetId} cost model on ${spaceName}: equals the predictor, bounds bracket every completion`, () => {
@@ -29,3 +35,37 @@ for (const [spaceName, targetId] of [['mobilenetv2', 'pixel1-tflite'], ['fbnet',
     assert.ok(all.min < all.max);
   });
 }
+
+/**
+ * One builder: `design`'s table stage prices its space with the cost models `search --cost latency:<target> / madds /
+ * params` builds (src/cost/target-latency-model.ts, src/cost/network-cost.ts): same names, costs and completion bounds.
+ */
+for (const [spaceName, targetId, classes] of [['mobilenetv2', 'pixel1-tflite', 1000], ['fbnet_stages', 'pixel3-tflite', undefined]] as const) {
+  test(`design and search --cost latency:${targetId} price ${spaceName} with one cost model`, async () => {
+    const space = loadSpace(spaceName);
+    const loaded = resolveTarget(targetId);
+    const source = await resolveLatencySource({
+      loaded, space, classes: classes ?? 100, extraTables: [], outDir: tmpdir(), profileRounds: 1, seed: 0, progress: silentProgress,
+    });
+    const design = buildDesignProblem(source, targetId, 1e9, undefined);
+    const search = buildProblem({ space: spaceName, constraints: [{ cost: `latency:${targetId}`, high: 1e9 }], bucketBy: [] });
+    const searchLatency = search.bucketCosts[0];
+    assert.ok(searchLatency);
+    assert.equal(searchLatency.name, design.latency.name);
+    const searchMadds = buildProblem({ space: spaceName, constraints: [], bucketBy: ['madds', 'params'] }).bucketCosts;
+    const rng = new Rng(9);
+    for (const dna of randomDnas(space.radix, 25, 4)) {
+      const fixed = rng.int(space.radix.length + 1);
+      assert.equal(searchLatency.cost(dna), design.latency.cost(dna), dna.join('-'));
+      assert.deepEqual(searchLatency.completionBounds(dna, fixed), design.latency.completionBounds(dna, fixed));
+      if (classes !== undefined) {
+        assert.equal(searchMadds[0]?.cost(dna), design.madds.cost(dna));
+        assert.equal(searchMadds[1]?.cost(dna), design.params.cost(dna));
+      }
+    }
+  });
+}
+
+test('search --cost latency:<name> on a mobilenetv2 space: neither pixel1 nor a target is TABLE_MISSING_KEY', () => {
+  assert.throws(() => buildProblem({ space: 'mobilenetv2', constraints: [{ cost: 'latency:pixel9', high: 1 }] }), /pixel1 only, not "pixel9" \(nor is "pixel9" a target/);
+});
