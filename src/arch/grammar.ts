@@ -7,18 +7,17 @@
  * `formatLayer`/`formatNetwork` are canonical: parts in a fixed order, defaults omitted, one token per layer
  * (no repeats), so parse -> format -> parse gives an identical spec and one spec has exactly one string.
  */
-import type { Activation, InputSpec, LayerSpec, NetworkSpec, Nb201Op, TensorShape } from './spec.js';
+import type { Activation, InputSpec, LayerSpec, NetworkSpec, TensorShape } from './spec.js';
 import { layerOutputShape } from './shape-step.js';
-import { NB201_OPS } from './spec.js';
-import { formatDecimal, invalidError, parseDecimal, parseError, splitTopLevel, type Piece } from './grammar-text.js';
-import { checkChannels, checkExpansion, checkGroups, checkKernel, checkRepeat, checkSeRatio, checkSpatial, checkStride, ACT_CANONICAL, ACT_TOKENS, type PartKind } from './rules.js';
+import { invalidError, parseDecimal, parseError, splitTopLevel, type Piece } from './grammar-text.js';
+import { checkChannels, checkRepeat, checkSpatial, checkStride, ACT_TOKENS, type PartKind } from './rules.js';
 import { channelProblems } from './validate.js';
-import { KINDS, isKindLayer, isKindOp, kindOf, type KindLayer, type PartReader } from './kinds/index.js';
+import { LayernasError } from '../core/errors.js';
+import { KINDS, isKindOp, kindOf, type ArchKind, type KindLayer, type PartReader } from './kinds/index.js';
 
 type Op = LayerSpec['op'];
-type OtherOp = Exclude<Op, KindLayer['op']>;
-/** every layer op the grammar knows: the one-module kinds (kinds/), then the others */
-export const LAYER_OPS: readonly Op[] = [...(Object.keys(KINDS) as KindLayer['op'][]), 'ir', 'nb201cell', 'natscell', 'resblock', 'gap'];
+/** every layer op the grammar knows: the kinds of src/arch/kinds/ */
+export const LAYER_OPS: readonly Op[] = Object.keys(KINDS) as KindLayer['op'][];
 const OPS = LAYER_OPS;
 const NUMERIC: readonly { kind: PartKind; prefix: string }[] = [
   { kind: 'se', prefix: 'se' }, { kind: 'k', prefix: 'k' }, { kind: 's', prefix: 's' }, { kind: 'e', prefix: 'e' },
@@ -26,15 +25,7 @@ const NUMERIC: readonly { kind: PartKind; prefix: string }[] = [
 ];
 const FLAGS: readonly PartKind[] = ['nobn', 'noskip', 'hsig', 'nobias'];
 
-interface OpGrammar { readonly required: readonly PartKind[]; readonly optional: readonly PartKind[] }
-const OTHER_GRAMMAR: Readonly<Record<OtherOp, OpGrammar>> = {
-  ir: { required: ['k', 's', 'e', 'c'], optional: ['se', 'hsig', 'g', 'noskip', 'act', 'r'] },
-  nb201cell: { required: [], optional: ['r'] },
-  natscell: { required: ['c'], optional: ['r'] },
-  resblock: { required: ['c', 's'], optional: ['r'] },
-  gap: { required: [], optional: [] },
-};
-const grammarOf = (op: Op): OpGrammar => (isKindOp(op) ? KINDS[op].grammar : OTHER_GRAMMAR[op]);
+const grammarOf = (op: Op): ArchKind<KindLayer>['grammar'] => KINDS[op].grammar;
 
 const PART_HELP: Readonly<Record<PartKind, string>> = {
   k: 'k<kernel>', s: 's<stride>', e: 'e<expansion>', c: 'c<channels>', g: 'g<groups>', se: 'se<ratio>', r: 'r<repeat>',
@@ -65,27 +56,6 @@ function must(input: string, piece: Piece, problem: string | null): void {
   if (problem !== null) throw invalidError(input, piece, problem);
 }
 
-function parseNb201Edges(input: string, piece: Piece): Nb201Cell['edges'] {
-  const inner = piece.text;
-  let names: Piece[];
-  if (inner.startsWith('|')) {
-    // NB201 string: |op~0|+|op~0|op~1|+|op~0|op~1|op~2|
-    const m = /^\|([a-z0-9_]+)~0\|\+\|([a-z0-9_]+)~0\|([a-z0-9_]+)~1\|\+\|([a-z0-9_]+)~0\|([a-z0-9_]+)~1\|([a-z0-9_]+)~2\|$/.exec(inner);
-    if (!m) throw parseError(input, piece, "malformed NB201 cell string (expected |op~0|+|op~0|op~1|+|op~0|op~1|op~2|)");
-    names = m.slice(1).map((name) => ({ text: name ?? '', pos: piece.pos + inner.indexOf(`${name}~`) }));
-  } else {
-    names = splitTopLevel(piece, ',');
-    if (names.length !== 6) throw parseError(input, piece, `an nb201 cell needs 6 comma-separated edge ops, got ${names.length}`);
-  }
-  return names.map((n) => {
-    if (!(NB201_OPS as readonly string[]).includes(n.text)) {
-      throw parseError(input, n, `unknown NB201 op '${n.text}' (allowed: ${NB201_OPS.join(', ')})`);
-    }
-    return n.text as Nb201Op;
-  }) as unknown as Nb201Cell['edges'];
-}
-type Nb201Cell = Extract<LayerSpec, { op: 'nb201cell' }>;
-
 /** Parses one layer token, expanding `r<n>` into n layers (stride only on the first). */
 export function parseLayerToken(input: string, piece: Piece): LayerSpec[] {
   const text = piece.text;
@@ -98,12 +68,13 @@ export function parseLayerToken(input: string, piece: Piece): LayerSpec[] {
   }
   const op = head as Op;
   let rest: Piece = { text: text.slice(head.length), pos: piece.pos + head.length };
-  let edges: Nb201Cell['edges'] | undefined;
-  if (op === 'nb201cell') {
-    if (!rest.text.startsWith('[')) throw parseError(input, { text: rest.text.slice(0, 1), pos: rest.pos }, "nb201cell needs its edges in brackets: nb201cell[op,op,op,op,op,op]");
+  let bracketed: unknown;
+  const bracket = grammarOf(op).bracket;
+  if (bracket) {
+    if (!rest.text.startsWith('[')) throw parseError(input, { text: rest.text.slice(0, 1), pos: rest.pos }, `${op} needs its edges in brackets: ${bracket.help}`);
     const close = rest.text.indexOf(']');
-    if (close < 0) throw parseError(input, { text: '', pos: rest.pos + rest.text.length }, "missing ']' closing the nb201cell edge list");
-    edges = parseNb201Edges(input, { text: rest.text.slice(1, close), pos: rest.pos + 1 });
+    if (close < 0) throw parseError(input, { text: '', pos: rest.pos + rest.text.length }, `missing ']' closing the ${op} ${bracket.list}`);
+    bracketed = bracket.parse(input, { text: rest.text.slice(1, close), pos: rest.pos + 1 });
     rest = { text: rest.text.slice(close + 1), pos: rest.pos + close + 1 };
   }
   if (rest.text.length > 0 && !rest.text.startsWith('_')) {
@@ -134,22 +105,9 @@ export function parseLayerToken(input: string, piece: Piece): LayerSpec[] {
   const flag = (k: PartKind): boolean => byKind.has(k);
   const repeat = num('r', checkRepeat, 1);
   const build = (first: boolean): LayerSpec => {
-    const strideOf = (): 1 | 2 => (first ? (num('s', checkStride, 1) as 1 | 2) : 1);
-    if (isKindOp(op)) {
-      const reader: PartReader = { num, act, flag, stride: strideOf };
-      return KINDS[op].build(reader);
-    }
-    switch (op) {
-      case 'ir': return {
-        op, kernel: num('k', (v) => checkKernel('ir', v), 3) as 3 | 5 | 7, stride: strideOf(), expansion: num('e', checkExpansion, 1),
-        out: num('c', checkChannels, 1), se: num('se', checkSeRatio, 0), seGate: flag('hsig') ? 'hsigmoid' : 'sigmoid', act: act('relu6'),
-        groups: num('g', checkGroups, 1), skip: !flag('noskip'),
-      };
-      case 'nb201cell': return { op, edges: edges as Nb201Cell['edges'] };
-      case 'natscell': return { op, out: num('c', checkChannels, 1) };
-      case 'resblock': return { op, out: num('c', checkChannels, 1), stride: strideOf() };
-      case 'gap': return { op };
-    }
+    const stride = (): 1 | 2 => (first ? (num('s', checkStride, 1) as 1 | 2) : 1);
+    const reader: PartReader = { num, act, flag, stride, bracket: () => bracketed };
+    return KINDS[op].build(reader);
   };
   const layers: LayerSpec[] = [];
   for (let i = 0; i < repeat; i++) layers.push(build(i === 0));
@@ -173,19 +131,8 @@ export function parseLayers(text: string): LayerSpec[] {
 
 /** Canonical block string of one layer. */
 export function formatLayer(layer: LayerSpec): string {
-  const n = formatDecimal;
-  if (isKindLayer(layer)) return kindOf(layer).format(layer);
-  switch (layer.op) {
-    case 'ir':
-      return `ir_k${layer.kernel}_s${layer.stride}_e${n(layer.expansion, 'expansion')}_c${n(layer.out, 'channels')}`
-        + (layer.se !== 0 ? `_se${n(layer.se, 'se ratio')}` : '') + (layer.seGate === 'hsigmoid' ? '_hsig' : '')
-        + (layer.groups !== 1 ? `_g${n(layer.groups, 'groups')}` : '') + (layer.skip ? '' : '_noskip')
-        + (layer.act !== 'relu6' ? `_${ACT_CANONICAL[layer.act]}` : '');
-    case 'nb201cell': return `nb201cell[${layer.edges.join(',')}]`;
-    case 'natscell': return `natscell_c${n(layer.out, 'channels')}`;
-    case 'resblock': return `resblock_c${n(layer.out, 'channels')}_s${layer.stride}`;
-    case 'gap': return 'gap';
-  }
+  if (!isKindOp(layer.op)) throw new LayernasError('SPEC_INVALID', `unknown layer op ${JSON.stringify(layer.op)}`, { op: layer.op });
+  return kindOf(layer).format(layer);
 }
 
 export function formatInput(input: InputSpec): string {

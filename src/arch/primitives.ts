@@ -4,11 +4,10 @@
  * (docs/weights-format.md) and the spatial size it runs at. MAdds and parameter counts (shapes.ts) and the
  * named tensor list (params.ts) are both read off this one list.
  */
-import type { Activation, LayerSpec, Nb201Op, TensorShape } from './spec.js';
-import { makeDivisible } from './spec.js';
-import { irMidChannels } from './rules.js';
-import { isKindLayer, kindOf } from './kinds/index.js';
-import { layerOutputShape } from './shape-step.js';
+import type { Activation, LayerSpec, TensorShape } from './spec.js';
+import { kindOf, sequentialBody, type Body } from './kinds/index.js';
+
+export { CELL_EDGE_SOURCE, NATS_CELL_EDGES, seChannels } from './kinds/index.js';
 
 export interface ConvPrimitive {
   readonly kind: 'conv';
@@ -44,74 +43,23 @@ export interface BnPrimitive {
 }
 export type Primitive = ConvPrimitive | LinearPrimitive | BnPrimitive;
 
-/** The fixed NATS-Bench size-space cell genotype (edge order as in NB201 strings). */
-export const NATS_CELL_EDGES: readonly Nb201Op[] = ['nor_conv_3x3', 'nor_conv_3x3', 'nor_conv_3x3', 'skip_connect', 'nor_conv_3x3', 'nor_conv_3x3'];
-/** Source node of each of the 6 cell edges (node1<-0; node2<-0,1; node3<-0,1,2). */
-export const CELL_EDGE_SOURCE: readonly number[] = [0, 0, 1, 0, 1, 2];
-
-/** Squeeze-excite hidden channels for an inverted-residual block with `mid` expanded channels. */
-export function seChannels(mid: number, ratio: number): number {
-  return makeDivisible(mid * ratio, 8);
-}
-
-/** True when the inverted-residual / skip / NB201 residual add is applied. */
+/** True when the layer's residual add (+ input) is applied. */
 export function hasResidual(layer: LayerSpec, input: TensorShape): boolean {
-  if (isKindLayer(layer)) return kindOf(layer).residual(layer, input);
-  if (layer.op === 'ir') return layer.skip && layer.stride === 1 && input.c === layer.out;
-  return false;
+  return kindOf(layer).residual(layer, input);
 }
 
 export function layerPrimitives(layer: LayerSpec, input: TensorShape): Primitive[] {
-  const out = layerOutputShape(layer, input);
-  const conv = (module: string, cin: number, cout: number, kernel: number, stride: number, o: { groups?: number; bias?: boolean; bn?: boolean; act?: Activation; h?: number; w?: number } = {}): ConvPrimitive => ({
-    kind: 'conv', module, cin, cout, kernel, stride, groups: o.groups ?? 1, bias: o.bias ?? false, bn: o.bn ?? true,
-    act: o.act ?? 'none', outH: o.h ?? out.h, outW: o.w ?? out.w,
-  });
-  if (isKindLayer(layer)) return kindOf(layer).primitives(layer, input);
-  switch (layer.op) {
-    case 'ir': {
-      const mid = irMidChannels(input.c, layer.expansion);
-      const p: Primitive[] = [];
-      if (layer.expansion !== 1) p.push(conv('expand', input.c, mid, 1, 1, { groups: layer.groups, act: layer.act, h: input.h, w: input.w }));
-      p.push(conv('dw', mid, mid, layer.kernel, layer.stride, { groups: mid, act: layer.act }));
-      if (layer.se > 0) {
-        const s = seChannels(mid, layer.se);
-        p.push(conv('se.reduce', mid, s, 1, 1, { bias: true, bn: false, act: 'relu', h: 1, w: 1 }));
-        p.push(conv('se.expand', s, mid, 1, 1, { bias: true, bn: false, act: 'none', h: 1, w: 1 }));
-      }
-      p.push(conv('project', mid, layer.out, 1, 1, { groups: layer.groups }));
-      return p;
-    }
-    case 'resblock': {
-      const p: Primitive[] = [
-        conv('a', input.c, layer.out, 3, layer.stride, { act: 'relu' }),
-        conv('b', layer.out, layer.out, 3, 1, { act: 'relu' }),
-      ];
-      if (layer.stride === 2) p.push(conv('shortcut', input.c, layer.out, 1, 1, { bn: false }));
-      else if (input.c !== layer.out) p.push(conv('shortcut', input.c, layer.out, 1, 1, { act: 'relu' }));
-      return p;
-    }
-    case 'nb201cell':
-      return cellPrimitives(layer.edges, input.c, input.c, input);
-    case 'natscell':
-      return cellPrimitives(NATS_CELL_EDGES, input.c, layer.out, input);
-    case 'gap':
-      return [];
-  }
+  return kindOf(layer).primitives(layer, input);
 }
 
-/**
- * NB201 / NATS cell edges: nor_conv_kxk = ReLU -> conv -> BN; skip_connect with a channel change = ReLU -> 1x1 conv -> BN;
- * none, avg_pool_3x3 and identity skip have no weights.
- */
-function cellPrimitives(edges: readonly Nb201Op[], cin: number, cout: number, input: TensorShape): ConvPrimitive[] {
-  const p: ConvPrimitive[] = [];
-  edges.forEach((op, j) => {
-    const from = CELL_EDGE_SOURCE[j] === 0 ? cin : cout;
-    const base = { kind: 'conv' as const, module: `e${j}`, cin: from, cout, stride: 1, groups: 1, bias: false, bn: true, act: 'relu' as const, outH: input.h, outW: input.w };
-    if (op === 'nor_conv_3x3') p.push({ ...base, kernel: 3 });
-    else if (op === 'nor_conv_1x1') p.push({ ...base, kernel: 1 });
-    else if (op === 'skip_connect' && from !== cout) p.push({ ...base, kernel: 1 });
-  });
-  return p;
+/** The layer's computation (src/arch/kinds/types.ts BodyStep), which the graph lowering and the tfjs trainer interpret. */
+export function layerBody(layer: LayerSpec, input: TensorShape): Body {
+  const kind = kindOf(layer);
+  const prims = kind.primitives(layer, input);
+  return kind.body?.(layer, input, prims) ?? sequentialBody(prims, kind.residual(layer, input));
+}
+
+/** Element-wise work of the layer beyond its primitives' BN/activations and its residual add (pooling, SE, cell sums). */
+export function layerExtraOps(layer: LayerSpec, input: TensorShape, output: TensorShape, prims: readonly Primitive[]): number {
+  return kindOf(layer).extraOps?.(layer, input, output, prims) ?? 0;
 }

@@ -32,8 +32,8 @@ export function checkBlockKernel(what: string, value: number): string | null {
   return value === 3 || value === 5 || value === 7 ? null : `${what} kernel must be 3, 5 or 7, got ${value}`;
 }
 
-export function checkKernel(op: string, value: number): string | null {
-  if (op === 'ir') return checkBlockKernel('inverted-residual', value);
+/** Plain conv kernels: odd, 1..7. */
+export function checkKernel(value: number): string | null {
   if (!Number.isInteger(value) || value < 1 || value > 7 || value % 2 === 0) return `conv kernel must be odd, 1..7, got ${value}`;
   return null;
 }

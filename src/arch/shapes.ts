@@ -8,7 +8,7 @@
  * Params: conv/linear weights and biases, BN gamma and beta (running statistics are buffers, not counted).
  */
 import { formatLayer } from './grammar.js';
-import { hasResidual, layerPrimitives, type Primitive } from './primitives.js';
+import { hasResidual, layerExtraOps, layerPrimitives, type Primitive } from './primitives.js';
 import { layerOutputShape } from './shape-step.js';
 import type { LayerShape, LayerSpec, NetworkSpec, TensorShape } from './spec.js';
 import { validateLayerAt } from './validate.js';
@@ -50,20 +50,8 @@ function elementwiseOps(layer: LayerSpec, input: TensorShape, output: TensorShap
     if (p.kind !== 'linear' && (p.kind === 'bn' || p.bn)) ops += n;
     if (p.act !== 'none') ops += n;
   }
-  const outN = output.h * output.w * output.c;
-  if (layer.op === 'gap') ops += input.h * input.w * input.c;
-  if (hasResidual(layer, input)) ops += outN;
-  if (layer.op === 'ir' && layer.se > 0) {
-    const mid = prims.find((p) => p.kind === 'conv' && p.module === 'dw');
-    if (mid && mid.kind === 'conv') ops += 2 * mid.outH * mid.outW * mid.cout; // pool + scale
-  }
-  if (layer.op === 'resblock') ops += outN + (layer.stride === 2 ? 4 * outN : 0); // add (+ 2x2 avg-pool)
-  if (layer.op === 'nb201cell' || layer.op === 'natscell') {
-    const edges = layer.op === 'nb201cell' ? layer.edges : [];
-    ops += 3 * outN; // node sums
-    ops += edges.filter((e) => e === 'avg_pool_3x3').length * 9 * outN;
-  }
-  return ops;
+  if (hasResidual(layer, input)) ops += output.h * output.w * output.c;
+  return ops + layerExtraOps(layer, input, output, prims);
 }
 
 export interface CostOptions {

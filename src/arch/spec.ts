@@ -104,16 +104,8 @@ export interface LinearLayer {
   readonly bias: boolean;
 }
 
-/** Every layer kind: the one-module kinds of src/arch/kinds/ (conv, skip, fmb, ...) and the others below. */
-export type LayerSpec =
-  | KindLayer
-  | InvertedResidualLayer
-  | Nb201CellLayer
-  | NatsCellLayer
-  | ResBlockLayer
-  | BnActLayer
-  | GlobalPoolLayer
-  | LinearLayer;
+/** Every layer kind: one module each in src/arch/kinds/ (conv, skip, fmb, ir, cells, ...). */
+export type LayerSpec = KindLayer;
 
 export type LayerOp = LayerSpec['op'];
 

@@ -4,6 +4,7 @@
  * entry are in docs/zoo.md.
  */
 import { LayernasError } from '../core/errors.js';
+import { nb201CellEdges } from './kinds/index.js';
 import { parseNetwork } from './grammar.js';
 import { makeDivisible, NB201_OPS, type InputSpec, type LayerSpec, type Nb201Op, type NetworkSpec } from './spec.js';
 
@@ -118,8 +119,9 @@ export function fbnetNetwork(opIndices: readonly number[], options: ZooOptions =
 /** Parses an NB201 arch string |op~0|+|op~0|op~1|+|op~0|op~1|op~2| into its 6 edge ops. */
 export function nb201Edges(arch: string): [Nb201Op, Nb201Op, Nb201Op, Nb201Op, Nb201Op, Nb201Op] {
   const cell = parseNetwork(`in1x1x1/nb201cell[${arch}]`).layers[0];
-  if (!cell || cell.op !== 'nb201cell') throw new LayernasError('SPEC_PARSE', `not an NB201 cell string: ${arch}`, { input: arch, position: 0, token: arch });
-  return [...cell.edges] as [Nb201Op, Nb201Op, Nb201Op, Nb201Op, Nb201Op, Nb201Op];
+  const edges = cell ? nb201CellEdges(cell) : undefined;
+  if (!edges) throw new LayernasError('SPEC_PARSE', `not an NB201 cell string: ${arch}`, { input: arch, position: 0, token: arch });
+  return [...edges] as [Nb201Op, Nb201Op, Nb201Op, Nb201Op, Nb201Op, Nb201Op];
 }
 
 /** NAS-Bench-201 network: stem 3x3 conv 16 + BN, 5 cells, resblock 32, 5 cells, resblock 64, 5 cells, BN+ReLU, gap, fc. */

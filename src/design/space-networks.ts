@@ -3,6 +3,7 @@
  * the dataset), and DNA -> the network whose latency is looked up (classifier sized like the latency table's head).
  * Adapter over src/space/network.ts decodeNetwork, whose mobilenetv2 decoder takes the class count from the space.
  */
+import { classifierOf } from '../arch/kinds/index.js';
 import type { NetworkSpec } from '../arch/spec.js';
 import { LayernasError } from '../core/errors.js';
 import { loadSpace } from '../space/load.js';
@@ -16,8 +17,8 @@ export function loadDesignSpace(nameOrFile: string): SearchSpace {
 
 /** The same network with its final classifier resized to `classes` outputs. */
 export function withClasses(spec: NetworkSpec, classes: number): NetworkSpec {
-  const last = spec.layers[spec.layers.length - 1];
-  if (!last || last.op !== 'fc') {
+  const last = classifierOf(spec);
+  if (!last) {
     throw new LayernasError('SPACE_INVALID', `network ${spec.name ?? ''} does not end in an fc classifier; cannot size it for ${classes} classes`, { classes });
   }
   if (last.out === classes) return spec;

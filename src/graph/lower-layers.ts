@@ -1,12 +1,12 @@
 /**
- * Lowering of each LayerSpec kind to IR ops (called by src/graph/lower.ts, one layer at a time).
- * Module names and conv geometry come from `layerPrimitives` (src/arch/primitives.ts), the same list that names
- * the weight tensors, so lowering and the weights file cannot disagree.
+ * Lowering of a layer to IR ops (called by src/graph/lower.ts, one layer at a time): the layer kind's body
+ * (src/arch/kinds/), whatever the kind. Module names and conv geometry come from `layerPrimitives`
+ * (src/arch/primitives.ts), the same list that names the weight tensors, so lowering and the weights file cannot
+ * disagree.
  */
 import { LayernasError } from '../core/errors.js';
-import { isKindLayer } from '../arch/kinds/index.js';
-import { CELL_EDGE_SOURCE, NATS_CELL_EDGES, hasResidual, layerPrimitives, type BnPrimitive, type ConvPrimitive, type LinearPrimitive, type Primitive } from '../arch/primitives.js';
-import type { Activation, LayerShape, Nb201Op } from '../arch/spec.js';
+import { layerBody, layerPrimitives, type BnPrimitive, type ConvPrimitive, type LinearPrimitive, type Primitive } from '../arch/primitives.js';
+import type { Activation, LayerShape } from '../arch/spec.js';
 import type { WeightMap } from '../arch/weights.js';
 import type { GraphBuilder } from './builder.js';
 import { bnAffine, foldConv, getTensor } from './fold.js';
@@ -28,12 +28,6 @@ function tailAct(ctx: LayerContext, origin: string, act: Activation, y: number):
   return act === 'hswish' ? ctx.g.unary(origin, 'hard_swish', y) : y;
 }
 
-function prim(ctx: LayerContext, prims: readonly Primitive[], module: string): ConvPrimitive {
-  const p = prims.find((q) => q.module === module);
-  if (!p || p.kind !== 'conv') throw new LayernasError('SPEC_INVALID', `${ctx.prefix}: no conv module '${module}' in ${ctx.row.key}`);
-  return p;
-}
-
 /** conv primitive with BN folded and its activation applied after it (`post`) or not at all (`pre` handled by caller) */
 function conv(ctx: LayerContext, x: number, p: ConvPrimitive, act: Activation): number {
   const depthwise = p.groups > 1 && p.groups === p.cin && p.groups === p.cout;
@@ -46,88 +40,6 @@ function conv(ctx: LayerContext, x: number, p: ConvPrimitive, act: Activation): 
 function asNhwc(ctx: LayerContext, x: number): number {
   const s = ctx.g.shape(x);
   return s.length === 4 ? x : ctx.g.reshape(`${ctx.prefix}.unflatten`, x, [1, 1, 1, s[1] as number]);
-}
-
-function lowerIr(ctx: LayerContext, x: number, prims: readonly Primitive[]): number {
-  const layer = ctx.row.layer;
-  if (layer.op !== 'ir') throw new LayernasError('SPEC_INVALID', `${ctx.prefix}: not an ir layer`);
-  let h = x;
-  if (prims.some((p) => p.module === 'expand')) h = conv(ctx, h, prim(ctx, prims, 'expand'), layer.act);
-  h = conv(ctx, h, prim(ctx, prims, 'dw'), layer.act);
-  if (layer.se > 0) {
-    const origin = `${ctx.prefix}.se`;
-    const pooled = ctx.g.globalAvgPool(origin, h);
-    const s = conv(ctx, pooled, prim(ctx, prims, 'se.reduce'), 'relu');
-    const e = conv(ctx, s, prim(ctx, prims, 'se.expand'), 'none');
-    const gate = ctx.g.unary(`${origin}.gate`, layer.seGate === 'hsigmoid' ? 'hard_sigmoid' : 'logistic', e);
-    h = ctx.g.binary(`${origin}.scale`, 'mul', h, gate);
-  }
-  h = conv(ctx, h, prim(ctx, prims, 'project'), 'none');
-  return hasResidual(layer, ctx.row.input) ? ctx.g.binary(`${ctx.prefix}.residual`, 'add', h, x) : h;
-}
-
-/** ReLU of a tensor, computed once per source (NB201 ReLU-conv-BN edges share their input's ReLU) */
-class PreRelu {
-  private readonly cache = new Map<number, number>();
-  constructor(private readonly ctx: LayerContext) {}
-  of(x: number, origin: string): number {
-    let y = this.cache.get(x);
-    if (y === undefined) {
-      y = this.ctx.g.unary(origin, 'relu', x);
-      this.cache.set(x, y);
-    }
-    return y;
-  }
-}
-
-function lowerCell(ctx: LayerContext, x: number, edges: readonly Nb201Op[], prims: readonly Primitive[]): number {
-  const relu = new PreRelu(ctx);
-  const nodes: number[] = [x];
-  const terms: number[][] = [[], [], [], []];
-  edges.forEach((op, j) => {
-    const target = j === 0 ? 1 : j <= 2 ? 2 : 3;
-    if (j === 1 || j === 3) nodes.push(sumNode(ctx, terms[target - 1] as number[], x, target - 1));
-    const src = nodes[CELL_EDGE_SOURCE[j] as number] as number;
-    const origin = `${ctx.prefix}.e${j}`;
-    const hasConv = prims.some((p) => p.module === `e${j}`);
-    let t: number | undefined;
-    if (op === 'nor_conv_1x1' || op === 'nor_conv_3x3' || (op === 'skip_connect' && hasConv)) {
-      t = conv(ctx, relu.of(src, `${ctx.prefix}.n${CELL_EDGE_SOURCE[j]}.relu`), prim(ctx, prims, `e${j}`), 'none');
-    } else if (op === 'skip_connect') t = src;
-    else if (op === 'avg_pool_3x3') t = ctx.g.pool(origin, 'avg_pool2d', src, 3, 1, 'same');
-    if (t !== undefined) (terms[target] as number[]).push(t);
-  });
-  return sumNode(ctx, terms[3] as number[], x, 3);
-}
-
-function sumNode(ctx: LayerContext, terms: readonly number[], x: number, node: number): number {
-  const origin = `${ctx.prefix}.n${node}`;
-  if (terms.length === 0) {
-    const s = ctx.g.shape(x);
-    const outC = ctx.row.output.c;
-    if (s[3] !== outC) throw new LayernasError('EXPORT_UNSUPPORTED', `${origin}: a cell node with only 'none' inputs and a channel change`);
-    return ctx.g.zerosLike(origin, x);
-  }
-  let acc = terms[0] as number;
-  for (let k = 1; k < terms.length; k++) acc = ctx.g.binary(`${origin}.sum${k}`, 'add', acc, terms[k] as number);
-  return acc;
-}
-
-function lowerResblock(ctx: LayerContext, x: number, prims: readonly Primitive[]): number {
-  const layer = ctx.row.layer;
-  if (layer.op !== 'resblock') throw new LayernasError('SPEC_INVALID', `${ctx.prefix}: not a resblock`);
-  const relu = new PreRelu(ctx);
-  const xr = relu.of(x, `${ctx.prefix}.a.relu`);
-  const a = conv(ctx, xr, prim(ctx, prims, 'a'), 'none');
-  const b = conv(ctx, ctx.g.unary(`${ctx.prefix}.b.relu`, 'relu', a), prim(ctx, prims, 'b'), 'none');
-  let shortcut = x;
-  if (layer.stride === 2) {
-    const pooled = ctx.g.pool(`${ctx.prefix}.shortcut.pool`, 'avg_pool2d', x, 2, 2, 'same');
-    shortcut = conv(ctx, pooled, prim(ctx, prims, 'shortcut'), 'none');
-  } else if (prims.some((p) => p.module === 'shortcut')) {
-    shortcut = conv(ctx, xr, prim(ctx, prims, 'shortcut'), 'none');
-  }
-  return ctx.g.binary(`${ctx.prefix}.residual`, 'add', b, shortcut);
 }
 
 /** BN primitive as a depthwise 1x1 conv (per-channel scale + shift): one op in every format, fuses relu/relu6 */
@@ -150,31 +62,67 @@ function linearPrim(ctx: LayerContext, x: number, p: LinearPrimitive): number {
   return tailAct(ctx, origin, p.act, y);
 }
 
-/**
- * A one-module kind (src/arch/kinds/types.ts contract): its primitives in order (conv with BN folded, stand-alone BN,
- * linear), each with its activation, then the residual add. conv, skip, fmb, bnact and fc lower here; a new kind of
- * this form needs no code in this file.
- */
-function lowerSequential(ctx: LayerContext, x: number, prims: readonly Primitive[], residual: boolean): number {
-  let h = x;
-  for (const p of prims) {
-    if (p.kind === 'linear') h = linearPrim(ctx, h, p);
-    else h = p.kind === 'conv' ? conv(ctx, asNhwc(ctx, h), p, p.act) : bnPrim(ctx, asNhwc(ctx, h), p);
-  }
-  return residual ? ctx.g.binary(`${ctx.prefix}.residual`, 'add', h, x) : h;
+/** A primitive of the layer on `x`: conv (BN folded), stand-alone BN or linear, each with its activation (or none). */
+function applyPrim(ctx: LayerContext, x: number, p: Primitive, act: Activation): number {
+  if (p.kind === 'linear') return linearPrim(ctx, x, p);
+  return p.kind === 'conv' ? conv(ctx, asNhwc(ctx, x), p, act) : bnPrim(ctx, asNhwc(ctx, x), p);
 }
 
-/** IR ops of one layer on input tensor `x`; returns the layer's output tensor id */
+/**
+ * IR ops of one layer on input tensor `x`: its body (src/arch/kinds/types.ts BodyStep) step by step; returns the
+ * layer's output tensor id. Values other than a linear primitive's input are NHWC (a [1, C] input is reshaped once);
+ * a `pre` activation is computed once per value.
+ */
 export function lowerLayer(ctx: LayerContext, x: number): number {
-  const layer = ctx.row.layer;
-  const prims = layerPrimitives(layer, ctx.row.input);
-  if (isKindLayer(layer)) return lowerSequential(ctx, x, prims, hasResidual(layer, ctx.row.input));
-  const x4 = asNhwc(ctx, x);
-  switch (layer.op) {
-    case 'ir': return lowerIr(ctx, x4, prims);
-    case 'resblock': return lowerResblock(ctx, x4, prims);
-    case 'nb201cell': return lowerCell(ctx, x4, layer.edges, prims);
-    case 'natscell': return lowerCell(ctx, x4, NATS_CELL_EDGES, prims);
-    case 'gap': return ctx.g.globalAvgPool(`${ctx.prefix}.gap`, x4);
+  const { layer, input } = ctx.row;
+  const prims = layerPrimitives(layer, input);
+  const body = layerBody(layer, input);
+  const values: number[] = [x];
+  let nhwcInput: number | undefined;
+  const nhwc = (v: number): number => {
+    if (v !== 0) return asNhwc(ctx, values[v] as number);
+    nhwcInput ??= asNhwc(ctx, x);
+    return nhwcInput;
+  };
+  const pre = new Map<number, number>();
+  const origin = (name: string): string => `${ctx.prefix}.${name}`;
+  for (const s of body.steps) {
+    let y: number;
+    switch (s.op) {
+      case 'prim': {
+        const p = prims.find((q) => q.module === s.module);
+        if (!p) throw new LayernasError('SPEC_INVALID', `${ctx.prefix}: no module '${s.module}' in ${ctx.row.key}`);
+        if (s.pre === undefined) {
+          y = applyPrim(ctx, p.kind === 'linear' ? (values[s.from] as number) : nhwc(s.from), p, p.act);
+        } else {
+          let a = pre.get(s.from);
+          if (a === undefined) {
+            a = ctx.g.unary(origin(s.pre), preActivation(ctx, p.act), nhwc(s.from));
+            pre.set(s.from, a);
+          }
+          y = applyPrim(ctx, a, p, 'none');
+        }
+        break;
+      }
+      case 'avgpool': y = ctx.g.pool(origin(s.name), 'avg_pool2d', nhwc(s.from), s.size, s.stride, 'same'); break;
+      case 'gap': y = ctx.g.globalAvgPool(origin(s.name), nhwc(s.from)); break;
+      case 'gate': y = ctx.g.unary(origin(s.name), s.gate === 'hsigmoid' ? 'hard_sigmoid' : 'logistic', nhwc(s.from)); break;
+      case 'mul':
+      case 'add': y = ctx.g.binary(origin(s.name), s.op, nhwc(s.a), nhwc(s.b)); break;
+      case 'zeros': {
+        const like = nhwc(s.like);
+        if (ctx.g.shape(like)[3] !== s.channels) throw new LayernasError('EXPORT_UNSUPPORTED', `${origin(s.name)}: a cell node with only 'none' inputs and a channel change`);
+        y = ctx.g.zerosLike(origin(s.name), like);
+        break;
+      }
+    }
+    values.push(y);
   }
+  return body.out === 0 ? (nhwcInput ?? x) : (values[body.out] as number);
+}
+
+/** the unary op of an activation applied before a primitive (NB201's ReLU -> conv -> BN) */
+function preActivation(ctx: LayerContext, act: Activation): 'relu' {
+  if (act !== 'relu') throw new LayernasError('EXPORT_UNSUPPORTED', `${ctx.prefix}: a pre-activation must be relu, got ${act}`);
+  return act;
 }

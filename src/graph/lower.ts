@@ -3,6 +3,7 @@
  * BN folded into convs, TF SAME padding, relu/relu6 fused into the producing op; one shape walk (walkShapes)
  * drives the whole lowering, and every produced tensor shape is checked against it.
  */
+import { classifierOf } from '../arch/kinds/index.js';
 import { LayernasError } from '../core/errors.js';
 import { walkShapes } from '../arch/shapes.js';
 import type { NetworkSpec } from '../arch/spec.js';
@@ -33,7 +34,7 @@ export function lowerNetwork(spec: NetworkSpec, weights: WeightMap, options: Low
     }
   }
   const last = rows[rows.length - 1];
-  const isClassifier = last?.layer.op === 'fc';
+  const isClassifier = classifierOf(spec) !== undefined;
   if (options.softmax) {
     if (!isClassifier) throw new LayernasError('USAGE', `softmax output needs a network ending in fc; ${spec.name ?? 'this network'} ends in ${last?.layer.op ?? 'nothing'}`);
     x = g.softmax('softmax', x);

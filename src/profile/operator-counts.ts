@@ -6,6 +6,7 @@
  * HW-NAS-Bench's Pixel 3 figures of cells whose output is cut off are ~0 ms) as a second family of counts made the
  * N = 10 fits worse on both NB201 and FBNet (more coefficients than ten measurements carry), so it is not used.
  */
+import { nb201CellEdges } from '../arch/kinds/index.js';
 import { walkShapes } from '../arch/shapes.js';
 import type { NetworkSpec } from '../arch/spec.js';
 import { operatorKind } from './calibration.js';
@@ -15,8 +16,9 @@ export function operatorCounts(net: NetworkSpec): Map<string, number> {
   const out = new Map<string, number>();
   const add = (k: string): void => { out.set(k, (out.get(k) ?? 0) + 1); };
   for (const row of walkShapes(net)) {
-    if (row.layer.op === 'nb201cell') {
-      for (const e of row.layer.edges) if (e !== 'none') add(`nb201:${e}`);
+    const edges = nb201CellEdges(row.layer);
+    if (edges) {
+      for (const e of edges) if (e !== 'none') add(`nb201:${e}`);
     } else {
       add(operatorKind(row.key));
     }

@@ -10,6 +10,7 @@
  *    whole networks measured in the session (src/profile/calibration.ts); entries store the calibrated figure
  *    (scale x one-block + cost per weight x the block's weights), the note keeps the one-block one.
  */
+import { layerBody } from '../arch/primitives.js';
 import { formatNetwork } from '../arch/grammar.js';
 import type { NetworkSpec } from '../arch/spec.js';
 import { networkCost, walkShapes } from '../arch/shapes.js';
@@ -39,9 +40,9 @@ export function tableIdentity(target: Target, runtimeVersion: string, input: Net
 
 export const overheadSpec: NetworkSpec = { name: 'overhead', input: { height: 1, width: 1, channels: 8 }, layers: [{ op: 'gap' }] };
 
-/** A block that computes nothing (skip with stride 1 and unchanged channels): the lowering emits no operator. */
+/** A block that computes nothing (e.g. skip with stride 1 and unchanged channels): its body is empty, the lowering emits no operator. */
 export function isIdentityBlock(b: DistinctBlock): boolean {
-  return b.layer.op === 'skip' && b.layer.stride === 1 && b.layer.out === b.input.c;
+  return layerBody(b.layer, b.input).steps.length === 0;
 }
 
 /**

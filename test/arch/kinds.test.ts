@@ -69,6 +69,9 @@ test('every registered kind: its module agrees with the shape walk and round-tri
   const examples: Record<string, [string, { h: number; w: number; c: number }]> = {
     conv: ['conv_k3_s2_c16_g2_nobn_hs', { h: 9, w: 9, c: 16 }], skip: ['skip_s2_c24', { h: 9, w: 9, c: 16 }],
     fmb: ['fmb_k5_s1_e3_c16_relu', { h: 9, w: 9, c: 16 }], bnact: ['bnact_relu', { h: 9, w: 9, c: 16 }], fc: ['fc_c10_hs_nobias', { h: 1, w: 1, c: 16 }],
+    ir: ['ir_k5_s2_e6_c24_se0.25_hsig_g2_hs', { h: 9, w: 9, c: 16 }],
+    nb201cell: ['nb201cell[nor_conv_3x3,none,skip_connect,avg_pool_3x3,nor_conv_1x1,skip_connect]', { h: 8, w: 8, c: 16 }],
+    natscell: ['natscell_c24', { h: 8, w: 8, c: 16 }], resblock: ['resblock_c32_s2', { h: 9, w: 9, c: 16 }], gap: ['gap', { h: 9, w: 9, c: 16 }],
   };
   for (const op of Object.keys(KINDS) as (keyof typeof KINDS)[]) {
     const ex = examples[op];

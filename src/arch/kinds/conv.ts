@@ -12,13 +12,13 @@ export const conv: ArchKind<ConvLayer> = {
   op: 'conv',
   grammar: { required: ['k', 's', 'c'], optional: ['g', 'nobn', 'act', 'r'] },
   build: (p) => ({
-    op: 'conv', kernel: p.num('k', (v) => checkKernel('conv', v), 1), stride: p.stride(), out: p.num('c', checkChannels, 1),
+    op: 'conv', kernel: p.num('k', checkKernel, 1), stride: p.stride(), out: p.num('c', checkChannels, 1),
     groups: p.num('g', checkGroups, 1), act: p.act('relu6'), bn: !p.flag('nobn'),
   }),
   format: (l) => `conv_k${formatDecimal(l.kernel, 'kernel')}_s${l.stride}_c${formatDecimal(l.out, 'channels')}`
     + (l.groups !== 1 ? `_g${formatDecimal(l.groups, 'groups')}` : '') + (l.bn ? '' : '_nobn')
     + (l.act !== 'relu6' ? `_${ACT_CANONICAL[l.act]}` : ''),
-  problems: (l) => [checkKernel('conv', l.kernel), checkStride(l.stride), checkChannels(l.out), checkGroups(l.groups), checkAct(l.act)],
+  problems: (l) => [checkKernel(l.kernel), checkStride(l.stride), checkChannels(l.out), checkGroups(l.groups), checkAct(l.act)],
   channelProblems: (l, input) => {
     const p: string[] = [];
     if (l.groups > 1) {
