@@ -9,7 +9,7 @@
  *  - every ordered pair source -> target: Spearman rho over all architectures and the share within +-10% (only where
  *    the target's figures are finer than 1 ms), for the plain linear fit (intercept + scale of the source, OLS on the
  *    same chosen networks) and for the few-shot fit with that one source (+ per-operator counts);
- *  - every target with all other devices as sources (the multi-source fit), and HELP's published rho on NB201;
+ *  - every target with the other devices as sources (the multi-source fit; FBNet: those with a per-block table, bench/fewshot-data.ts sourcesFor), and HELP's published rho on NB201;
  *  - with --search: LayerNAS on NB201 (CIFAR-100) under each device's budget (25% / 50% quantile of its column),
  *    constrained by the few-shot column (N = 20, one draw per run) vs by the device's full column: share of runs whose
  *    chosen model is within the TRUE budget, mean test accuracy of both.
@@ -62,7 +62,7 @@ function runSpace(data: SpaceData): void {
   const linLoo: Record<number, Record<string, Score>> = {};
   const pairMeans: Record<number, { lin: Score[]; few: Score[] }> = {};
   for (const n of Ns) {
-    console.log(`\n-- N = ${n}: ordered pairs source -> target (linear: intercept + scale of the source, OLS; few-shot: the fit with that one source + operator counts)`);
+    console.log(`\n-- N = ${n}: ordered pairs source -> target (linear: intercept + scale of the source, OLS; few-shot: the fit with that one source (+ its per-stage parts where it has a per-block table) + operator counts)`);
     console.log(`${'source -> target'.padEnd(26)} linear rho  +-10% | few-shot rho  +-10%`);
     pairMeans[n] = { lin: [], few: [] };
     for (let t = 0; t < data.devices.length; t++) {
@@ -103,7 +103,7 @@ function runSpace(data: SpaceData): void {
       (linLoo[n] as Record<string, Score>)[data.devices[t] as string] = avg(ls);
     }
   }
-  console.log(`\n-- ${data.name} summary per target device: linear fit (intercept + scale) of the source with the least leave-one-out error on the N (lin) | of the best source in hindsight (an oracle choice: it needs the target's whole column) | multi-source few-shot (all other devices as sources)${data.name === 'NB201' ? ' | HELP (10 samples, published)' : ''}`);
+  console.log(`\n-- ${data.name} summary per target device: linear fit (intercept + scale) of the source with the least leave-one-out error on the N (lin) | of the best source in hindsight (an oracle choice: it needs the target's whole column) | multi-source few-shot (the other devices as sources${data.parts ? ', those with a per-block table' : ''})${data.name === 'NB201' ? ' | HELP (10 samples, published)' : ''}`);
   const head = Ns.flatMap((n) => [`lin@${n} rho`, `best1@${n} rho`, `few@${n} rho`, `few@${n} +-10%`]).map((h) => h.padStart(13)).join('');
   console.log(`${'target'.padEnd(12)}${head}${data.name === 'NB201' ? '   HELP rho' : ''}`);
   const bestLin: Record<number, Record<string, number>> = {};
