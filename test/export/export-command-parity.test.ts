@@ -96,9 +96,10 @@ test('weights of the wrong shape → WEIGHTS_INVALID naming the tensor, nothing 
   assert.equal(existsSync(out), false);
 });
 
-test('usage errors: unknown format, --int8 without --calibration → exit 2', async () => {
+// --int8 without --calibration is no longer an error (seeded random inputs or the weights' dataset; test/cli/export-sources.test.ts)
+test('usage errors: unknown format, --calibration without --int8 → exit 2', async () => {
   assert.equal((await run(['export', ARCH, '--format', 'onnx,caffe', '--out', join(root, 'u1')])).code, 2);
-  const r = await run(['export', ARCH, '--format', 'tflite', '--int8', '--out', join(root, 'u2')]);
+  const r = await run(['export', ARCH, '--format', 'tflite', '--calibration', 'random', '--out', join(root, 'u2')]);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /--calibration/);
+  assert.match(r.stderr, /--calibration is only used with --int8/);
 });
