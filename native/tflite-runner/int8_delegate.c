@@ -22,6 +22,7 @@ typedef struct {
   int count;
   void** ops;
   int8_t** own; /* own[i]: buffer for op i's output when no tensor outside the partition reads it, else NULL */
+  size_t* own_bytes;
   uint8_t* scratch;
   size_t scratch_bytes;
 } Partition;
@@ -33,6 +34,7 @@ static void partition_free(TfLiteContext* ctx, void* buffer) {
   for (int i = 0; i < p->count; i++) layernas_pointwise_free(p->ops[i]);
   for (int i = 0; p->own && i < p->count; i++) free(p->own[i]);
   free(p->own);
+  free(p->own_bytes);
   free(p->ops);
   free(p->scratch);
   free(p);
@@ -45,7 +47,8 @@ static void* partition_init(TfLiteContext* ctx, const char* buffer, size_t lengt
   if (!p) return NULL;
   p->ops = (void**)calloc(params->nodes_to_replace->size, sizeof(void*));
   p->own = (int8_t**)calloc(params->nodes_to_replace->size, sizeof(int8_t*));
-  if (!p->ops || !p->own) {
+  p->own_bytes = (size_t*)calloc(params->nodes_to_replace->size, sizeof(size_t));
+  if (!p->ops || !p->own || !p->own_bytes) {
     partition_free(ctx, p);
     return NULL;
   }
@@ -61,6 +64,7 @@ static void* partition_init(TfLiteContext* ctx, const char* buffer, size_t lengt
     layernas_pointwise_tensors(op, &x, &y);
     for (int j = 0; j < params->output_tensors->size; j++) shared |= params->output_tensors->data[j] == y;
     if (!shared) {
+      p->own_bytes[p->count - 1] = ctx->tensors[y].bytes;
       p->own[p->count - 1] = (int8_t*)aligned_alloc(64, (ctx->tensors[y].bytes + 63) & ~(size_t)63);
       if (!p->own[p->count - 1]) {
         failed = 1;
@@ -94,6 +98,8 @@ static TfLiteStatus partition_invoke(TfLiteContext* ctx, TfLiteNode* node) {
       layernas_pointwise_tensors(p->ops[j], &xj, &yj);
       if (yj == x && p->own[j]) in = p->own[j];
     }
+    /* a tensor resized after the delegate was built no longer fits our buffer: fail rather than overrun it */
+    if (p->own[i] && ctx->tensors[y].bytes > p->own_bytes[i]) return kTfLiteError;
     int8_t* out = p->own[i] ? p->own[i] : ctx->tensors[y].data.int8;
     if (!in || !out) return kTfLiteError;
     layernas_pointwise_run(p->ops[i], in, out, 0, layernas_pointwise_rows(ctx, p->ops[i]), p->scratch);
