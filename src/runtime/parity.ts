@@ -17,7 +17,8 @@ export interface OutputComparison {
   readonly argmaxAgrees: boolean;
 }
 
-function argmax(a: ArrayLike<number>): number {
+/** index of the largest value (the first one on ties) */
+export function argmax(a: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < a.length; i++) if ((a[i] as number) > (a[best] as number)) best = i;
   return best;

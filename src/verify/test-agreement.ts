@@ -10,6 +10,7 @@ import { readWeights } from '../arch/weights.js';
 import { InputConverter } from '../data/batches.js';
 import type { ImageSet } from '../data/types.js';
 import { formatOfFile, hostRuntimeFor } from '../platform/host-runtimes.js';
+import { argmax } from '../runtime/parity.js';
 import { selectTrainingBackend } from '../train/backend.js';
 import { buildNetwork } from '../train/network.js';
 import { predictLogits } from '../train/trainer.js';
@@ -58,11 +59,7 @@ export function predictSet(set: ImageSet, count: number, input: NetworkSpec['inp
     for (let i = 0; i < n; i++) conv.convertInto(set, start + i, x, i * conv.perImage);
     const logits = predict(x, n);
     const classes = logits.length / n;
-    for (let i = 0; i < n; i++) {
-      let best = 0;
-      for (let c = 1; c < classes; c++) if ((logits[i * classes + c] as number) > (logits[i * classes + best] as number)) best = c;
-      out[start + i] = best;
-    }
+    for (let i = 0; i < n; i++) out[start + i] = argmax(logits.subarray(i * classes, (i + 1) * classes));
   }
   return out;
 }
@@ -90,9 +87,7 @@ async function agreementOf(file: string, format: string, set: ImageSet, trained:
     for (let i = 0; i < n; i++) {
       conv.convertInto(set, i, x, 0);
       const [y] = await model.run([x]);
-      const out = y as Float32Array;
-      let best = 0;
-      for (let c = 1; c < out.length; c++) if ((out[c] as number) > (out[best] as number)) best = c;
+      const best = argmax(y as Float32Array);
       if (best === trained[i]) identical++;
       if (best === set.labels[i]) correct++;
     }
