@@ -17,12 +17,17 @@ typedef struct {
 } Int8Delegate;
 
 /* A partition is a run of consecutive pointwise convolutions. TFLite allocates only the partition's inputs
- * and outputs; a tensor passed from one of our convolutions to the next is ours to allocate (own[i]). */
+ * and outputs; a tensor passed from one of our convolutions to the next is ours to allocate (Step.own). */
+typedef struct {
+  void* op;
+  int from;         /* index of the earlier step whose `own` buffer is this step's input, or -1 (a TFLite tensor) */
+  int8_t* own;      /* buffer for this step's output when no tensor outside the partition reads it, else NULL */
+  size_t own_bytes;
+} Step;
+
 typedef struct {
   int count;
-  void** ops;
-  int8_t** own; /* own[i]: buffer for op i's output when no tensor outside the partition reads it, else NULL */
-  size_t* own_bytes;
+  Step* steps;
   uint8_t* scratch;
   size_t scratch_bytes;
 } Partition;
@@ -31,11 +36,11 @@ static void partition_free(TfLiteContext* ctx, void* buffer) {
   (void)ctx;
   Partition* p = (Partition*)buffer;
   if (!p) return;
-  for (int i = 0; i < p->count; i++) layernas_pointwise_free(p->ops[i]);
-  for (int i = 0; p->own && i < p->count; i++) free(p->own[i]);
-  free(p->own);
-  free(p->own_bytes);
-  free(p->ops);
+  for (int i = 0; i < p->count; i++) {
+    layernas_pointwise_free(p->steps[i].op);
+    free(p->steps[i].own);
+  }
+  free(p->steps);
   free(p->scratch);
   free(p);
 }
@@ -43,39 +48,42 @@ static void partition_free(TfLiteContext* ctx, void* buffer) {
 static void* partition_init(TfLiteContext* ctx, const char* buffer, size_t length) {
   (void)length;
   const TfLiteDelegateParams* params = (const TfLiteDelegateParams*)buffer;
+  const int n = params->nodes_to_replace->size;
   Partition* p = (Partition*)calloc(1, sizeof(Partition));
   if (!p) return NULL;
-  p->ops = (void**)calloc(params->nodes_to_replace->size, sizeof(void*));
-  p->own = (int8_t**)calloc(params->nodes_to_replace->size, sizeof(int8_t*));
-  p->own_bytes = (size_t*)calloc(params->nodes_to_replace->size, sizeof(size_t));
-  if (!p->ops || !p->own || !p->own_bytes) {
+  p->steps = (Step*)calloc(n, sizeof(Step));
+  if (!p->steps) {
     partition_free(ctx, p);
     return NULL;
   }
   int failed = 0;
-  for (int i = 0; i < params->nodes_to_replace->size; i++) {
+  for (int i = 0; i < n && !failed; i++) {
     TfLiteNode* node = NULL;
     TfLiteRegistration* reg = NULL;
     if (ctx->GetNodeAndRegistration(ctx, params->nodes_to_replace->data[i], &node, &reg) != kTfLiteOk) break;
-    void* op = layernas_pointwise_create(ctx, node, (const LayernasConvParams*)node->builtin_data);
-    if (!op) break;
-    p->ops[p->count++] = op;
+    Step* step = &p->steps[p->count];
+    step->op = layernas_pointwise_create(ctx, node, (const LayernasConvParams*)node->builtin_data);
+    if (!step->op) break;
+    p->count++;
     int x, y, shared = 0;
-    layernas_pointwise_tensors(op, &x, &y);
+    layernas_pointwise_tensors(step->op, &x, &y);
+    step->from = -1;
+    for (int j = 0; j < i; j++) {  /* the latest of our steps that wrote x into its own buffer */
+      int xj, yj;
+      layernas_pointwise_tensors(p->steps[j].op, &xj, &yj);
+      if (yj == x && p->steps[j].own) step->from = j;
+    }
     for (int j = 0; j < params->output_tensors->size; j++) shared |= params->output_tensors->data[j] == y;
     if (!shared) {
-      p->own_bytes[p->count - 1] = ctx->tensors[y].bytes;
-      p->own[p->count - 1] = (int8_t*)aligned_alloc(64, (ctx->tensors[y].bytes + 63) & ~(size_t)63);
-      if (!p->own[p->count - 1]) {
-        failed = 1;
-        break;
-      }
+      step->own_bytes = ctx->tensors[y].bytes;
+      step->own = (int8_t*)aligned_alloc(64, (step->own_bytes + 63) & ~(size_t)63);
+      failed = !step->own;
     }
-    size_t s = (layernas_pointwise_scratch(op) + 63) & ~(size_t)63;
+    size_t s = (layernas_pointwise_scratch(step->op) + 63) & ~(size_t)63;
     if (s > p->scratch_bytes) p->scratch_bytes = s;
   }
   p->scratch = (uint8_t*)aligned_alloc(64, p->scratch_bytes + 64);
-  if (failed || p->count != params->nodes_to_replace->size || !p->scratch) {
+  if (failed || p->count != n || !p->scratch) {
     partition_free(ctx, p);
     return NULL;
   }
@@ -90,19 +98,15 @@ static TfLiteStatus partition_prepare(TfLiteContext* ctx, TfLiteNode* node) {
 static TfLiteStatus partition_invoke(TfLiteContext* ctx, TfLiteNode* node) {
   const Partition* p = (const Partition*)node->user_data;
   for (int i = 0; i < p->count; i++) {
+    const Step* step = &p->steps[i];
     int x, y;
-    layernas_pointwise_tensors(p->ops[i], &x, &y);
-    const int8_t* in = ctx->tensors[x].data.int8;
-    for (int j = 0; j < i; j++) {  /* the latest of our convolutions that wrote x */
-      int xj, yj;
-      layernas_pointwise_tensors(p->ops[j], &xj, &yj);
-      if (yj == x && p->own[j]) in = p->own[j];
-    }
+    layernas_pointwise_tensors(step->op, &x, &y);
     /* a tensor resized after the delegate was built no longer fits our buffer: fail rather than overrun it */
-    if (p->own[i] && ctx->tensors[y].bytes > p->own_bytes[i]) return kTfLiteError;
-    int8_t* out = p->own[i] ? p->own[i] : ctx->tensors[y].data.int8;
+    if (step->own && ctx->tensors[y].bytes > step->own_bytes) return kTfLiteError;
+    const int8_t* in = step->from >= 0 ? p->steps[step->from].own : ctx->tensors[x].data.int8;
+    int8_t* out = step->own ? step->own : ctx->tensors[y].data.int8;
     if (!in || !out) return kTfLiteError;
-    layernas_pointwise_run(p->ops[i], in, out, 0, layernas_pointwise_rows(ctx, p->ops[i]), p->scratch);
+    layernas_pointwise_run(step->op, in, out, 0, layernas_pointwise_rows(ctx, step->op), p->scratch);
   }
   return kTfLiteOk;
 }
