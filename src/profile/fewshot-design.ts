@@ -1,7 +1,8 @@
 /**
  * Which networks a few-shot fit (src/profile/fewshot.ts) measures: a greedy D-optimal design (each next network
- * maximises the information it adds, x' M^-1 x, about a linear model's coefficients) over standardised per-operator
- * counts and log source latencies, from a seeded random pool of candidates and a seeded random first network; it
+ * maximises the information it adds, x' M^-1 x, about a linear model's coefficients) over the fit's own corrections
+ * (the sources' pooled per-stage parts where a source is a per-block table, else per-operator counts), standardised,
+ * and log source latencies, from a seeded random pool of candidates and a seeded random first network; it
  * spreads the N networks over cost and operator mix and picks the extremes a fit needs.
  */
 import { Rng } from '../core/rng.js';
@@ -24,8 +25,30 @@ export const std = (v: ArrayLike<number>, m: number, idx?: readonly number[]): n
 };
 
 /**
- * `n` networks to measure (indices into the universe): greedy D-optimal over standardised counts and log source
- * latencies, from a pool of `pool` random candidates (seeded), the first one at random.
+ * The sources' per-stage parts pooled over the sources that have them: stage k's column is the mean over those sources
+ * of (the source's latency in stage k) / (the source's mean latency over the universe), so a unit is "one mean network
+ * of the sources". Empty when no source is a per-block table. These are the few-shot fit's corrections (fewshot.ts)
+ * and what its networks are chosen to spread over.
+ */
+export function pooledStageParts(f: FewShotFeatures): { stage: string; values: Float64Array }[] {
+  const parts = f.parts ?? [];
+  const withParts = new Set(parts.map((p) => p.source));
+  const size = f.sources[0]?.length ?? 0;
+  const srcMean = f.sources.map((c) => mean(c));
+  return [...new Set(parts.map((p) => p.stage))].map((stage) => {
+    const v = new Float64Array(size);
+    for (const p of parts) {
+      if (p.stage !== stage) continue;
+      const k = 1 / (withParts.size * (srcMean[p.source] as number));
+      for (let i = 0; i < size; i++) v[i] = (v[i] as number) + k * (p.values[i] as number);
+    }
+    return { stage, values: v };
+  });
+}
+
+/**
+ * `n` networks to measure (indices into the universe): greedy D-optimal over the fit's standardised corrections
+ * (pooledStageParts, else counts) and log source latencies, from a pool of `pool` random candidates (seeded), the first one at random.
  */
 export function chooseNetworks(f: FewShotFeatures, n: number, seed: number, pool = 1000): number[] {
   const size = f.sources[0]?.length ?? f.counts[0]?.length ?? 0;
@@ -37,7 +60,8 @@ export function chooseNetworks(f: FewShotFeatures, n: number, seed: number, pool
     [all[i], all[j]] = [all[j] as number, all[i] as number];
   }
   const cand = all.slice(0, Math.min(size, Math.max(pool, n)));
-  const raw = [...f.counts, ...f.sources.map((s) => s.map((v) => Math.log(Math.max(v, 1e-6))))];
+  const stages = pooledStageParts(f);
+  const raw = [...(stages.length > 0 ? stages.map((p) => p.values) : f.counts), ...f.sources.map((s) => s.map((v) => Math.log(Math.max(v, 1e-6))))];
   const cols = raw.flatMap((c) => {
     const m = mean(c, cand);
     const sd = std(c, m, cand);

@@ -3,7 +3,7 @@
  * (seeded random DNAs plus cost-spanning ones) priced by every source table, the N networks to measure chosen among
  * them, and, once they are measured, a table the predictor can sum like any other:
  *
- *     entry(key) = sum_s (w_s + d_s[stage(key)]) * entry_s(key) + c[operatorKind(key)]
+ *     entry(key) = sum_s (w_s + d_s[stage(key)]) * entry_s(key) + c[operatorKind(key)]   (c = 0: a per-block source's fit uses its stage parts)
  *     fixed "fewshot" = a + sum_s w_s * fixed_s
  *
  * which reproduces the fit exactly for every network of the space (each source is a sum over its layers, its stage
@@ -129,7 +129,7 @@ export function buildFewShotTable(req: FewShotTableRequest): { table: LatencyTab
     format: TABLE_FORMAT,
     metadata: {
       ...tableIdentity(req.target, req.runtimeVersion, input),
-      method: `few-shot estimate: ${plan.chosen.length} whole networks measured (${req.how}), fitted onto the source table(s) ${sources.map((s) => s.name).join(', ')} (non-negative mix, per-stage corrections) plus per-operator counts (src/profile/fewshot.ts); leave-one-out error ${(100 * fit.looRmse).toFixed(1)}% rms`,
+      method: `few-shot estimate: ${plan.chosen.length} whole networks measured (${req.how}), fitted onto the source table(s) ${sources.map((s) => s.name).join(', ')} (non-negative mix with per-stage corrections; src/profile/fewshot.ts); leave-one-out error ${(100 * fit.looRmse).toFixed(1)}% rms`,
       source: { citation: `layernas profile --target ${req.target.id} --space ${space.name} --from ${sources.map((s) => s.name).join(',')} --networks ${plan.chosen.length}`, files: sources.map((s) => s.table.file) },
       fewshot: {
         networks: plan.chosen.length,

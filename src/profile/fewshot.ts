@@ -2,24 +2,28 @@
  * Few-shot latency transfer: a new device's latency for every network of a space, from the latencies of the same
  * networks on known (source) devices plus N networks measured on the new one (which N: src/profile/fewshot-design.ts).
  *
- * Model: a non-negative mix of the sources plus an intercept, with ridge-shrunk corrections by the sources' latency
- * split by stage (the part of a source's sum that falls in each stage, where the source is a per-block table) and by
- * the network's per-operator counts:
+ * Model: a non-negative mix of the sources plus an intercept, with ridge-shrunk corrections:
  *
- *     y(net) ~ a + sum_s w_s * x_s(net) + sum_(s,k) d_sk * x_sk(net) + sum_o c_o * count_o(net),   w_s >= 0
+ *     y(net) ~ a + sum_s w_s * x_s(net) + sum_k d_k * P_k(net),   w_s >= 0
  *
- * fitted by least squares on the relative error (errors of networks far below the typical one count relative to a
- * floor), with the ridge penalty lambda on the standardised corrections only. The non-negative mix keeps every source
- * that helps and drops the ones that would enter with a negative weight (two near-copies of one device fitted freely
- * from ten points trade large opposite weights); the stage split lets a device that is, say, relatively faster on the
- * late high-channel stages than its sources bend each source per stage, the counts let it price one operator kind
- * differently. Lambda is not a setting: it is chosen by the exact leave-one-out relative error over the N
- * measurements (each left out in turn, the whole fit redone), from a fixed grid that includes "no corrections".
- * How the model was fixed: bench/fewshot-transfer.ts, docs/targets.md.
+ * where the corrections P_k are, when the sources are per-block tables, the sources' latency split by stage (stage =
+ * the layers' output shape), pooled over the sources in units of each source's mean network (pooledStageParts): d_k
+ * is then how much slower or faster (relative to the mix) the new device runs stage k, and the ridge pulls it towards
+ * "no different". When no source has per-block parts (sources known per network only) the corrections are the
+ * network's per-operator counts, standardised. Not both: with per-block sources the stage split already prices every
+ * operator at its own shape, and ten measurements cannot carry nine more unknowns (bench/fewshot-transfer.ts: counts
+ * on top of the stage parts lowered FBNet's mean rho at N = 10 from 0.927 to 0.918).
+ *
+ * Fitted by least squares on the relative error (errors of networks far below the typical one count relative to a
+ * floor), with the ridge penalty lambda on the corrections only. The non-negative mix keeps every source that helps
+ * and drops the ones that would enter with a negative weight (two near-copies of one device fitted freely from ten
+ * points trade large opposite weights). Lambda is not a setting: it is chosen by the exact leave-one-out relative
+ * error over the N measurements (each left out in turn, the whole fit redone), from a fixed grid that includes "no
+ * corrections" (ties go to the simpler model). How the model was fixed: bench/fewshot-transfer.ts, docs/targets.md.
  */
 import { LayernasError } from '../core/errors.js';
 import { solve } from './calibration.js';
-import { mean, std } from './fewshot-design.js';
+import { mean, pooledStageParts, std } from './fewshot-design.js';
 import { median } from './stats.js';
 
 /** One stage's share of one source's latency, per network. */
@@ -43,8 +47,11 @@ export interface FewShotFeatures {
   readonly counts: readonly Float64Array[];
 }
 
-/** Ridge weights tried by the leave-one-out choice; Infinity = no corrections (intercept + non-negative source mix). */
-export const FEWSHOT_LAMBDAS: readonly number[] = [1e-2, 1e-1, 1, 10, Infinity];
+/**
+ * Ridge weights tried by the leave-one-out choice, simplest first; Infinity = no corrections (intercept + non-negative
+ * source mix).
+ */
+export const FEWSHOT_LAMBDAS: readonly number[] = [Infinity, 10, 1, 1e-1, 1e-2];
 
 /** errors of networks below this share of the median measured latency count relative to that floor (see fitFewShot) */
 export const RELATIVE_FLOOR = 0.1;
@@ -59,7 +66,7 @@ export interface FewShotFit {
   readonly interceptMs: number;
   /** ms per ms of each source */
   readonly sourceWeights: Readonly<Record<string, number>>;
-  /** ms per ms of a source's part in one stage (added to the source's weight for that stage's layers) */
+  /** ms per ms of a source's part in one stage (added to the source's weight for that stage's layers); one entry per FewShotFeatures.parts, in order */
   readonly partWeights: readonly { readonly source: string; readonly stage: string; readonly weight: number }[];
   /** ms per layer of each operator kind */
   readonly countWeights: Readonly<Record<string, number>>;
@@ -134,16 +141,20 @@ export function fitFewShot(f: FewShotFeatures, chosen: readonly number[], measur
   const floor = RELATIVE_FLOOR * median(y);
   const w = y.map((v) => 1 / Math.max(v, floor) ** 2);
   const parts = f.parts ?? [];
-  const corrCols = [...parts.map((p) => p.values), ...f.counts];
   const srcMean = f.sources.map((c) => mean(c));
-  // corrections standardised by the universe's mean and sd (known for every network); constant ones dropped
-  const corr = corrCols.map((c, k) => { const m = mean(c); return { k, m, sd: std(c, m) }; }).filter((c) => c.sd > 1e-12);
+  // corrections: the pooled stage parts (in units of a mean source network, centred, not scaled: the ridge then pulls
+  // each stage's relative speed towards the mix's) or, without per-block sources, the counts standardised by the
+  // universe's mean and sd (known for every network); constant ones dropped
+  const stages = pooledStageParts(f);
+  const byStage = stages.length > 0;
+  const corrCols = byStage ? stages.map((p) => p.values) : f.counts;
+  const corr = corrCols.map((c, k) => { const m = mean(c); const sd = std(c, m); return { k, m, sd, scale: byStage ? 1 : sd }; }).filter((c) => c.sd > 1e-12);
   const nSrc = f.sources.length;
   // without an intercept the corrections are scaled, not centred (centring would bring an intercept back)
   const rows = chosen.map((i) => [
     ...(withIntercept ? [1] : []),
     ...f.sources.map((c, s) => (c[i] as number) / (srcMean[s] as number)),
-    ...corr.map((c) => (((corrCols[c.k] as Float64Array)[i] as number) - (withIntercept ? c.m : 0)) / c.sd),
+    ...corr.map((c) => (((corrCols[c.k] as Float64Array)[i] as number) - (withIntercept ? c.m : 0)) / c.scale),
   ]);
   let best: { score: number; lambda: number; beta: number[]; loo: number[]; nCorr: number } | undefined;
   for (const lambda of lambdas) {
@@ -167,11 +178,17 @@ export function fitFewShot(f: FewShotFeatures, chosen: readonly number[], measur
   f.sourceNames.forEach((n, s) => { sourceWeights[n] = (ym * (c.beta[head + s] as number)) / (srcMean[s] as number); });
   const countWeights: Record<string, number> = Object.fromEntries(f.countNames.map((n) => [n, 0]));
   const partWeights = parts.map((p) => ({ source: f.sourceNames[p.source] as string, stage: p.stage, weight: 0 }));
+  const withParts = new Set(parts.map((p) => p.source)).size;
   corr.slice(0, c.nCorr).forEach((col, j) => {
-    const g = (ym * (c.beta[head + nSrc + j] as number)) / col.sd;
+    const g = (ym * (c.beta[head + nSrc + j] as number)) / col.scale;
     if (withIntercept) intercept -= g * col.m;
-    if (col.k < parts.length) partWeights[col.k] = { ...(partWeights[col.k] as FewShotFit['partWeights'][number]), weight: g };
-    else countWeights[f.countNames[col.k - parts.length] as string] = g;
+    if (byStage) {
+      // back onto each source's part in that stage: pooled = sum over sources of part / (sources with parts x source mean)
+      const stage = (stages[col.k] as { stage: string }).stage;
+      parts.forEach((p, k) => {
+        if (p.stage === stage) partWeights[k] = { ...(partWeights[k] as FewShotFit['partWeights'][number]), weight: g / (withParts * (srcMean[p.source] as number)) };
+      });
+    } else countWeights[f.countNames[col.k] as string] = g;
   });
   const base = f.sourceNames.reduce((a, n) => ((sourceWeights[n] ?? 0) > (sourceWeights[a] ?? 0) ? n : a), f.sourceNames[0] as string);
   return { base, lambda: c.lambda, interceptMs: intercept, sourceWeights, partWeights, countWeights, looErrors: c.loo, looRmse: c.score, networks: chosen.length };

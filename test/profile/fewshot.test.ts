@@ -151,3 +151,26 @@ test('few-shot table: a device far faster than its sources at the cheap end gets
   assert.ok((built.table.fixed[0]?.median_ms ?? -1) >= 0);
   assert.ok(built.table.metadata.notes.some((n) => /negative fixed part/.test(n)), built.table.metadata.notes.join('; '));
 });
+
+test('few-shot fit: a device that runs one stage 1.8x slower than its source is recovered from 10 measurements through the stage parts', () => {
+  const space = loadSpace('fbnet');
+  const tables = ['pixel3-tflite'].map((id) => ({ name: id, table: loadTable(resolveTarget(id).tableFiles[0] as string) }));
+  const plan = planFewShot(space, tables, 10, 3, 400);
+  const parts = plan.features.parts ?? [];
+  // the stage with the largest share of the source's latency runs 1.8x slower on the made-up device
+  const share = (p: (typeof parts)[number]): number => p.values.reduce((a, v) => a + v, 0);
+  const slow = parts.reduce((a, p) => (share(p) > share(a) ? p : a)).stage;
+  const source = plan.features.sources[0] as Float64Array;
+  const dev = Float64Array.from(source, (v, i) => 0.4 + v + 0.8 * parts.filter((p) => p.stage === slow).reduce((a, p) => a + (p.values[i] as number), 0));
+  const measured = plan.chosen.map((i) => dev[i] as number);
+  const worst = (fit: ReturnType<typeof fitFewShot>): number => Math.max(...[...dev].map((v, i) => Math.abs(predictFewShot(fit, plan.features, i) / v - 1)));
+  const fit = fitFewShot(plan.features, plan.chosen, measured);
+  const mixOnly = fitFewShot(plan.features, plan.chosen, measured, [Infinity]);
+  assert.ok(worst(fit) < 0.01, `worst relative error ${worst(fit)} (stage weights ${JSON.stringify(fit.partWeights.filter((p) => p.weight !== 0))})`);
+  assert.ok(worst(mixOnly) > 3 * worst(fit), `the mix alone: ${worst(mixOnly)}`);
+  const slowWeight = fit.partWeights.find((p) => p.stage === slow)?.weight ?? 0;
+  // the ridge shares the extra 0.8 ms per ms between the stage and the mix; the slow stage gets by far the largest part
+  const others = fit.partWeights.filter((p) => p.stage !== slow).map((p) => Math.abs(p.weight));
+  assert.ok(slowWeight > 0.4 && slowWeight > 3 * Math.max(...others), `the slow stage's weight ${slowWeight}, the others' up to ${Math.max(...others)}`);
+  assert.ok(Object.values(fit.countWeights).every((w) => w === 0), 'with per-block sources the counts are not fitted');
+});
