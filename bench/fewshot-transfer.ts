@@ -15,6 +15,7 @@
  *    chosen model is within the TRUE budget, mean test accuracy of both.
  *
  * Run: nice -n 10 npx tsx bench/fewshot-transfer.ts [--draws 20] [--networks 10,20] [--spaces nb201,fbnet] [--search] [--runs 20] [--trials 300]
+ *   held-out search budgets and seeds: --search-only --quantiles 0.15,0.35,0.65 --first-run 100
  */
 import { parseArgs } from 'node:util';
 import { linearTransfer } from '../src/profile/fewshot.js';
@@ -31,6 +32,8 @@ const { values: opts } = parseArgs({
     'search-only': { type: 'boolean', default: false },
     runs: { type: 'string', default: '20' },
     trials: { type: 'string', default: '300' },
+    quantiles: { type: 'string', default: '0.25,0.5' },
+    'first-run': { type: 'string', default: '0' },
   },
 });
 const draws = Number(opts.draws);
@@ -133,5 +136,5 @@ if (!opts['search-only']) {
   if (spaces.includes('nb201')) runSpace(loadNb201());
   if (spaces.includes('fbnet')) runSpace(loadFbnet());
 }
-if (opts.search || opts['search-only']) await runSearchFigure(loadNb201(), { runs: Number(opts.runs), trials: Number(opts.trials), networks: 20 });
+if (opts.search || opts['search-only']) await runSearchFigure(loadNb201(), { runs: Number(opts.runs), trials: Number(opts.trials), networks: 20, quantiles: (opts.quantiles ?? '').split(',').map(Number), firstRun: Number(opts['first-run']) });
 console.log(`\n(${((Date.now() - t0) / 1000).toFixed(1)} s)`);

@@ -39,7 +39,8 @@ export async function budgetConfirmedFinalists(req: {
 
 async function confirmFinalists(req: Parameters<typeof budgetConfirmedFinalists>[0]): Promise<FinalistChoice> {
   const backend = backendForTarget(req.loaded.target, new ExporterModelFactory());
-  const ranked = topFeasible(req.trials, Math.max(CONFIRM_LIMIT, req.count));
+  // every feasible candidate, best first: a second round may go past the first CONFIRM_LIMIT (src/search/within-budget.ts)
+  const ranked = topFeasible(req.trials, req.trials.length);
   const kept: TrialRecord[] = [];
   const notes: string[] = [];
   let rest = ranked;
@@ -47,7 +48,7 @@ async function confirmFinalists(req: Parameters<typeof budgetConfirmedFinalists>
     const r = await confirmWithinBudget(rest, async (t) => {
       const [ms] = await measureNetworks(backend, [req.problem.networks.priced(t.dna)], DEFAULT_PROTOCOL, req.progress);
       return ms ?? NaN;
-    }, req.budgetMs, Math.min(CONFIRM_LIMIT, rest.length));
+    }, req.budgetMs, CONFIRM_LIMIT, (t) => req.problem.latency.cost(t.dna));
     for (const c of r.checks) notes.push(`few-shot table: candidate trial ${rest[c.index]?.trial} predicted ${req.problem.latency.cost((rest[c.index] as TrialRecord).dna).toFixed(3)} ms, measured ${c.measuredMs.toFixed(3)} ms on ${req.loaded.target.id} (${c.within ? 'within' : 'over'} the ${req.budgetMs} ms budget)`);
     if (!r.chosen || !r.within) {
       if (kept.length === 0 && r.chosen) {
