@@ -6,7 +6,9 @@
  * 25% and 50% quantiles of the device's column (midway to the next distinct value). Variants of using the few-shot
  * column: plain (the search's choice); the product's check (what `design` does with a few-shot table on a target it
  * can measure: src/design/confirm-budget.ts -> src/search/within-budget.ts), its best candidates measured on the device
- * (a lookup here) until one fits, at most CONFIRM_LIMIT (10; 5 reached 92.1% of runs with this fit, see docs/targets.md). Earlier figures (docs/targets.md): shrinking the budget by the fit's
+ * (a lookup here) until one fits, at most CONFIRM_LIMIT (10; 5 reached 92.1% of runs with this fit, see docs/targets.md)
+ * ("check top 10": the first round alone; "+2nd round": the product's check, which goes on down the ranking when the
+ * ten best all measure over, skipping by the measured/estimated ratio). Earlier figures (docs/targets.md): shrinking the budget by the fit's
  * worst leave-one-out under-prediction reached 99.2% of runs but cost 1.57 accuracy points; refitting after each
  * over-budget measurement gave the same figures as the check.
  */
