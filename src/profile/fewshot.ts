@@ -12,7 +12,7 @@
  * "no different". When no source has per-block parts (sources known per network only) the corrections are the
  * network's per-operator counts, standardised. Not both: with per-block sources the stage split already prices every
  * operator at its own shape, and ten measurements cannot carry nine more unknowns (bench/fewshot-transfer.ts: counts
- * on top of the stage parts lowered FBNet's mean rho at N = 10 from 0.927 to 0.918).
+ * on top of the stage parts lowered FBNet's mean rho at N = 10 from 0.927-0.929 to 0.901-0.918; docs/targets.md).
  *
  * Fitted by least squares on the relative error (errors of networks far below the typical one count relative to a
  * floor), with the ridge penalty lambda on the corrections only. The non-negative mix keeps every source that helps
