@@ -7,6 +7,7 @@
 import { walkShapes } from '../arch/shapes.js';
 import { loadTargetTables } from '../cost/latency-table.js';
 import { predictLatency, tableForInput, type LatencyFallback, type LatencyPrediction } from '../cost/latency-predictor.js';
+import { pricedWithTableHead } from '../cost/table-head.js';
 import { ExporterModelFactory } from '../export/model-factory.js';
 import { resolvePlatform } from '../platform/registry.js';
 import { DEFAULT_PROTOCOL } from '../profile/measure.js';
@@ -59,7 +60,9 @@ export async function verifyExport(exp: ExportDir, loaded: LoadedTarget, options
   const target = loaded.target;
   const { tables, warnings } = loadTargetTables(loaded.tableFiles, target);
   const table = tableForInput(tables, exp.spec.input);
-  const predicted = predictLatency(walkShapes(exp.spec), table, options.fallback);
+  // priced as the design priced it: with the table's classifier when the table was measured with another one
+  const head = pricedWithTableHead(exp.spec, table);
+  const predicted = predictLatency(walkShapes(head.spec), table, options.fallback);
   const platform = resolvePlatform(target);
   const file = modelFileForTarget(exp, target);
   const backend = platform.backend(new ExporterModelFactory());
@@ -116,7 +119,7 @@ export async function verifyExport(exp: ExportDir, loaded: LoadedTarget, options
     tolerancePct: options.tolerancePct,
     memory,
     agreement,
-    warnings: [...warnings, ...(predicted.fallbacks.length > 0 ? [`${predicted.fallbacks.length} layer(s) priced by the ${options.fallback} fallback`] : [])],
+    warnings: [...warnings, ...(head.note ? [head.note] : []), ...(predicted.fallbacks.length > 0 ? [`${predicted.fallbacks.length} layer(s) priced by the ${options.fallback} fallback`] : [])],
     checks,
     failures,
     passed,

@@ -1,0 +1,44 @@
+// A table measured with one classifier head (the shipped FBNet tables: fc_c100) and a network trained for another
+// class count (fashion-mnist: fc_c10): `design` prices the search with the table's head (src/design/table-fit.ts);
+// `verify` must price the deployed file the same way instead of stopping with TABLE_MISSING_KEY (found running
+// `design --space fbnet` on a host target: the search and training ran, verification exited 2).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatNetwork } from '../../src/arch/grammar.js';
+import { fbnetNetwork } from '../../src/arch/zoo.js';
+import { ExporterModelFactory } from '../../src/export/model-factory.js';
+import { loadTable } from '../../src/cost/latency-table.js';
+import { pricedWithTableHead } from '../../src/cost/table-head.js';
+import { resolveTarget } from '../../src/targets/load.js';
+import { readExportDir } from '../../src/verify/export-dir.js';
+import { verifyExport } from '../../src/verify/verify.js';
+
+const ops = [7, 8, 1, 8, 4, 8, 8, 8, 7, 4, 1, 4, 7, 3, 2, 7, 3, 2, 4, 2, 4, 5];
+
+test('pricedWithTableHead: the table\'s single head replaces a missing one; a head the table has is kept', () => {
+  const table = loadTable(resolveTarget('host-onnxruntime-1t').tableFiles.find((f) => f.includes('fbnet')) as string);
+  const ten = pricedWithTableHead(fbnetNetwork(ops, { classes: 10 }), table);
+  assert.equal((ten.spec.layers.at(-1) as { out: number }).out, 100);
+  assert.match(ten.note ?? '', /100-class classifier.*10-class/);
+  const hundred = pricedWithTableHead(fbnetNetwork(ops, { classes: 100 }), table);
+  assert.equal((hundred.spec.layers.at(-1) as { out: number }).out, 100);
+  assert.equal(hundred.note, null);
+});
+
+test('verify: a 10-class FBNet network on a target whose table was measured with a 100-class head', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'layernas-verify-head-'));
+  try {
+    const spec = { ...fbnetNetwork(ops, { classes: 10 }), name: 'fbnet10' };
+    writeFileSync(join(dir, 'model.onnx'), new ExporterModelFactory(1).build(spec, 'onnx', 'float32'));
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ arch: formatNetwork(spec) }));
+    const r = await verifyExport(readExportDir(dir), resolveTarget('host-onnxruntime-1t'), { tolerancePct: 1e6, fallback: 'none', rounds: 2 });
+    assert.ok(r.predicted.layers.some((l) => l.key.startsWith('fc_c100@')), 'priced with the table\'s head');
+    assert.ok(r.warnings.some((w) => /100-class classifier/.test(w)), r.warnings.join('; '));
+    assert.ok(r.measured.median_ms > 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
