@@ -20,6 +20,20 @@ export interface VerifyCheck {
 /** allowed |latency error| in % when none is given (`verify --tolerance`, `design --tolerance`, the library's verify) */
 export const DEFAULT_TOLERANCE_PCT = 10;
 
+/**
+ * The allowed |error| of the latency-vs-prediction check. A few-shot table (src/profile/fewshot-table.ts) is an
+ * estimate fitted from N measured networks and says how good it is: its leave-one-out error. Against such a table
+ * the check asks whether the deployed file is within twice that error (about the estimate's 95% band) or the
+ * requested tolerance, whichever is wider; the budget check, on the measured latency, still decides whether the file
+ * fits. Any other table: the requested tolerance.
+ */
+export function predictionTolerance(requestedPct: number, fewshotLooRms?: number): { pct: number; basis: string | null } {
+  const band = fewshotLooRms === undefined ? 0 : Math.ceil(200 * fewshotLooRms);
+  return band > requestedPct
+    ? { pct: band, basis: `2 x the few-shot table's leave-one-out error ${(100 * (fewshotLooRms as number)).toFixed(1)}%` }
+    : { pct: requestedPct, basis: null };
+}
+
 /** (measured - predicted) / predicted, in %: the latency error everywhere in layernas */
 export function latencyErrorPct(measuredMs: number, predictedMs: number): number {
   return (100 * (measuredMs - predictedMs)) / predictedMs;
@@ -38,6 +52,8 @@ export interface LatencyEvidence {
   /** how measuredMs was obtained, for the detail line */
   readonly basis: string;
   readonly tolerancePct: number;
+  /** why the tolerance is not the requested one (predictionTolerance) */
+  readonly toleranceBasis?: string | null;
   /** the budget the design was asked for (absent: no budget check, e.g. `verify` without --budget-ms) */
   readonly budgetMs?: number;
 }
@@ -46,7 +62,7 @@ export interface LatencyEvidence {
 export function latencyChecks(e: LatencyEvidence): VerifyCheck[] {
   const err = latencyErrorPct(e.measuredMs, e.predictedMs);
   const checks = [check('latency vs prediction', err, '|x| <=', e.tolerancePct, '%',
-    `${e.file}: measured ${e.measuredMs.toFixed(3)} ms (${e.basis}) vs predicted ${e.predictedMs.toFixed(3)} ms: error ${err.toFixed(1)}% (allowed ±${e.tolerancePct}%)`)];
+    `${e.file}: measured ${e.measuredMs.toFixed(3)} ms (${e.basis}) vs predicted ${e.predictedMs.toFixed(3)} ms: error ${err.toFixed(1)}% (allowed ±${e.tolerancePct}%${e.toleranceBasis ? `: ${e.toleranceBasis}` : ''})`)];
   if (e.budgetMs !== undefined) {
     checks.push(check('latency vs budget', e.measuredMs, '<=', e.budgetMs, 'ms',
       `${e.file}: measured ${e.measuredMs.toFixed(3)} ms (${e.basis}) ${e.measuredMs <= e.budgetMs ? '<=' : '>'} budget ${e.budgetMs} ms`));

@@ -15,7 +15,7 @@ import { DEFAULT_ANCHORED_PROTOCOL, measureAnchored } from '../profile/speed-anc
 import { summarize, type SampleSummary } from '../profile/stats.js';
 import type { LoadedTarget } from '../targets/schema.js';
 import { isInt8Name, modelFileForTarget, type ExportDir } from './export-dir.js';
-import { latencyChecks, latencyErrorPct, outputCheck, verdict, type VerifyCheck } from './checks.js';
+import { latencyChecks, latencyErrorPct, outputCheck, predictionTolerance, verdict, type VerifyCheck } from './checks.js';
 import { crossFormatAgreement, referenceParity, type AgreementReport } from './output-agreement.js';
 
 export interface VerifyOptions {
@@ -97,11 +97,12 @@ export async function verifyExport(exp: ExportDir, loaded: LoadedTarget, options
     : null;
   const rawErrorPct = latencyErrorPct(measured.median_ms, predicted.total_ms);
   const judgedMs = speed?.applied ? speed.atTableSpeedMs : measured.median_ms;
+  const tolerance = predictionTolerance(options.tolerancePct, table.data.metadata.fewshot?.loo_rms_error);
   const checks = [
     ...latencyChecks({
       file: file.slice(file.lastIndexOf('/') + 1), predictedMs: predicted.total_ms, measuredMs: judgedMs,
       basis: speed?.applied ? `median at the table's speed; raw ${measured.median_ms.toFixed(3)} ms` : 'raw median',
-      tolerancePct: options.tolerancePct, ...(options.budgetMs !== undefined ? { budgetMs: options.budgetMs } : {}),
+      tolerancePct: tolerance.pct, toleranceBasis: tolerance.basis, ...(options.budgetMs !== undefined ? { budgetMs: options.budgetMs } : {}),
     }),
     ...(agreement ? [outputCheck(agreement.kind === 'reference' ? 'vs the reference forward pass' : 'across formats', agreement.maxRelativeDiff, agreement.tolerance, agreement.files.length)] : []),
   ];
@@ -116,7 +117,7 @@ export async function verifyExport(exp: ExportDir, loaded: LoadedTarget, options
     judgedMs,
     budgetMs: options.budgetMs ?? null,
     speed,
-    tolerancePct: options.tolerancePct,
+    tolerancePct: tolerance.pct,
     memory,
     agreement,
     warnings: [...warnings, ...(head.note ? [head.note] : []), ...(predicted.fallbacks.length > 0 ? [`${predicted.fallbacks.length} layer(s) priced by the ${options.fallback} fallback`] : [])],

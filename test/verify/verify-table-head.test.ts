@@ -11,6 +11,7 @@ import { formatNetwork } from '../../src/arch/grammar.js';
 import { fbnetNetwork } from '../../src/arch/zoo.js';
 import { ExporterModelFactory } from '../../src/export/model-factory.js';
 import { loadTable } from '../../src/cost/latency-table.js';
+import { readFileSync } from 'node:fs';
 import { pricedWithTableHead } from '../../src/cost/table-head.js';
 import { resolveTarget } from '../../src/targets/load.js';
 import { readExportDir } from '../../src/verify/export-dir.js';
@@ -38,6 +39,29 @@ test('verify: a 10-class FBNet network on a target whose table was measured with
     assert.ok(r.predicted.layers.some((l) => l.key.startsWith('fc_c100@')), 'priced with the table\'s head');
     assert.ok(r.warnings.some((w) => /100-class classifier/.test(w)), r.warnings.join('; '));
     assert.ok(r.measured.median_ms > 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('verify against a few-shot table: the prediction check allows twice the table\'s leave-one-out error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'layernas-verify-fewshot-'));
+  try {
+    const spec = { ...fbnetNetwork(ops, { classes: 100 }), name: 'fbnet100' };
+    writeFileSync(join(dir, 'model.onnx'), new ExporterModelFactory(1).build(spec, 'onnx', 'float32'));
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ arch: formatNetwork(spec) }));
+    // the shipped table dressed as a few-shot estimate whose leave-one-out error was 40%
+    const loaded = resolveTarget('host-onnxruntime-1t');
+    const shipped = JSON.parse(readFileSync(loaded.tableFiles.find((f) => f.includes('fbnet')) as string, 'utf8')) as { metadata: Record<string, unknown> };
+    const fewshot = { networks: 10, sources: ['pixel3-tflite'], base: 'pixel3-tflite', lambda: null, intercept_ms: 0, source_weights: { 'pixel3-tflite': 1 }, count_weights: {}, part_weights: [], loo_rms_error: 0.4, loo_within10: 0.5, loo_errors: [0.4, -0.4], seed: 1, measured: [{ arch: formatNetwork(spec), ms: 1 }] };
+    const file = join(dir, 'fewshot.json');
+    writeFileSync(file, JSON.stringify({ ...shipped, metadata: { ...shipped.metadata, fewshot } }));
+    const r = await verifyExport(readExportDir(dir), { ...loaded, tableFiles: [file] }, { tolerancePct: 10, fallback: 'none', rounds: 2 });
+    const c = r.checks.find((k) => k.name === 'latency vs prediction');
+    assert.equal(c?.threshold, 80);
+    assert.equal(r.tolerancePct, 80);
+    assert.match(c?.detail ?? '', /few-shot table's leave-one-out error 40\.0%/);
+    assert.equal(c?.passed, Math.abs(r.errorPct) <= 80);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
