@@ -19,6 +19,15 @@ import { verifyExport } from '../../src/verify/verify.js';
 
 const ops = [7, 8, 1, 8, 4, 8, 8, 8, 7, 4, 1, 4, 7, 3, 2, 7, 3, 2, 4, 2, 4, 5];
 
+/** an export folder (ONNX + manifest) of the FBNet network `ops` with a `classes`-class head, in a fresh temp dir */
+function exportFbnet(classes: number): { dir: string; spec: ReturnType<typeof fbnetNetwork> } {
+  const dir = mkdtempSync(join(tmpdir(), `layernas-verify-fbnet${classes}-`));
+  const spec = { ...fbnetNetwork(ops, { classes }), name: `fbnet${classes}` };
+  writeFileSync(join(dir, 'model.onnx'), new ExporterModelFactory(1).build(spec, 'onnx', 'float32'));
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ arch: formatNetwork(spec) }));
+  return { dir, spec };
+}
+
 test('pricedWithTableHead: the table\'s single head replaces a missing one; a head the table has is kept', () => {
   const table = loadTable(resolveTarget('host-onnxruntime-1t').tableFiles.find((f) => f.includes('fbnet')) as string);
   const ten = pricedWithTableHead(fbnetNetwork(ops, { classes: 10 }), table);
@@ -30,11 +39,8 @@ test('pricedWithTableHead: the table\'s single head replaces a missing one; a he
 });
 
 test('verify: a 10-class FBNet network on a target whose table was measured with a 100-class head', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'layernas-verify-head-'));
+  const { dir } = exportFbnet(10);
   try {
-    const spec = { ...fbnetNetwork(ops, { classes: 10 }), name: 'fbnet10' };
-    writeFileSync(join(dir, 'model.onnx'), new ExporterModelFactory(1).build(spec, 'onnx', 'float32'));
-    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ arch: formatNetwork(spec) }));
     const r = await verifyExport(readExportDir(dir), resolveTarget('host-onnxruntime-1t'), { tolerancePct: 1e6, fallback: 'none', rounds: 2 });
     assert.ok(r.predicted.layers.some((l) => l.key.startsWith('fc_c100@')), 'priced with the table\'s head');
     assert.ok(r.warnings.some((w) => /100-class classifier/.test(w)), r.warnings.join('; '));
@@ -45,11 +51,8 @@ test('verify: a 10-class FBNet network on a target whose table was measured with
 });
 
 test('verify against a few-shot table: the prediction check allows twice the table\'s leave-one-out error', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'layernas-verify-fewshot-'));
+  const { dir, spec } = exportFbnet(100);
   try {
-    const spec = { ...fbnetNetwork(ops, { classes: 100 }), name: 'fbnet100' };
-    writeFileSync(join(dir, 'model.onnx'), new ExporterModelFactory(1).build(spec, 'onnx', 'float32'));
-    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ arch: formatNetwork(spec) }));
     // the shipped table dressed as a few-shot estimate whose leave-one-out error was 40%
     const loaded = resolveTarget('host-onnxruntime-1t');
     const shipped = JSON.parse(readFileSync(loaded.tableFiles.find((f) => f.includes('fbnet')) as string, 'utf8')) as { metadata: Record<string, unknown> };
