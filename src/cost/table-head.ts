@@ -5,6 +5,7 @@
  * verifying the deployed file (src/verify/verify.ts). The head is a small part of these networks; the prediction is
  * then a slight over- or under-estimate, and the note says so.
  */
+import { classifierOf } from '../arch/kinds/index.js';
 import type { NetworkSpec } from '../arch/spec.js';
 import type { LatencyTable } from './latency-table.js';
 
@@ -21,8 +22,8 @@ export function pricedClassesFor(table: LatencyTable, classes: number): number {
 
 /** `spec` with its final classifier swapped for the table's head when pricedClassesFor says so, and a note saying so. */
 export function pricedWithTableHead(spec: NetworkSpec, table: LatencyTable): { spec: NetworkSpec; note: string | null } {
-  const last = spec.layers.at(-1);
-  if (!last || last.op !== 'fc') return { spec, note: null };
+  const last = classifierOf(spec);
+  if (!last) return { spec, note: null };
   const head = pricedClassesFor(table, last.out);
   if (head === last.out) return { spec, note: null };
   return {
