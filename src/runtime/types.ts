@@ -64,9 +64,4 @@ export function zerosFor(info: RuntimeTensorInfo): RuntimeTensorData {
 }
 
 /** median of samples (no mutation) */
-export function median(samples: readonly number[]): number {
-  if (samples.length === 0) return NaN;
-  const s = [...samples].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
+export { median } from '../core/median.js';

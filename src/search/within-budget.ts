@@ -1,17 +1,14 @@
 /**
  * Staying within a latency budget when the search priced its candidates with an estimate (a few-shot table,
  * src/profile/fewshot-table.ts): the best candidates by reward are measured on the device one after the other, and
- * the first one measured within the budget is kept, at most CONFIRM_LIMIT measurements. A search steers towards the
+ * the first one measured within the budget is kept, at most CONFIRM_LIMIT measurements (and as many again further
+ * down the ranking when all of those were over: confirmWithinBudget). A search steers towards the
  * budget's edge, where an estimate's error decides; a few measurements of the candidates themselves settle it.
  *
  * Fixed on the shared data (bench/fewshot-search.ts calls this function; docs/targets.md): LayerNAS on NB201 under
  * 8 budgets x 20 seeds with a few-shot column (N = 20), against the search on the device's full column.
  */
-
-const median = (v: readonly number[]): number => {
-  const s = [...v].sort((a, b) => a - b);
-  return ((s[(s.length - 1) >> 1] as number) + (s[s.length >> 1] as number)) / 2;
-};
+import { median } from '../core/median.js';
 
 /**
  * candidates measured in the first round (5 reached 92.1% of the bench runs within the true budget, 10 reached 97.1%;
