@@ -140,7 +140,7 @@ h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd
 table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}
 th{background:#f4f4f4}table.sortable th{cursor:pointer}code{font-size:12px;word-break:break-all}.kpi{display:flex;gap:24px;flex-wrap:wrap}
 .kpi div{background:#f7f9fb;border:1px solid #e3e8ee;border-radius:6px;padding:8px 14px}.kpi b{display:block;font-size:20px}
-.scroll{max-height:420px;overflow:auto;border:1px solid #eee}.checks{list-style:none;padding-left:4px}.checks .ok{color:#1e8449}.checks .fail{color:#c0392b}
+.scroll{max-height:420px;overflow:auto;border:1px solid #eee}.checks{list-style:none;padding-left:4px}.checks .ok{color:#1e8449}.checks .fail{color:#c0392b}.checks .warn{color:#b9770e}
 </style></head><body>
 <h1>layernas design report</h1>
 <p>Target <b>${esc(summary.target)}</b>, dataset <b>${esc(summary.dataset)}</b>, latency budget <b>${fmt(summary.budget.latencyMs)} ms</b>${summary.budget.maddsMax ? `, MAdds ≤ <b>${millions(summary.budget.maddsMax)}</b>` : ''}; space <b>${esc(summary.space)}</b>, ${summary.searchTrials} trials; created ${esc(summary.createdAt)}.</p>

@@ -147,5 +147,10 @@ export function architectureSvg(arch: string, width = 1040): string {
 export function checkList(summary: DesignSummary): string {
   const checks = summary.checks ?? (summary.verifyFailures ?? []).map((f) => ({ name: 'check', passed: false, detail: f }));
   if (checks.length === 0) return `<p>Verification ${summary.verifyPassed ? 'passed' : 'did not pass'} (this summary does not list its checks).</p>`;
-  return `<ul class="checks">${checks.map((c) => `<li class="${c.passed ? 'ok' : 'fail'}">${c.passed ? '✔' : '✘'} <b>${esc(c.name)}</b>: ${esc(c.detail)}</li>`).join('')}</ul>`;
+  // an advisory check (a file the target does not ship) that did not hold is a warning, not a failure
+  const mark = (c: { passed: boolean; advisory?: boolean }): [string, string] => (c.passed ? ['ok', '✔'] : c.advisory ? ['warn', '⚠'] : ['fail', '✘']);
+  return `<ul class="checks">${checks.map((c) => {
+    const [cls, sym] = mark(c);
+    return `<li class="${cls}">${sym} <b>${esc(c.name)}</b>: ${esc(c.detail)}${cls === 'warn' ? ' (not the deployed file: reported, not judged)' : ''}</li>`;
+  }).join('')}</ul>`;
 }

@@ -52,7 +52,8 @@ export function designSummary(run: DesignRun, t: TableResult, s: SearchResult, f
       const a = agreementByFile.get(x.file);
       return { file: x.file, format: x.format, bytes: x.bytes, sha256: x.sha256, ...(a ? { testAgreement: a.share, testAccuracy: a.testAccuracy } : {}) };
     }),
-    verifyPassed: v.stage.passed, verifyFailures: v.stage.failures, checks: v.stage.checks.map((c) => ({ name: c.name, passed: c.passed, detail: c.detail })), modelDir: path.relative(run.out, e.dir),
+    verifyPassed: v.stage.passed, verifyFailures: v.stage.failures, verifyWarnings: v.stage.warnings ?? [],
+    checks: v.stage.checks.map((c) => ({ name: c.name, passed: c.passed, detail: c.detail, ...(c.advisory ? { advisory: true } : {}) })), modelDir: path.relative(run.out, e.dir),
     notes: [...t.source.notes, ...(f.notes ?? []), ...s.searches.flatMap((x) => x.journalProblems.map((p) => `journal problem skipped: ${p}`))],
     timings: run.timings,
     winnerLatency: winnerLatency(t, f),

@@ -69,6 +69,8 @@ export interface DesignSummary {
   readonly verifyPassed: boolean;
   /** each failed verification check with its threshold (empty when verification passed) */
   readonly verifyFailures?: readonly string[];
+  /** each advisory check that did not hold: an exported file the target does not ship below its minimum */
+  readonly verifyWarnings?: readonly string[];
   readonly modelDir: string;
   readonly notes: readonly string[];
   readonly timings: Readonly<Record<string, number>>;   // seconds per stage, this run
@@ -91,6 +93,8 @@ export interface DesignSummary {
 export interface DesignCheck {
   readonly name: string;
   readonly passed: boolean;
+  /** judged on a file the target does not ship: reported, not part of the verdict */
+  readonly advisory?: boolean;
   /** what was measured against what threshold; for a failure, why it failed */
   readonly detail: string;
 }

@@ -6,7 +6,8 @@
  *    prediction AND within the budget; the other files are timed too (no prediction, no verdict).
  *    A phone target is predict-only unless the phone is attached (not in this build of design: reported as such);
  *  - outputs: float files vs the reference forward pass; every exported file run on the test split, its predicted
- *    class compared with the trained model's (src/verify/test-agreement.ts: float files >= 99.5% identical, int8 >= 98%).
+ *    class compared with the trained model's (src/verify/test-agreement.ts: float files >= 99.5% identical, int8 >= 98%);
+ *    only the deployed file's agreement decides, a shortfall of another file is a warning.
  * `layernas verify <run>` reads the table, budget, tolerance and test images back from the run and judges the same way.
  * The verdict is every check holding; each failed check is named with its threshold. <out>/stages/verify.json is
  * written last and reused while the exported files and the budget are unchanged.
@@ -63,10 +64,12 @@ export const verifyStageSchema = z.object({
   tableSha256: z.string().optional(),
   checks: z.array(z.object({
     name: z.string(), passed: z.boolean(), value: z.number(), threshold: z.number(),
-    rule: z.enum(['<=', '>=', '|x| <=']), unit: z.enum(['ms', '%', 'share', 'relative']), detail: z.string(),
+    rule: z.enum(['<=', '>=', '|x| <=']), unit: z.enum(['ms', '%', 'share', 'relative']), detail: z.string(), advisory: z.boolean().optional(),
   })),
   /** every failed check with its threshold (empty when passed) */
   failures: z.array(z.string()),
+  /** every advisory check that did not hold: files the target does not ship (absent in older stages) */
+  warnings: z.array(z.string()).optional(),
   passed: z.boolean(),
 });
 export type VerifyStage = z.infer<typeof verifyStageSchema>;
@@ -148,16 +151,16 @@ export async function runVerifyStage(req: VerifyRequest): Promise<{ stage: Verif
   }
   const tested = await testAgreement({
     files: req.exported.files.map((f) => ({ file: path.join(req.exportDir, f.file), format: f.format })), spec: req.winnerSpec, weightsDir: req.weightsDir,
-    testSet: req.testSet, images: n, onFile: (a) => req.progress.tick(`${a.file}: ${(100 * a.share).toFixed(2)}% identical`),
+    testSet: req.testSet, images: n, deployedFormat: `${platform.format}-${target.precision}`, onFile: (a) => req.progress.tick(`${a.file}: ${(100 * a.share).toFixed(2)}% identical`),
   });
   const agreement = [...tested.agreement];
   checks.push(...tested.checks);
-  const { passed, failures } = verdict(checks);
+  const { passed, failures, warnings } = verdict(checks);
   const stage: VerifyStage = {
     exportHashes: hashes, agreementImages: n, trainedAccuracy: tested.trainedAccuracy, latency, agreement, referenceParity, budgetMs: req.budgetMs,
-    tolerancePct: req.tolerancePct, tableSha256, checks, failures: [...failures], passed,
+    tolerancePct: req.tolerancePct, tableSha256, checks, failures: [...failures], warnings: [...warnings], passed,
   };
   await writeJsonAtomic(stageFile(req.outDir), stage);
-  req.progress.finish(`${passed ? 'passed' : `NOT passed: ${failures.join('; ')}`} (${agreement.map((a) => `${a.format} ${(100 * a.share).toFixed(2)}%`).join(', ')})`);
+  req.progress.finish(`${passed ? 'passed' : `NOT passed: ${failures.join('; ')}`}${warnings.length > 0 ? `; warning: ${warnings.join('; ')}` : ''} (${agreement.map((a) => `${a.format} ${(100 * a.share).toFixed(2)}%`).join(', ')})`);
   return { stage, verifiedNow: true };
 }

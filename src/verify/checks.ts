@@ -15,6 +15,9 @@ export interface VerifyCheck {
   readonly unit: 'ms' | '%' | 'share' | 'relative';
   /** one line a user reads: what was measured against what */
   readonly detail: string;
+  /** true: judged on a file the target does not ship (e.g. the int8 file of a float target): reported as a warning
+   *  when it fails, not part of the verdict (the deployed file is the truth) */
+  readonly advisory?: boolean;
 }
 
 /** allowed |latency error| in % when none is given (`verify --tolerance`, `design --tolerance`, the library's verify) */
@@ -86,9 +89,17 @@ export interface Verdict {
   readonly passed: boolean;
   /** the detail line of every check that failed */
   readonly failures: readonly string[];
+  /** the detail line of every advisory check that did not hold (files the target does not ship) */
+  readonly warnings: readonly string[];
 }
 
+/** every check that is not advisory must hold; failed advisory checks become warnings */
 export function verdict(checks: readonly VerifyCheck[]): Verdict {
-  const failed = checks.filter((c) => !c.passed);
-  return { passed: failed.length === 0, failures: failed.map((c) => `${c.name} FAILED: ${c.detail}`) };
+  const failed = checks.filter((c) => !c.passed && !c.advisory);
+  const warned = checks.filter((c) => !c.passed && c.advisory);
+  return {
+    passed: failed.length === 0,
+    failures: failed.map((c) => `${c.name} FAILED: ${c.detail}`),
+    warnings: warned.map((c) => `${c.name} below its minimum (not the deployed file): ${c.detail}`),
+  };
 }

@@ -2,7 +2,9 @@
  * Test agreement of exported files with the trained model: the trained weights loaded into the in-process tfjs
  * network (eval mode) give the trained model's own class for each of the first `images` test images; every exported
  * file is run on the same images and must predict the same class on a minimum share of them (float files 99.5%,
- * int8 files 98%). `design`'s verify stage and `layernas verify <design run>` both judge this way.
+ * int8 files 98%). `design`'s verify stage and `layernas verify <design run>` both judge this way. Only the file
+ * the target ships (its format and precision) decides the verdict; the other files' checks are advisory: a shortfall
+ * is reported as a warning naming the file (the deployed artifact is the truth).
  */
 import path from 'node:path';
 import type { NetworkSpec } from '../arch/spec.js';
@@ -37,6 +39,8 @@ export interface TestAgreementRequest {
   readonly weightsDir: string;
   readonly testSet: ImageSet;
   readonly images: number;
+  /** '<format>-<precision>' of the file the target ships (its check decides); null: every file decides */
+  readonly deployedFormat: string | null;
   readonly onFile?: (a: Agreement) => void;
 }
 
@@ -97,6 +101,14 @@ async function agreementOf(file: string, format: string, set: ImageSet, trained:
   }
 }
 
+/** one check per file against its minimum; advisory unless it is the deployed file (or none is named) */
+export function agreementChecks(agreement: readonly Agreement[], deployedFormat: string | null): VerifyCheck[] {
+  return agreement.map((a) => {
+    const c = agreementCheck(a.file, a.share, a.format.endsWith('int8') ? AGREEMENT_MINIMUM.int8 : AGREEMENT_MINIMUM.float, a.images);
+    return deployedFormat === null || a.format === deployedFormat ? c : { ...c, advisory: true };
+  });
+}
+
 export async function testAgreement(req: TestAgreementRequest): Promise<TestAgreement> {
   const n = Math.min(req.images, req.testSet.count);
   const trained = await trainedModelPredictions(req.spec, req.weightsDir, req.testSet, n);
@@ -107,6 +119,5 @@ export async function testAgreement(req: TestAgreementRequest): Promise<TestAgre
     agreement.push(a);
     req.onFile?.(a);
   }
-  const checks = agreement.map((a) => agreementCheck(a.file, a.share, a.format.endsWith('int8') ? AGREEMENT_MINIMUM.int8 : AGREEMENT_MINIMUM.float, a.images));
-  return { trainedAccuracy, images: n, agreement, checks };
+  return { trainedAccuracy, images: n, agreement, checks: agreementChecks(agreement, req.deployedFormat) };
 }

@@ -8,14 +8,15 @@
  *    prices what it can, lists the missing keys and fails with a line naming the command that works;
  *  - auto: full when the architecture is known, timing otherwise.
  */
+import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { walkShapes } from '../arch/shapes.js';
 import type { NetworkSpec } from '../arch/spec.js';
 import { isLayernasError, LayernasError } from '../core/errors.js';
 import { checkTableMatchesTarget, loadTable, loadTargetTables } from '../cost/latency-table.js';
 import { loadDataset, parseDatasetRef } from '../data/load.js';
 import { tableForInput, type LatencyFallback } from '../cost/latency-predictor.js';
-import { priceNetwork, type PricedNetwork } from '../cost/price-network.js';
+import type { PricedNetwork } from '../cost/price-network.js';
+import { priceWithTableHead } from '../cost/table-head.js';
 import type { ModelSource } from '../export/model-source.js';
 import { NCHW_INPUT_FORMATS } from '../export/formats.js';
 import { ExporterModelFactory } from '../export/model-factory.js';
@@ -146,9 +147,12 @@ async function withDesignAgreement(src: ModelSource, spec: NetworkSpec, report: 
   if (!d?.dataset || !d.agreementImages || !src.weightsDir || !src.dir) return report;
   const exp = readExportDir(src.dir);
   const files = exp.models?.map((m) => ({ file: m.file, format: `${m.format}-${m.precision}` })) ?? [];
-  const tested = await testAgreement({ files, spec, weightsDir: src.weightsDir, testSet: loadDataset(parseDatasetRef(d.dataset)).test, images: d.agreementImages });
+  // the file the latency checks ran is the one the target ships: its agreement decides, the others are reported
+  const deployed = files.find((f) => path.resolve(f.file) === path.resolve(report.modelFile))?.format ?? null;
+  const tested = await testAgreement({ files, spec, weightsDir: src.weightsDir, testSet: loadDataset(parseDatasetRef(d.dataset)).test, images: d.agreementImages, deployedFormat: deployed });
   const checks = [...report.checks, ...tested.checks];
-  return { ...report, checks, ...verdict(checks) };
+  const v = verdict(checks);
+  return { ...report, checks, passed: v.passed, failures: v.failures, warnings: [...report.warnings, ...v.warnings] };
 }
 
 export async function verifyModel(src: ModelSource, loaded: LoadedTarget | null, options: ModelCheckOptions): Promise<ModelCheckReport> {
@@ -189,7 +193,7 @@ export async function verifyModel(src: ModelSource, loaded: LoadedTarget | null,
     if (!isLayernasError(e, 'TABLE_MISMATCH')) throw e;
     throw new LayernasError('TABLE_MISMATCH', `${e.message}; time the file alone: layernas verify ${src.ref} --target ${target.id} --mode timing`, e.details);
   }
-  const priced = priceNetwork(walkShapes(s), table, options.fallback);
+  const priced = priceWithTableHead(s, table, options.fallback);
   if (priced.total_ms === null) {
     const measured = await timeFile(file, target, options.rounds ?? 10);
     return {

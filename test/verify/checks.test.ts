@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { agreementCheck, latencyChecks, latencyErrorPct, predictionTolerance, verdict } from '../../src/verify/checks.js';
+import { agreementChecks } from '../../src/verify/test-agreement.js';
 
 test('latency error is (measured - predicted) / predicted', () => {
   assert.equal(latencyErrorPct(1.1, 1.0).toFixed(6), '10.000000');
@@ -39,4 +40,24 @@ test('against a few-shot table the prediction check allows twice its leave-one-o
   assert.equal(pred?.passed, true);
   assert.match(pred?.detail ?? '', /allowed ±56%: 2 x the few-shot table's leave-one-out error 27\.8%/);
   assert.equal(budget?.passed, true);
+});
+
+// the deployed artifact is the truth: a float target ships its float file, the int8 file beside it is reported (a
+// warning naming it and its shortfall) but does not decide the verdict; on an int8 target the same shortfall fails
+test('an exported file the target does not ship is reported, not judged; the deployed one is judged', () => {
+  const agreement = [
+    { file: 'model_float32.tflite', format: 'tflite-float32', images: 2000, identical: 2000, share: 1, testAccuracy: 0.85 },
+    { file: 'model_int8.tflite', format: 'tflite-int8', images: 2000, identical: 1953, share: 0.9765, testAccuracy: 0.84 },
+    { file: 'model.onnx', format: 'onnx-float32', images: 2000, identical: 2000, share: 1, testAccuracy: 0.85 },
+  ];
+  const onFloat = verdict(agreementChecks(agreement, 'onnx-float32'));
+  assert.equal(onFloat.passed, true);
+  assert.equal(onFloat.warnings.length, 1);
+  assert.match(onFloat.warnings[0] as string, /^test agreement model_int8\.tflite below its minimum \(not the deployed file\): .*97\.65% of 2000 test images \(required 98\.0%\)/);
+  const onInt8 = verdict(agreementChecks(agreement, 'tflite-int8'));
+  assert.equal(onInt8.passed, false);
+  assert.deepEqual(onInt8.warnings, []);
+  assert.match(onInt8.failures[0] as string, /^test agreement model_int8\.tflite FAILED/);
+  // every file is judged when no file is named as deployed (a bare export folder)
+  assert.equal(verdict(agreementChecks(agreement, null)).passed, false);
 });

@@ -16,6 +16,8 @@ import { pricedWithTableHead } from '../../src/cost/table-head.js';
 import { resolveTarget } from '../../src/targets/load.js';
 import { readExportDir } from '../../src/verify/export-dir.js';
 import { verifyExport } from '../../src/verify/verify.js';
+import { verifyModel } from '../../src/verify/verify-model.js';
+import { resolveModelPath } from '../../src/export/model-source.js';
 
 const ops = [7, 8, 1, 8, 4, 8, 8, 8, 7, 4, 1, 4, 7, 3, 2, 7, 3, 2, 4, 2, 4, 5];
 
@@ -65,6 +67,20 @@ test('verify against a few-shot table: the prediction check allows twice the tab
     assert.equal(r.tolerancePct, 80);
     assert.match(c?.detail ?? '', /few-shot table's leave-one-out error 40\.0%/);
     assert.equal(c?.passed, Math.abs(r.errorPct) <= 80);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('verify <export folder> (the CLI path, verifyModel) prices a 10-class FBNet network with the table\'s head too', async () => {
+  const { dir } = exportFbnet(10);
+  try {
+    const src = resolveModelPath(dir);
+    assert.ok(src, 'the export folder resolves');
+    const r = await verifyModel(src, resolveTarget('host-onnxruntime-1t'), { mode: 'full', tolerancePct: 1e6, fallback: 'none', rounds: 2 });
+    assert.equal(r.priced?.total_ms !== null, true, `priced every layer: ${JSON.stringify(r.problems)}`);
+    assert.ok(r.full, 'the full verification ran');
+    assert.ok(r.full.predicted.layers.some((l) => l.key.startsWith('fc_c100@')));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

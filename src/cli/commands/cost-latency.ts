@@ -3,12 +3,13 @@
  * network), with the table entry each figure comes from; a table miss prices what it can and lists the missing keys
  * with what to run instead.
  */
-import { walkShapes, type NetworkCost } from '../../arch/shapes.js';
+import type { NetworkCost } from '../../arch/shapes.js';
 import { formatLayer } from '../../arch/grammar.js';
 import type { NetworkSpec } from '../../arch/spec.js';
 import { checkTableMatchesTarget, loadTable, loadTargetTables } from '../../cost/latency-table.js';
 import { tableForInput, type LatencyFallback } from '../../cost/latency-predictor.js';
-import { priceNetwork, type PricedNetwork } from '../../cost/price-network.js';
+import type { PricedNetwork } from '../../cost/price-network.js';
+import { priceWithTableHead } from '../../cost/table-head.js';
 import { resolveTarget } from '../../targets/load.js';
 import { groupDigits, renderTable } from '../table.js';
 
@@ -23,9 +24,10 @@ export function targetLatency(spec: NetworkSpec, targetRef: string, fallback: La
   const loaded = resolveTarget(targetRef);
   const { tables: own, warnings } = loadTargetTables(loaded.tableFiles, loaded.target);
   const extra = extraTables.map((f) => loadTable(f)).filter((t) => { try { checkTableMatchesTarget(t, loaded.target); return true; } catch { return false; } });
-  const covering = extra.find((t) => { const m = t.data.metadata.input; return m.height === spec.input.height && m.width === spec.input.width && m.channels === spec.input.channels && priceNetwork(walkShapes(spec), t, fallback).total_ms !== null; });
+  const covering = extra.find((t) => { const m = t.data.metadata.input; return m.height === spec.input.height && m.width === spec.input.width && m.channels === spec.input.channels && priceWithTableHead(spec, t, fallback).total_ms !== null; });
   const table = covering ?? tableForInput(own, spec.input);
-  return { target: loaded.target.id, fallback, warnings, ...priceNetwork(walkShapes(spec), table, fallback) };
+  const { headNote, ...priced } = priceWithTableHead(spec, table, fallback);
+  return { target: loaded.target.id, fallback, warnings: headNote ? [...warnings, headNote] : warnings, ...priced };
 }
 
 const ms = (v: number): string => v.toFixed(4);

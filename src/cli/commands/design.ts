@@ -121,13 +121,14 @@ export const designCommand: CommandModule = {
     const r = await runDesign(opts, progress, dispatcher).finally(() => dispatcher?.close());
     const winner = r.summary.finals.find((f) => f.role === 'winner');
     const failures = r.summary.verifyFailures ?? [];
+    const warnings = r.summary.verifyWarnings ?? [];
     // every output is written before a failed verification exits non-zero (VERIFY_FAILED names each failed check)
     const failIfUnverified = (): void => {
       if (r.summary.verifyPassed) return;
       throw new LayernasError('VERIFY_FAILED', `verification of the deployed model failed (${r.summaryFile}): ${failures.join('; ') || 'see the summary'}`, { failures });
     };
     if (json) {
-      process.stdout.write(`${JSON.stringify({ summary: r.summaryFile, report: r.reportFile, modelDir: r.modelDir, trainedNow: r.trainedNow, winner, verifyPassed: r.summary.verifyPassed, verifyFailures: failures }, null, 1)}\n`);
+      process.stdout.write(`${JSON.stringify({ summary: r.summaryFile, report: r.reportFile, modelDir: r.modelDir, trainedNow: r.trainedNow, winner, verifyPassed: r.summary.verifyPassed, verifyFailures: failures, verifyWarnings: warnings }, null, 1)}\n`);
       failIfUnverified();
       return;
     }
@@ -138,6 +139,7 @@ export const designCommand: CommandModule = {
       `report:      ${r.reportFile}`,
       `summary:     ${r.summaryFile}`,
       ...failures.map((f) => `verification: ${f}`),
+      ...warnings.map((w) => `warning: ${w}`),
       '',
     ].join('\n'));
     failIfUnverified();

@@ -40,7 +40,7 @@ export function formatVerifyReport(r: VerifyReport): string {
     `memory: ${r.memory ? `${r.memory.mb.toFixed(1)} MB (${r.memory.kind})` : 'not reported'}`,
     `outputs: ${r.agreement ? `${r.agreement.kind === 'reference' ? 'vs reference forward pass' : 'across formats'}: max relative difference ${r.agreement.maxRelativeDiff.toExponential(2)} over ${r.agreement.files.length} files (${r.agreement.ok ? 'ok' : 'MISMATCH'})` : 'not compared (one float file without weights, or on-device run)'}`,
     ...r.warnings.map((w) => `warning: ${w}`),
-    ...r.checks.map((c) => `check ${c.passed ? 'ok    ' : 'FAILED'} ${c.name}: ${c.detail}`),
+    ...r.checks.map((c) => `check ${c.passed ? 'ok    ' : c.advisory ? 'warn  ' : 'FAILED'} ${c.name}: ${c.detail}${!c.passed && c.advisory ? ' (not the deployed file: reported, not judged)' : ''}`),
     r.passed ? 'PASS' : 'FAIL',
   ];
   return `${lines.join('\n')}\n`;
