@@ -1,7 +1,10 @@
 /**
  * `layernas profile --target <new> --space <space> --from <tables or targets> --networks N`: choose N networks
  * (src/profile/fewshot-table.ts planFewShot), measure them on the target through its backend (each alone beside the
- * nothing else, interleaved rounds as `profile` times calibration networks), fit and write the few-shot table.
+ * speed anchor, interleaved rounds as `profile` times calibration networks), fit and write the few-shot table. The
+ * anchor is the measured network of median MAdds (as `profile` picks it among its calibration networks); every figure
+ * is scaled to the anchor's median over the session and the table records it (`metadata.anchor`), so a table fitted
+ * from ten networks describes the machine at one speed and `verify` judges a deployed file at that speed.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -15,6 +18,9 @@ import type { Target } from '../targets/schema.js';
 import type { LatencyBackend } from '../platform/backends.js';
 import { buildFewShotTable, planFewShot, type FewShotSource } from './fewshot-table.js';
 import type { FewShotFit } from './fewshot.js';
+import { formatNetwork } from '../arch/grammar.js';
+import { median } from './stats.js';
+import { anchorNetwork } from './table-builder.js';
 import { measureBatch, type MeasureProtocol } from './measure.js';
 import type { ProgressSink } from './progress.js';
 import { spaceNetwork } from './space-networks.js';
@@ -61,11 +67,34 @@ export async function measureNetworks(backend: LatencyBackend, nets: readonly Ne
   return out;
 }
 
+/**
+ * Each network timed beside `anchor` (interleaved rounds of the pair), then scaled by (the anchor's median over all
+ * pairs / its median beside that network): the figures of a session at one machine speed.
+ */
+export async function measureNetworksAnchored(backend: LatencyBackend, nets: readonly NetworkSpec[], anchor: NetworkSpec, protocol: MeasureProtocol, progress: ProgressSink): Promise<{ ms: number[]; anchor: { arch: string; median_ms: number; batches: number; spread_ratio: number } }> {
+  const raw: { ms: number; anchorMs: number }[] = [];
+  progress.start(nets.length, 0, 'few-shot networks (each beside the speed anchor)');
+  for (const [i, net] of nets.entries()) {
+    const [a, s] = await measureBatch(backend, [{ name: 'speed-anchor', spec: anchor, role: 'network' }, { name: net.name ?? `network-${i}`, spec: net, role: 'network' }], { ...protocol, minRunsPerRound: Math.max(protocol.minRunsPerRound, 8) });
+    raw.push({ ms: s?.median_ms ?? NaN, anchorMs: a?.median_ms ?? NaN });
+    progress.tick(`${(s?.median_ms ?? NaN).toFixed(3)} ms (anchor ${(a?.median_ms ?? NaN).toFixed(3)} ms)`);
+  }
+  const anchors = raw.map((r) => r.anchorMs).sort((x, y) => x - y);
+  const ref = median(anchors);
+  progress.finish(`${nets.length} networks measured; anchor ${ref.toFixed(3)} ms (spread ${(100 * ((anchors.at(-1) as number) - (anchors[0] as number)) / ref).toFixed(0)}%)`);
+  return {
+    ms: raw.map((r) => r.ms * (ref / r.anchorMs)),
+    anchor: { arch: formatNetwork(anchor), median_ms: ref, batches: raw.length, spread_ratio: ((anchors.at(-1) as number) - (anchors[0] as number)) / ref },
+  };
+}
+
 export async function runFewShotProfile(req: FewShotProfileRequest, backend: LatencyBackend, progress: ProgressSink): Promise<{ table: LatencyTableData; fit: FewShotFit }> {
   const plan = planFewShot(req.space, req.sources, req.networks, req.seed);
-  const measured = await measureNetworks(backend, plan.chosen.map((i) => plan.candidates[i] as NetworkSpec), req.protocol, progress);
+  const nets = plan.chosen.map((i) => plan.candidates[i] as NetworkSpec);
+  const anchor = anchorNetwork(nets) as NetworkSpec;
+  const measured = await measureNetworksAnchored(backend, nets, anchor, req.protocol, progress);
   return buildFewShotTable({
-    target: req.target, space: req.space, sources: req.sources, plan, measuredMs: measured, runtimeVersion: backend.runtimeVersion, seed: req.seed,
-    how: `${req.target.measure.method}, median of interleaved rounds`,
+    target: req.target, space: req.space, sources: req.sources, plan, measuredMs: measured.ms, runtimeVersion: backend.runtimeVersion, seed: req.seed,
+    how: `${req.target.measure.method}, median of interleaved rounds beside the speed anchor, scaled to its session median`, anchor: measured.anchor,
   });
 }

@@ -81,6 +81,8 @@ export interface FewShotTableRequest {
   readonly runtimeVersion: string;
   readonly seed: number;
   readonly how: string;
+  /** the speed anchor timed beside every measured network (measuredMs already scaled to its median) */
+  readonly anchor?: { readonly arch: string; readonly median_ms: number; readonly batches: number; readonly spread_ratio: number };
 }
 
 const within10 = (errs: readonly number[]): number => errs.filter((e) => Math.abs(e) <= 0.1).length / Math.max(1, errs.length);
@@ -129,6 +131,7 @@ export function buildFewShotTable(req: FewShotTableRequest): { table: LatencyTab
     format: TABLE_FORMAT,
     metadata: {
       ...tableIdentity(req.target, req.runtimeVersion, input),
+      ...(req.anchor ? { anchor: { ...req.anchor } } : {}),
       method: `few-shot estimate: ${plan.chosen.length} whole networks measured (${req.how}), fitted onto the source table(s) ${sources.map((s) => s.name).join(', ')} (non-negative mix with per-stage corrections; src/profile/fewshot.ts); leave-one-out error ${(100 * fit.looRmse).toFixed(1)}% rms`,
       source: { citation: `layernas profile --target ${req.target.id} --space ${space.name} --from ${sources.map((s) => s.name).join(',')} --networks ${plan.chosen.length}`, files: sources.map((s) => s.table.file) },
       fewshot: {

@@ -114,6 +114,12 @@ test('layernas profile --from --networks on a host target: measures N chosen net
     assert.equal(fs?.networks, 5);
     assert.equal(fs?.loo_errors.length, 5);
     assert.match(t.data.metadata.method, /^few-shot estimate: 5 whole networks measured \(host-tflite/);
+    // a speed anchor (the measured network of median MAdds) timed beside every measured network: the figures are at
+    // one machine speed and `verify` can judge a deployed file at the table's speed, as with a full profile
+    const anchor = t.data.metadata.anchor;
+    assert.ok(anchor, 'the few-shot table has a speed anchor');
+    assert.equal(anchor.batches, 5);
+    assert.ok(anchor.median_ms > 0 && (fs?.measured ?? []).some((m) => m.arch === anchor.arch), `anchor ${anchor.arch} is one of the measured networks`);
     // the table prices every network of the space (a plain sum over the shape walk); this machine's timings under
     // load are too noisy for an accuracy check here (bench/fewshot-transfer.ts measures that on the shared data)
     const space = loadSpace('fbnet');
