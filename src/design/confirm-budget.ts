@@ -5,20 +5,19 @@
  * A table measured block by block keeps the search's ranking; so does a target that cannot be reached (adb missing,
  * no phone attached: DEVICE_FAILED), and the report says the finalists' latency is the estimate.
  * On this host a candidate is measured as `verify` will measure the file it becomes (src/verify/verify.ts):
- * VERIFY_LOADS loads, each beside the table's speed anchor, the middle one at the table's speed (raw when the table has
+ * JUDGED_LOADS loads, each beside the table's speed anchor, the middle one at the table's speed (raw when the table has
  * no anchor); one load of a small model can run ~25% slower than another for its whole life.
  */
 import { ExporterModelFactory } from '../export/model-factory.js';
 import { LayernasError } from '../core/errors.js';
 import { backendForTarget } from '../platform/registry.js';
-import { DEFAULT_PROTOCOL } from '../profile/measure.js';
+import { DEFAULT_PROTOCOL, JUDGED_LOADS } from '../profile/measure.js';
 import { measureNetworks } from '../profile/fewshot-profile.js';
 import { DEFAULT_ANCHORED_PROTOCOL, measureAnchored } from '../profile/speed-anchor.js';
 import type { LatencyBackend, PreparedModel } from '../platform/backends.js';
 import type { LatencyTable } from '../cost/latency-table.js';
 import type { NetworkSpec } from '../arch/spec.js';
 import { resolvePlatform } from '../platform/registry.js';
-import { VERIFY_LOADS } from '../verify/verify.js';
 import type { ProgressSink } from '../profile/progress.js';
 import { confirmWithinBudget, CONFIRM_LIMIT } from '../search/within-budget.js';
 import type { TrialRecord } from '../study/study.js';
@@ -48,15 +47,15 @@ export async function budgetConfirmedFinalists(req: {
 
 interface Confirmed { readonly ms: number; readonly how: string }
 
-/** on a host: VERIFY_LOADS loads beside the table's anchor, the middle one at the table's speed (as verify judges) */
+/** on a host: JUDGED_LOADS loads beside the table's anchor, the middle one at the table's speed (as verify judges) */
 async function measureAsVerify(backend: LatencyBackend, spec: NetworkSpec, table: LatencyTable): Promise<Confirmed> {
   const loads: PreparedModel[] = [];
   try {
-    for (let k = 0; k < VERIFY_LOADS; k++) loads.push(await backend.prepare(spec, spec.name ?? 'candidate', { role: 'network' }));
+    for (let k = 0; k < JUDGED_LOADS; k++) loads.push(await backend.prepare(spec, spec.name ?? 'candidate', { role: 'network' }));
     const r = await measureAnchored(backend, loads, table, { ...DEFAULT_ANCHORED_PROTOCOL, warmupRuns: DEFAULT_PROTOCOL.warmupRuns, rounds: 10 });
     return r.atTableSpeedMs !== null
-      ? { ms: r.atTableSpeedMs, how: ` at the table's speed (raw ${r.model.median_ms.toFixed(3)} ms, middle of ${VERIFY_LOADS} loads)` }
-      : { ms: r.model.median_ms, how: ` (raw, middle of ${VERIFY_LOADS} loads)` };
+      ? { ms: r.atTableSpeedMs, how: ` at the table's speed (raw ${r.model.median_ms.toFixed(3)} ms, middle of ${JUDGED_LOADS} loads)` }
+      : { ms: r.model.median_ms, how: ` (raw, middle of ${JUDGED_LOADS} loads)` };
   } finally {
     for (const l of loads) await l.dispose();
   }
@@ -75,7 +74,7 @@ async function confirmFinalists(req: Parameters<typeof budgetConfirmedFinalists>
     const r = await confirmWithinBudget(rest, async (t) => {
       const spec = req.problem.networks.priced(t.dna);
       if (onHost) {
-        req.progress.start(1, 0, `candidate trial ${t.trial}: ${VERIFY_LOADS} loads beside the speed anchor, as verify measures`);
+        req.progress.start(1, 0, `candidate trial ${t.trial}: ${JUDGED_LOADS} loads beside the speed anchor, as verify measures`);
         const m = await measureAsVerify(backend, spec, req.source.table);
         how.set(t.trial, m.how);
         req.progress.finish(`trial ${t.trial}: ${m.ms.toFixed(3)} ms${m.how}`);

@@ -23,7 +23,17 @@ export interface MeasureProtocol {
    * machine where wall-clock figures mostly measure other processes.
    */
   readonly clock?: 'wall' | 'cpu';
+  /**
+   * fresh loads of each model (default 1), all timed in every round; each model's figures are those of its middle
+   * load (by median): on this host one load of a small model can run ~25% slower than another load of the same
+   * model for its whole life, and one load must not decide (`verify` and design's confirmation time JUDGED_LOADS too).
+   * Only for runtimes that keep a model loaded between runs (this host's); benchmark_model loads per invocation.
+   */
+  readonly loads?: number;
 }
+
+/** loads of a model whose middle one is judged: `profile` on this host, `verify`, design's budget confirmation */
+export const JUDGED_LOADS = 3;
 
 export const DEFAULT_PROTOCOL: MeasureProtocol = { warmupRuns: 5, rounds: 5, roundBudgetMs: 40, minRunsPerRound: 3, maxRunsPerRound: 40 };
 
@@ -53,29 +63,39 @@ export function runsForBudget(warm: readonly number[], budgetMs: number, min: nu
   return Math.max(min, Math.min(max, Math.round(budgetMs / Math.max(typical, 1e-3))));
 }
 
-/** Measure a batch of networks with interleaved rounds; results in input order. */
+/** Measure a batch of networks with interleaved rounds (every load of every model in each); results in input order. */
 export async function measureBatch(backend: LatencyBackend, items: readonly MeasureItem[], protocol: MeasureProtocol = DEFAULT_PROTOCOL): Promise<SampleSummary[]> {
+  const loads = Math.max(1, Math.floor(protocol.loads ?? 1));
   const prepared: PreparedModel[] = [];
   try {
-    for (const it of items) prepared.push(await backend.prepare(it.spec, it.name, { role: it.role ?? 'network' }));
+    // prepared[i * loads + k]: load k of item i
+    for (const it of items) for (let k = 0; k < loads; k++) prepared.push(await backend.prepare(it.spec, it.name, { role: it.role ?? 'network' }));
     const runs: number[] = [];
-    for (const p of prepared) runs.push(runsForBudget(await warmUp(p, protocol.warmupRuns), protocol.roundBudgetMs, protocol.minRunsPerRound, protocol.maxRunsPerRound));
+    for (const [j, p] of prepared.entries()) {
+      const warm = await warmUp(p, protocol.warmupRuns);
+      runs.push(j % loads === 0 ? runsForBudget(warm, protocol.roundBudgetMs, protocol.minRunsPerRound, protocol.maxRunsPerRound) : runs[j - 1] as number);
+    }
     const samples: number[][] = prepared.map(() => []);
     for (let r = 0; r < protocol.rounds; r++) {
-      for (const [i, p] of prepared.entries()) {
-        const n = runs[i] as number;
+      for (const [j, p] of prepared.entries()) {
+        const n = runs[j] as number;
         if (protocol.clock === 'cpu') {
           const c0 = process.cpuUsage();
           await p.sample(n);
           const c = process.cpuUsage(c0);
-          (samples[i] as number[]).push((c.user + c.system) / 1000 / n);
+          (samples[j] as number[]).push((c.user + c.system) / 1000 / n);
         } else {
-          (samples[i] as number[]).push(...(await p.sample(n)));
+          (samples[j] as number[]).push(...(await p.sample(n)));
         }
       }
     }
-    return samples.map(summarize);
+    return items.map((_, i) => summarize(middleOf(samples.slice(i * loads, (i + 1) * loads))));
   } finally {
     for (const p of prepared) await p.dispose();
   }
+}
+
+/** the samples of the load in the middle by median (of an even count, the faster of the two middle ones) */
+export function middleOf(loads: readonly (readonly number[])[]): readonly number[] {
+  return [...loads].sort((a, b) => median(a) - median(b))[(loads.length - 1) >> 1] as readonly number[];
 }

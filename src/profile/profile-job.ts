@@ -55,6 +55,8 @@ export interface ProfileJob {
   readonly out: string;
   readonly rounds?: number;
   readonly clock?: 'wall' | 'cpu';
+  /** loads per model (default: JUDGED_LOADS on this host, 1 through adb; src/profile/profiler.ts) */
+  readonly loads?: number;
   readonly progress: ProgressSink;
 }
 
@@ -68,7 +70,7 @@ export async function profileTable(job: ProfileJob): Promise<ProfileResult> {
       {
         target, spaceName: work.name, blocks: work.blocks, calibrationNetworks: work.calibration, input: work.input,
         journalFile: `${out}.journal.jsonl`, machine: `${hostname()} (${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores)`,
-        protocol: { ...DEFAULT_PROTOCOL, rounds: job.rounds ?? DEFAULT_PROTOCOL.rounds, clock: job.clock ?? 'wall' },
+        protocol: { ...DEFAULT_PROTOCOL, rounds: job.rounds ?? DEFAULT_PROTOCOL.rounds, clock: job.clock ?? 'wall', ...(job.loads !== undefined ? { loads: job.loads } : {}) },
       },
       backend,
       job.progress,

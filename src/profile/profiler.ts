@@ -15,7 +15,8 @@ import type { LatencyTableData } from '../cost/latency-table.js';
 import type { Target } from '../targets/schema.js';
 import type { LatencyBackend } from '../platform/backends.js';
 import { readJournal, JournalWriter, type JournalLine } from './journal.js';
-import { measureBatch, DEFAULT_PROTOCOL, type MeasureProtocol } from './measure.js';
+import { measureBatch, DEFAULT_PROTOCOL, JUDGED_LOADS, type MeasureProtocol } from './measure.js';
+import { resolvePlatform } from '../platform/registry.js';
 import type { ProgressSink } from './progress.js';
 import { oneBlockNetwork, type DistinctBlock } from './space-networks.js';
 import { median } from './stats.js';
@@ -45,8 +46,13 @@ export interface ProfileResult {
 
 export { OVERHEAD_KEY, isIdentityBlock } from './table-builder.js';
 
-function journalSettings(req: ProfileRequest, backend: LatencyBackend): Record<string, string | number> {
-  return { target: req.target.id, runtime: backend.runtimeVersion, threads: req.target.threads, precision: req.target.precision, format: backend.format, space: req.spaceName, clock: req.protocol?.clock ?? 'wall' };
+function journalSettings(req: ProfileRequest, backend: LatencyBackend, loads: number): Record<string, string | number> {
+  return { target: req.target.id, runtime: backend.runtimeVersion, threads: req.target.threads, precision: req.target.precision, format: backend.format, space: req.spaceName, clock: req.protocol?.clock ?? 'wall', loads };
+}
+
+/** loads per model: the protocol's, else JUDGED_LOADS where a model stays loaded between runs (this host), else 1 */
+function loadsFor(req: ProfileRequest): number {
+  return req.protocol?.loads ?? (resolvePlatform(req.target).onHost ? JUDGED_LOADS : 1);
 }
 
 function recordedAnchor(arch: string, journalFile: string): NetworkSpec {
@@ -59,17 +65,19 @@ function recordedAnchor(arch: string, journalFile: string): NetworkSpec {
 
 export async function runProfile(req: ProfileRequest, backend: LatencyBackend, progress: ProgressSink): Promise<ProfileResult> {
   const t0 = Date.now();
-  const protocol = req.protocol ?? DEFAULT_PROTOCOL;
+  const loads = loadsFor(req);
+  const protocol: MeasureProtocol = { ...(req.protocol ?? DEFAULT_PROTOCOL), loads };
   const batchSize = req.batchSize ?? 6;
   if (protocol.clock === 'cpu' && req.target.threads !== 1) {
     throw new LayernasError('USAGE', `--clock cpu measures process CPU time, which equals latency only with 1 thread; target ${req.target.id} uses ${req.target.threads}`, { target: req.target.id });
   }
-  const settings = journalSettings(req, backend);
+  const settings = journalSettings(req, backend, loads);
   const { lines, droppedTornLine } = readJournal(req.journalFile);
   const writer = new JournalWriter(req.journalFile);
   const header = lines.find((l) => l.kind === 'header');
   if (header) {
-    const had = (k: string): unknown => header.settings?.[k] ?? (k === 'clock' ? 'wall' : undefined); // journals before --clock were wall-clock
+    // journals before --clock were wall-clock, before loads one load per model
+    const had = (k: string): unknown => header.settings?.[k] ?? (k === 'clock' ? 'wall' : k === 'loads' ? 1 : undefined);
     const diff = Object.entries(settings).filter(([k, v]) => had(k) !== v).map(([k, v]) => `${k}: journal ${String(had(k))} vs now ${String(v)}`);
     if (diff.length > 0) throw new LayernasError('TABLE_MISMATCH', `profile journal ${req.journalFile} was made with other settings (${diff.join('; ')}); use another --out or delete it`, { file: req.journalFile, diff });
   }
@@ -122,7 +130,7 @@ export async function runProfile(req: ProfileRequest, backend: LatencyBackend, p
       progress.tick(`${j.key} ${s.median_ms.toFixed(3)} ms`);
     });
   }
-  const table = buildTable(req, backend, done, anchor);
+  const table = buildTable({ ...req, protocol }, backend, done, anchor);
   const relIqr = median(req.blocks.filter((b) => !isIdentityBlock(b)).map((b) => {
     const l = done.get(`block:${b.key}`) as JournalLine;
     return l.iqr_ms / Math.max(l.median_ms, 1e-9);

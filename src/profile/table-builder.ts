@@ -118,7 +118,7 @@ export function buildTable(req: ProfileRequest, backend: Pick<LatencyBackend, 'r
     format: TABLE_FORMAT,
     metadata: {
       ...tableIdentity(req.target, backend.runtimeVersion, req.input),
-      method: `layernas profile: one-block ${backend.format} models written by layernas, ${req.target.measure.method}, ${protocol.warmupRuns} warm-up runs, interleaved rounds, ${protocol.clock === 'cpu' ? 'process CPU time per run (per-round averages)' : 'wall-clock time per run'}; median minus the invoke overhead${anchorRef !== undefined ? ', scaled to the speed anchor' : ''}, times the per-kind calibration`,
+      method: `layernas profile: one-block ${backend.format} models written by layernas, ${req.target.measure.method}, ${protocol.warmupRuns} warm-up runs, interleaved rounds, ${protocol.clock === 'cpu' ? 'process CPU time per run (per-round averages)' : 'wall-clock time per run'}${(protocol.loads ?? 1) > 1 ? `, the middle of ${protocol.loads} loads of each model` : ''}; median minus the invoke overhead${anchorRef !== undefined ? ', scaled to the speed anchor' : ''}, times the per-kind calibration`,
       machine: req.machine,
       source: { citation: `measured with layernas profile --target ${req.target.id} --space ${req.spaceName}`, files: [] },
       ...(anchorRef !== undefined && anchorNet ? { anchor: { arch: formatNetwork(anchorNet), median_ms: anchorRef, batches: anchors.length, spread_ratio: anchorSpread } } : {}),

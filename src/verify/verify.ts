@@ -11,7 +11,7 @@ import { pricedWithTableHead } from '../cost/table-head.js';
 import { ExporterModelFactory } from '../export/model-factory.js';
 import type { PreparedModel } from '../platform/backends.js';
 import { resolvePlatform } from '../platform/registry.js';
-import { DEFAULT_PROTOCOL } from '../profile/measure.js';
+import { DEFAULT_PROTOCOL, JUDGED_LOADS } from '../profile/measure.js';
 import { DEFAULT_ANCHORED_PROTOCOL, measureAnchored } from '../profile/speed-anchor.js';
 import { summarize, type SampleSummary } from '../profile/stats.js';
 import type { LoadedTarget } from '../targets/schema.js';
@@ -20,11 +20,11 @@ import { latencyChecks, latencyErrorPct, outputCheck, predictionTolerance, verdi
 import { crossFormatAgreement, referenceParity, type AgreementReport } from './output-agreement.js';
 
 /**
- * Loads of the deployed file timed on this host (the middle one is judged): a single load of a small model ran up to
- * ~25% slower than another load of the same file for its whole life, and failed the README's default job once at
- * +23.7% (session 11); three loads outvote one slow one.
+ * Loads of the deployed file timed on this host (the middle one is judged; JUDGED_LOADS, shared with `profile` and
+ * design's confirmation): a single load of a small model ran up to ~25% slower than another load of the same file for
+ * its whole life, and failed the README's default job once at +23.7% (session 11); three loads outvote one slow one.
  */
-export const VERIFY_LOADS = 3;
+export const VERIFY_LOADS = JUDGED_LOADS;
 
 export interface VerifyOptions {
   readonly tolerancePct: number;

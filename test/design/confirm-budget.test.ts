@@ -51,7 +51,7 @@ test('few-shot table on a measurable target: finalists measured first; over budg
   assert.deepEqual(measuredTable.notes, []);
 });
 
-// design's confirmation and verify judge one quantity: on a host, the middle of VERIFY_LOADS loads, each timed beside
+// design's confirmation and verify judge one quantity: on a host, the middle of JUDGED_LOADS loads, each timed beside
 // the table's speed anchor, at the table's speed (found: the journey's confirmation timed one load raw at 0.955 ms,
 // verify then timed the same network at 0.775 ms raw / 0.804 ms at the table's speed)
 test('few-shot table with a speed anchor: the finalists are measured as verify measures (at the table\'s speed)', { timeout: 300_000 }, async () => {

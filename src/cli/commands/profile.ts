@@ -7,7 +7,7 @@
 import type { CommandModule } from 'yargs';
 import { z } from 'zod';
 import { LayernasError } from '../../core/errors.js';
-import { DEFAULT_PROTOCOL } from '../../profile/measure.js';
+import { DEFAULT_PROTOCOL, JUDGED_LOADS } from '../../profile/measure.js';
 import { profileTable, workloadFor } from '../../profile/profile-job.js';
 import { StderrProgress } from '../../profile/progress.js';
 import { resolveTarget } from '../../targets/load.js';
@@ -23,6 +23,7 @@ const argsSchema = z.object({
   calibrate: cliNumber.count(0, 200),
   'calibrate-span': cliNumber.count(0, 200),
   rounds: cliNumber.count(1, 100).optional(),
+  loads: cliNumber.count(1, 9).optional(),
   seed: cliNumber.seed(),
   from: z.array(z.string().min(1)).optional(),
   networks: cliNumber.count(3, 500).optional(),
@@ -45,6 +46,7 @@ export const profileCommand: CommandModule = {
       .option('calibrate', { type: 'number', default: 40, describe: 'random end-to-end networks measured to calibrate the table (fewer: faster, worse; docs/targets.md)' })
       .option('calibrate-span', { type: 'number', default: 20, describe: 'more calibration networks spread over the cost range (cheapest and dearest included; spaces only)' })
       .option('rounds', { type: 'number', describe: `interleaved timing rounds per model (default ${DEFAULT_PROTOCOL.rounds}; kits: 3)` })
+      .option('loads', { type: 'number', describe: `fresh loads of each model, all timed, the middle one kept (default ${JUDGED_LOADS} on this host: one load of a small model can run ~25% slower than another; 1 through adb, where benchmark_model loads per call)` })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the calibration networks' })
       .option('clock', { choices: ['wall', 'cpu'], default: 'wall', describe: 'wall-clock time, or process CPU time (1-thread targets on an oversubscribed machine)' })
       .option('json', { type: 'boolean', default: false, describe: 'print a JSON summary on stdout' })
@@ -73,7 +75,7 @@ export const profileCommand: CommandModule = {
     const { target } = resolveTarget(args.target);
     const work = workloadFor(args.space, args.calibrate, args.seed, args['calibrate-span']);
     const out = args.out ?? `${target.id}-${work.name.replace(/[^A-Za-z0-9_-]+/g, '_')}-${work.input.height}.json`;
-    const result = await profileTable({ target, work, out, rounds: args.rounds ?? DEFAULT_PROTOCOL.rounds, clock: args.clock, progress: new StderrProgress() });
+    const result = await profileTable({ target, work, out, rounds: args.rounds ?? DEFAULT_PROTOCOL.rounds, clock: args.clock, ...(args.loads !== undefined ? { loads: args.loads } : {}), progress: new StderrProgress() });
     const summary = { table: out, blocks: work.blocks.length, measured: result.measuredNow, resumed: result.resumed, seconds: result.elapsedMs / 1000, noise: result.table.metadata.noise, fixed: result.table.fixed.map((f) => ({ name: f.name, ms: f.median_ms })) };
     process.stdout.write(args.json ? `${JSON.stringify(summary, null, 1)}\n` : `wrote ${out}: ${work.blocks.length} blocks, ${result.measuredNow} measured now, ${result.resumed} resumed, ${(result.elapsedMs / 1000).toFixed(1)} s; median relative IQR ${(100 * result.medianRelativeIqr).toFixed(1)}%\n`);
   },
