@@ -21,7 +21,8 @@ import type { FewShotFit } from './fewshot.js';
 import { formatNetwork } from '../arch/grammar.js';
 import { median } from './stats.js';
 import { anchorNetwork } from './table-builder.js';
-import { measureBatch, type MeasureProtocol } from './measure.js';
+import { JUDGED_LOADS, measureBatch, type MeasureProtocol } from './measure.js';
+import { resolvePlatform } from '../platform/registry.js';
 import type { ProgressSink } from './progress.js';
 import { spaceNetwork } from './space-networks.js';
 
@@ -92,9 +93,11 @@ export async function runFewShotProfile(req: FewShotProfileRequest, backend: Lat
   const plan = planFewShot(req.space, req.sources, req.networks, req.seed);
   const nets = plan.chosen.map((i) => plan.candidates[i] as NetworkSpec);
   const anchor = anchorNetwork(nets) as NetworkSpec;
-  const measured = await measureNetworksAnchored(backend, nets, anchor, req.protocol, progress);
+  // as `profile` does: on this host each network in JUDGED_LOADS fresh loads, the middle one kept
+  const protocol = { ...req.protocol, loads: req.protocol.loads ?? (resolvePlatform(req.target).onHost ? JUDGED_LOADS : 1) };
+  const measured = await measureNetworksAnchored(backend, nets, anchor, protocol, progress);
   return buildFewShotTable({
     target: req.target, space: req.space, sources: req.sources, plan, measuredMs: measured.ms, runtimeVersion: backend.runtimeVersion, seed: req.seed,
-    how: `${req.target.measure.method}, median of interleaved rounds beside the speed anchor, scaled to its session median`, anchor: measured.anchor,
+    how: `${req.target.measure.method}, median of interleaved rounds beside the speed anchor${protocol.loads > 1 ? `, the middle of ${protocol.loads} loads` : ''}, scaled to its session median`, anchor: measured.anchor,
   });
 }
