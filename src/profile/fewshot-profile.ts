@@ -93,7 +93,7 @@ export async function runFewShotProfile(req: FewShotProfileRequest, backend: Lat
   const plan = planFewShot(req.space, req.sources, req.networks, req.seed);
   const nets = plan.chosen.map((i) => plan.candidates[i] as NetworkSpec);
   const anchor = anchorNetwork(nets) as NetworkSpec;
-  // as `profile` does: on this host each network in JUDGED_LOADS fresh loads, the middle one kept
+  // whole networks, as verify times a deployed file: on this host each in JUDGED_LOADS fresh loads, the middle one kept
   const protocol = { ...req.protocol, loads: req.protocol.loads ?? (resolvePlatform(req.target).onHost ? JUDGED_LOADS : 1) };
   const measured = await measureNetworksAnchored(backend, nets, anchor, protocol, progress);
   return buildFewShotTable({

@@ -26,13 +26,13 @@ export interface MeasureProtocol {
   /**
    * fresh loads of each model (default 1), all timed in every round; each model's figures are those of its middle
    * load (by median): on this host one load of a small model can run ~25% slower than another load of the same
-   * model for its whole life, and one load must not decide (`verify` and design's confirmation time JUDGED_LOADS too).
+   * model for its whole life (whole networks: `verify`, design's confirmation and few-shot networks time JUDGED_LOADS).
    * Only for runtimes that keep a model loaded between runs (this host's); benchmark_model loads per invocation.
    */
   readonly loads?: number;
 }
 
-/** loads of a model whose middle one is judged: `profile` on this host, `verify`, design's budget confirmation */
+/** loads of a whole network whose middle one is judged on this host: `verify`, design's budget confirmation, few-shot networks */
 export const JUDGED_LOADS = 3;
 
 export const DEFAULT_PROTOCOL: MeasureProtocol = { warmupRuns: 5, rounds: 5, roundBudgetMs: 40, minRunsPerRound: 3, maxRunsPerRound: 40 };

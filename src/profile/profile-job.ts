@@ -55,7 +55,7 @@ export interface ProfileJob {
   readonly out: string;
   readonly rounds?: number;
   readonly clock?: 'wall' | 'cpu';
-  /** loads per model (default: JUDGED_LOADS on this host, 1 through adb; src/profile/profiler.ts) */
+  /** loads per model (default 1; src/profile/profiler.ts) */
   readonly loads?: number;
   readonly progress: ProgressSink;
 }

@@ -15,8 +15,7 @@ import type { LatencyTableData } from '../cost/latency-table.js';
 import type { Target } from '../targets/schema.js';
 import type { LatencyBackend } from '../platform/backends.js';
 import { readJournal, JournalWriter, type JournalLine } from './journal.js';
-import { measureBatch, DEFAULT_PROTOCOL, JUDGED_LOADS, type MeasureProtocol } from './measure.js';
-import { resolvePlatform } from '../platform/registry.js';
+import { measureBatch, DEFAULT_PROTOCOL, type MeasureProtocol } from './measure.js';
 import type { ProgressSink } from './progress.js';
 import { oneBlockNetwork, type DistinctBlock } from './space-networks.js';
 import { median } from './stats.js';
@@ -50,9 +49,14 @@ function journalSettings(req: ProfileRequest, backend: LatencyBackend, loads: nu
   return { target: req.target.id, runtime: backend.runtimeVersion, threads: req.target.threads, precision: req.target.precision, format: backend.format, space: req.spaceName, clock: req.protocol?.clock ?? 'wall', loads };
 }
 
-/** loads per model: the protocol's, else JUDGED_LOADS where a model stays loaded between runs (this host), else 1 */
+/**
+ * loads per model: the protocol's (`profile --loads`), else 1. Three loads per block (the middle kept, as verify
+ * times a deployed file) did not make tables more repeatable here and took 2.8x as long (bench/profile-loads.ts:
+ * spread of 40 networks' predictions over 3 profiles, median / p90: TFLite 1.9 / 5.0% with 1 load vs 2.2 / 3.8% with 3;
+ * ONNX Runtime 2.6 / 4.6% vs 3.6 / 6.2%).
+ */
 function loadsFor(req: ProfileRequest): number {
-  return req.protocol?.loads ?? (resolvePlatform(req.target).onHost ? JUDGED_LOADS : 1);
+  return req.protocol?.loads ?? 1;
 }
 
 function recordedAnchor(arch: string, journalFile: string): NetworkSpec {

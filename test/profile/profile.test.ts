@@ -1,7 +1,6 @@
 // `profile` on the real runtimes (TFLite + XNNPack, ONNX Runtime) with tiny networks: table validity, resume after
 // an interrupted run (torn journal line), refusal to resume with other settings.
 import { test } from 'node:test';
-import { JUDGED_LOADS } from '../../src/profile/measure.js';
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -112,7 +111,7 @@ test("a journal whose header's speed anchor is not a network string is TABLE_INV
   const req = request('host-tflite-1t', journal);
   const backend = backendForTarget(req.target, new ExporterModelFactory());
   try {
-    const settings = { target: req.target.id, runtime: backend.runtimeVersion, threads: req.target.threads, precision: req.target.precision, format: backend.format, space: req.spaceName, clock: 'wall', loads: JUDGED_LOADS, anchor: 'in16x16x3/not_a_block' };
+    const settings = { target: req.target.id, runtime: backend.runtimeVersion, threads: req.target.threads, precision: req.target.precision, format: backend.format, space: req.spaceName, clock: 'wall', anchor: 'in16x16x3/not_a_block' };
     writeFileSync(journal, `${JSON.stringify({ kind: 'header', key: '', median_ms: 0, mean_ms: 0, p90_ms: 0, iqr_ms: 0, samples: 0, at: 'x', settings })}\n`);
     await assert.rejects(runProfile(req, backend, silentProgress), (e: unknown) => isLayernasError(e, 'TABLE_INVALID') && e.message.includes('bad-anchor.journal.jsonl') && /speed anchor/.test(e.message));
   } finally {

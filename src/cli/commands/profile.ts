@@ -46,7 +46,7 @@ export const profileCommand: CommandModule = {
       .option('calibrate', { type: 'number', default: 40, describe: 'random end-to-end networks measured to calibrate the table (fewer: faster, worse; docs/targets.md)' })
       .option('calibrate-span', { type: 'number', default: 20, describe: 'more calibration networks spread over the cost range (cheapest and dearest included; spaces only)' })
       .option('rounds', { type: 'number', describe: `interleaved timing rounds per model (default ${DEFAULT_PROTOCOL.rounds}; kits: 3)` })
-      .option('loads', { type: 'number', describe: `fresh loads of each model, all timed, the middle one kept (default ${JUDGED_LOADS} on this host: one load of a small model can run ~25% slower than another; 1 through adb, where benchmark_model loads per call)` })
+      .option('loads', { type: 'number', describe: `fresh loads of each model, all timed, the middle one kept (default 1; verify times ${JUDGED_LOADS} loads of a deployed file; bench/profile-loads.ts)` })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the calibration networks' })
       .option('clock', { choices: ['wall', 'cpu'], default: 'wall', describe: 'wall-clock time, or process CPU time (1-thread targets on an oversubscribed machine)' })
       .option('json', { type: 'boolean', default: false, describe: 'print a JSON summary on stdout' })
