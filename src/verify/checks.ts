@@ -64,8 +64,10 @@ export interface LatencyEvidence {
 /** measured vs predicted (within ±tolerance %) and, with a budget, measured <= budget */
 export function latencyChecks(e: LatencyEvidence): VerifyCheck[] {
   const err = latencyErrorPct(e.measuredMs, e.predictedMs);
+  const off = Math.abs(err) > e.tolerancePct;
   const checks = [check('latency vs prediction', err, '|x| <=', e.tolerancePct, '%',
-    `${e.file}: measured ${e.measuredMs.toFixed(3)} ms (${e.basis}) vs predicted ${e.predictedMs.toFixed(3)} ms: error ${err.toFixed(1)}% (allowed ±${e.tolerancePct}%${e.toleranceBasis ? `: ${e.toleranceBasis}` : ''})`)];
+    `${e.file}: measured ${e.measuredMs.toFixed(3)} ms (${e.basis}) vs predicted ${e.predictedMs.toFixed(3)} ms: error ${err.toFixed(1)}% (allowed ±${e.tolerancePct}%${e.toleranceBasis ? `: ${e.toleranceBasis}` : ''})` +
+    (off && e.toleranceBasis ? '; the few-shot estimate is off for this network beyond its own stated error: measure more networks (profile --from … --networks 20) or every block (profile --target … --space …)' : ''))];
   if (e.budgetMs !== undefined) {
     checks.push(check('latency vs budget', e.measuredMs, '<=', e.budgetMs, 'ms',
       `${e.file}: measured ${e.measuredMs.toFixed(3)} ms (${e.basis}) ${e.measuredMs <= e.budgetMs ? '<=' : '>'} budget ${e.budgetMs} ms`));

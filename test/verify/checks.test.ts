@@ -40,6 +40,12 @@ test('against a few-shot table the prediction check allows twice its leave-one-o
   assert.equal(pred?.passed, true);
   assert.match(pred?.detail ?? '', /allowed ±56%: 2 x the few-shot table's leave-one-out error 27\.8%/);
   assert.equal(budget?.passed, true);
+  // off beyond the few-shot band (the journey's winner: 0.621 ms measured vs 0.996 predicted, band ±20%): the line says
+  // what to do about the table
+  const band = predictionTolerance(10, 0.097);
+  const [off] = latencyChecks({ file: 'model.onnx', predictedMs: 0.996, measuredMs: 0.621, basis: 'raw median', tolerancePct: band.pct, toleranceBasis: band.basis, budgetMs: 1 });
+  assert.equal(off?.passed, false);
+  assert.match(off?.detail ?? '', /the few-shot estimate is off for this network beyond its own stated error: measure more networks \(profile --from … --networks 20\) or every block \(profile --target … --space …\)$/);
 });
 
 // the deployed artifact is the truth: a float target ships its float file, the int8 file beside it is reported (a
