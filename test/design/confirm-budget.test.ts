@@ -20,15 +20,22 @@ import { resolveTarget } from '../../src/targets/load.js';
 import { formatNetwork } from '../../src/arch/grammar.js';
 import type { NetworkSpec } from '../../src/arch/spec.js';
 
-test('few-shot table on a measurable target: finalists measured first; over budget -> fastest kept with a note; a measured table is not re-measured', { timeout: 300_000 }, async () => {
+/** host-tflite-1t with a few-shot table from the Pixel 3 table and 5 made-up measurements (Eyeriss LUT); `anchored`: with a speed anchor */
+function madeUpFewShot(anchored: boolean) {
   const space = loadSpace('fbnet');
   const loaded = resolveTarget('host-tflite-1t');
   const pixel3 = { name: 'pixel3-tflite', table: loadTable(resolveTarget('pixel3-tflite').tableFiles[0] as string) };
   const plan = planFewShot(space, [pixel3], 5, 3, 100);
   const eyeriss = fbnetLatencyCost(space, 'eyeriss');
-  const { table } = buildFewShotTable({ target: loaded.target, space, sources: [pixel3], plan, measuredMs: plan.chosen.map((i) => eyeriss.cost(plan.dnas[i] as number[])), runtimeVersion: 'test', seed: 3, how: 'made up (Eyeriss LUT)' });
+  const anchor = { arch: formatNetwork(plan.candidates[plan.chosen[0] as number] as NetworkSpec), median_ms: 1, batches: 5, spread_ratio: 0 };
+  const { table } = buildFewShotTable({ target: loaded.target, space, sources: [pixel3], plan, measuredMs: plan.chosen.map((i) => eyeriss.cost(plan.dnas[i] as number[])), runtimeVersion: 'test', seed: 3, how: 'made up (Eyeriss LUT)', ...(anchored ? { anchor } : {}) });
   const fewshot = parseTable(table, 'fewshot.json');
   const sourceOf = (t: typeof fewshot): LatencySource => ({ table: t, networks: tryTable(t, space, 100).nets, origin: 'given-table', notes: [], measuredNow: 0 });
+  return { space, loaded, pixel3, fewshot, sourceOf };
+}
+
+test('few-shot table on a measurable target: finalists measured first; over budget -> fastest kept with a note; a measured table is not re-measured', { timeout: 300_000 }, async () => {
+  const { space, loaded, pixel3, fewshot, sourceOf } = madeUpFewShot(false);
   const rng = new Rng(9);
   const trials: TrialRecord[] = Array.from({ length: 8 }, (_, i) => {
     const dna = space.radix.map((r) => rng.int(r));
@@ -55,15 +62,8 @@ test('few-shot table on a measurable target: finalists measured first; over budg
 // the table's speed anchor, at the table's speed (found: the journey's confirmation timed one load raw at 0.955 ms,
 // verify then timed the same network at 0.775 ms raw / 0.804 ms at the table's speed)
 test('few-shot table with a speed anchor: the finalists are measured as verify measures (at the table\'s speed)', { timeout: 300_000 }, async () => {
-  const space = loadSpace('fbnet');
-  const loaded = resolveTarget('host-tflite-1t');
-  const pixel3 = { name: 'pixel3-tflite', table: loadTable(resolveTarget('pixel3-tflite').tableFiles[0] as string) };
-  const plan = planFewShot(space, [pixel3], 5, 3, 100);
-  const eyeriss = fbnetLatencyCost(space, 'eyeriss');
-  const anchor = { arch: formatNetwork(plan.candidates[plan.chosen[0] as number] as NetworkSpec), median_ms: 1, batches: 5, spread_ratio: 0 };
-  const { table } = buildFewShotTable({ target: loaded.target, space, sources: [pixel3], plan, measuredMs: plan.chosen.map((i) => eyeriss.cost(plan.dnas[i] as number[])), runtimeVersion: 'test', seed: 3, how: 'made up (Eyeriss LUT)', anchor });
-  const fewshot = parseTable(table, 'fewshot.json');
-  const source: LatencySource = { table: fewshot, networks: tryTable(fewshot, space, 100).nets, origin: 'given-table', notes: [], measuredNow: 0 };
+  const { space, loaded, fewshot, sourceOf } = madeUpFewShot(true);
+  const source = sourceOf(fewshot);
   const dna = space.radix.map(() => 0);
   const trials: TrialRecord[] = [{ trial: 0, dna, arch: dna.join('-'), status: 'ok', reward: 0.5, metrics: {}, costs: {}, feasible: true }];
   const r = await budgetConfirmedFinalists({ loaded, source, problem: buildDesignProblem(source, loaded.target.id, 1e6, undefined), trials, count: 1, budgetMs: 1e6, progress: silentProgress });
