@@ -82,11 +82,9 @@ export async function measureNetworksAnchored(backend: LatencyBackend, nets: rea
   }
   const anchors = raw.map((r) => r.anchorMs).sort((x, y) => x - y);
   const ref = median(anchors);
-  progress.finish(`${nets.length} networks measured; anchor ${ref.toFixed(3)} ms (spread ${(100 * ((anchors.at(-1) as number) - (anchors[0] as number)) / ref).toFixed(0)}%)`);
-  return {
-    ms: raw.map((r) => r.ms * (ref / r.anchorMs)),
-    anchor: { arch: formatNetwork(anchor), median_ms: ref, batches: raw.length, spread_ratio: ((anchors.at(-1) as number) - (anchors[0] as number)) / ref },
-  };
+  const spread = ((anchors.at(-1) as number) - (anchors[0] as number)) / ref;
+  progress.finish(`${nets.length} networks measured; anchor ${ref.toFixed(3)} ms (spread ${(100 * spread).toFixed(0)}%)`);
+  return { ms: raw.map((r) => r.ms * (ref / r.anchorMs)), anchor: { arch: formatNetwork(anchor), median_ms: ref, batches: raw.length, spread_ratio: spread } };
 }
 
 export async function runFewShotProfile(req: FewShotProfileRequest, backend: LatencyBackend, progress: ProgressSink): Promise<{ table: LatencyTableData; fit: FewShotFit }> {

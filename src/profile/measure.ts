@@ -95,7 +95,12 @@ export async function measureBatch(backend: LatencyBackend, items: readonly Meas
   }
 }
 
+/** the item in the middle by `score` (of an even count, the lower of the two middle ones): the judged load */
+export function middleBy<T>(items: readonly T[], score: (x: T) => number): T {
+  return [...items].sort((a, b) => score(a) - score(b))[(items.length - 1) >> 1] as T;
+}
+
 /** the samples of the load in the middle by median (of an even count, the faster of the two middle ones) */
 export function middleOf(loads: readonly (readonly number[])[]): readonly number[] {
-  return [...loads].sort((a, b) => median(a) - median(b))[(loads.length - 1) >> 1] as readonly number[];
+  return middleBy(loads, median);
 }

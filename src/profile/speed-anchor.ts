@@ -7,7 +7,7 @@
 import { parseNetwork } from '../arch/grammar.js';
 import type { LatencyTable } from '../cost/latency-table.js';
 import type { LatencyBackend, PreparedModel } from '../platform/backends.js';
-import { runsForBudget, warmUp } from './measure.js';
+import { middleBy, runsForBudget, warmUp } from './measure.js';
 import { median, summarize, type SampleSummary } from './stats.js';
 
 export interface AnchoredMeasurement {
@@ -47,8 +47,7 @@ export interface LoadTimings {
  * an anchor, else by its raw median; with an even count, the faster of the two middle ones.
  */
 export function middleLoad<T extends LoadTimings>(loads: readonly T[]): T {
-  const score = (l: T): number => (l.perRound.length > 0 ? median(l.perRound) : median(l.m));
-  return [...loads].sort((x, y) => score(x) - score(y))[(loads.length - 1) >> 1] as T;
+  return middleBy(loads, (l) => (l.perRound.length > 0 ? median(l.perRound) : median(l.m)));
 }
 
 /**

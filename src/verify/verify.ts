@@ -19,13 +19,6 @@ import { isInt8Name, modelFileForTarget, type ExportDir } from './export-dir.js'
 import { latencyChecks, latencyErrorPct, outputCheck, predictionTolerance, verdict, type VerifyCheck } from './checks.js';
 import { crossFormatAgreement, referenceParity, type AgreementReport } from './output-agreement.js';
 
-/**
- * Loads of the deployed file timed on this host (the middle one is judged; JUDGED_LOADS, shared with `profile` and
- * design's confirmation): a single load of a small model ran up to ~25% slower than another load of the same file for
- * its whole life, and failed the README's default job once at +23.7% (session 11); three loads outvote one slow one.
- */
-export const VERIFY_LOADS = JUDGED_LOADS;
-
 export interface VerifyOptions {
   readonly tolerancePct: number;
   readonly fallback: LatencyFallback;
@@ -84,10 +77,12 @@ export async function verifyExport(exp: ExportDir, loaded: LoadedTarget, options
     try {
       const rounds = options.rounds ?? 10;
       if (platform.onHost) {
-        // memory of one load (after one run), then more loads of the same file: the middle one is judged (measureAnchored)
+        // memory of one load (after one run), then JUDGED_LOADS - 1 more loads of the same file; the middle one is
+        // judged (measureAnchored): one load of a small model ran ~25% slower than another for its whole life and
+        // failed the README's default job once at +23.7% (session 11)
         await model.sample(1);
         memory = model.memory();
-        for (let k = 1; k < VERIFY_LOADS; k++) copies.push(await backend.prepareFile(file));
+        for (let k = 1; k < JUDGED_LOADS; k++) copies.push(await backend.prepareFile(file));
         const r = await measureAnchored(backend, [model, ...copies], table, { ...DEFAULT_ANCHORED_PROTOCOL, warmupRuns: DEFAULT_PROTOCOL.warmupRuns, rounds });
         measured = r.model;
         if (r.speedRatio !== null && r.atTableSpeedMs !== null) speed = { ratio: r.speedRatio, atTableSpeedMs: r.atTableSpeedMs, applied: (options.speedCorrection ?? 'anchor') === 'anchor' };
