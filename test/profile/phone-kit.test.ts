@@ -131,6 +131,11 @@ describe('phone kit with a stand-in phone', { timeout: 600_000 }, () => {
     assert.deepEqual(t.data.metadata.fewshot?.sources, ['pixel3-tflite', 'raspi4-tflite']);
     assert.equal(t.data.metadata.fewshot?.measured.length, 10);
     assert.match(t.data.metadata.method, /^few-shot estimate/);
+    // the networks were scaled to the anchor timed beside each of them: the table says which anchor, at what speed
+    const kitAnchor = (JSON.parse(readFileSync(path.join(kit, 'kit.json'), 'utf8')) as { anchor: string }).anchor;
+    assert.equal(t.data.metadata.anchor?.arch, kitAnchor);
+    assert.equal(t.data.metadata.anchor?.batches, 10);
+    assert.ok((t.data.metadata.anchor?.median_ms ?? 0) > 0);
 
     const design = (out: string, env: Record<string, string>) => {
       const d = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'design', '--target', reachable, '--space', 'fbnet', '--latency-ms', '120', '--latency-table', tableFile, '--out', out, ...DESIGN_SMALL],
