@@ -35,6 +35,8 @@ export interface JournalProblem {
 }
 
 export interface JournalSink {
+  /** where the journal is kept, for errors (none in memory) */
+  readonly file?: string;
   append(event: JournalEvent): void;
   close(): void;
 }

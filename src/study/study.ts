@@ -85,6 +85,14 @@ export function studyIdFor(prefix: string, settings: StudySettings): string {
 
 type ResultEvent = Extract<JournalEvent, { type: 'result' }>;
 
+/** `key: journal value in the journal, requested value now` for every top-level setting that differs */
+function settingsDiff(journal: StudySettings, now: StudySettings): string {
+  const show = (v: unknown): string => (v === undefined ? 'unset' : canonicalJson(v).slice(0, 80));
+  return [...new Set([...Object.keys(journal), ...Object.keys(now)])].sort()
+    .filter((k) => canonicalJson(journal[k] ?? null) !== canonicalJson(now[k] ?? null))
+    .map((k) => `${k}: ${show(journal[k])} in the journal, ${show(now[k])} now`).join('; ');
+}
+
 export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
   const { constraints, algorithm, journal } = opts;
   const asks = new Map<number, Extract<JournalEvent, { type: 'ask' }>>();
@@ -94,7 +102,8 @@ export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
   for (const ev of opts.history ?? []) {
     if (ev.type === 'study') {
       if (canonicalJson(ev.settings) !== canonicalJson(opts.settings)) {
-        throw new LayernasError('STUDY_MISMATCH', `the journal was written with different settings; resume with the same ones or use a new journal`, {
+        const where = journal.file !== undefined ? `the journal ${journal.file}` : 'the journal';
+        throw new LayernasError('STUDY_MISMATCH', `${where} was written with different settings (${settingsDiff(ev.settings, opts.settings)}); resume with the same ones or use a new journal (another --out)`, {
           journal: ev.settings,
           requested: opts.settings,
         });

@@ -60,7 +60,8 @@ test('resuming with different settings is STUDY_MISMATCH', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'journal-'));
   const file = path.join(dir, 'j.jsonl');
   await run(file, 'layernas', 30, []);
-  await assert.rejects(run(file, 'layernas', 30, [], { a: 2 }), (e) => isLayernasError(e, 'STUDY_MISMATCH'));
+  // the error says which setting differs (both values) and which journal holds the other study
+  await assert.rejects(run(file, 'layernas', 30, [], { a: 2 }), (e) => isLayernasError(e, 'STUDY_MISMATCH') && /a: 1 in the journal, 2 now/.test(e.message) && e.message.includes(file));
   // a journal whose trials came from another algorithm diverges
   const other = path.join(dir, 'k.jsonl');
   await run(other, 'layernas', 30, []);
