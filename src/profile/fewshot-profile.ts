@@ -7,7 +7,7 @@
  * from ten networks describes the machine at one speed and `verify` judges a deployed file at that speed.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { NetworkSpec } from '../arch/spec.js';
 import { LayernasError } from '../core/errors.js';
 import { tableForInput } from '../cost/latency-predictor.js';
@@ -39,11 +39,17 @@ function isTableFile(item: string): boolean {
 export function resolveFewShotSources(items: readonly string[], space: SearchSpace): FewShotSource[] {
   if (items.length === 0) throw new LayernasError('USAGE', '--from needs at least one source table or target', { flag: 'from' });
   const input = spaceNetwork(space, space.radix.map(() => 0)).input;
-  return items.map((item) => {
+  const sources = items.map((item) => {
     if (isTableFile(item)) return { name: basename(item, '.json'), table: loadTable(item) };
     const loaded = resolveTarget(item);
     return { name: loaded.target.id, table: tableForInput(loaded.tableFiles.map((f) => loadTable(f)), input) };
   });
+  // one table twice gives the fit two identical columns (and one name twice would merge their weights)
+  sources.forEach((s, i) => {
+    const j = sources.findIndex((o) => resolve(o.table.file) === resolve(s.table.file) || o.name === s.name);
+    if (j < i) throw new LayernasError('USAGE', `--from names the source table ${s.table.file} twice ("${items[j]}" and "${items[i]}")`, { flag: 'from', table: s.table.file });
+  });
+  return sources;
 }
 
 export interface FewShotProfileRequest {

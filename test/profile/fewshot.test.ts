@@ -17,6 +17,8 @@ import { spaceNetwork } from '../../src/profile/space-networks.js';
 import { loadSpace, repoRoot } from '../../src/space/load.js';
 import { parseNetwork } from '../../src/arch/grammar.js';
 import { resolveTarget } from '../../src/targets/load.js';
+import { resolveFewShotSources } from '../../src/profile/fewshot-profile.js';
+import { LayernasError } from '../../src/core/errors.js';
 
 test('spearman: ties averaged, perfect and reversed orders', () => {
   assert.equal(spearman([1, 2, 3, 4], [10, 20, 30, 40]), 1);
@@ -179,4 +181,13 @@ test('few-shot fit: a device that runs one stage 1.8x slower than its source is 
   const others = fit.partWeights.filter((p) => p.stage !== slow).map((p) => Math.abs(p.weight));
   assert.ok(slowWeight > 0.4 && slowWeight > 3 * Math.max(...others), `the slow stage's weight ${slowWeight}, the others' up to ${Math.max(...others)}`);
   assert.ok(Object.values(fit.countWeights).every((w) => w === 0), 'with per-block sources the counts are not fitted');
+});
+
+test('--from naming one source table twice is a USAGE error naming it (the fit would get two identical columns)', () => {
+  const space = loadSpace('fbnet');
+  const file = path.join(repoRoot(), 'latency-tables', 'pixel3-tflite-fbnet-32.json');
+  for (const items of [['pixel3-tflite', 'pixel3-tflite'], ['pixel3-tflite', file]]) {
+    assert.throws(() => resolveFewShotSources(items, space), (e: unknown) => e instanceof LayernasError && e.code === 'USAGE' && /pixel3-tflite-fbnet-32\.json.*twice/.test(e.message));
+  }
+  assert.equal(resolveFewShotSources(['pixel3-tflite', 'raspi4-tflite'], space).length, 2);
 });
