@@ -3,6 +3,7 @@
  * whether it held. `layernas verify` and `design`'s verify stage build their checks here and take the verdict from
  * `verdict` (one error formula, one rule: every check must hold).
  */
+import { coverageAdvice } from '../profile/fewshot-coverage.js';
 
 export interface VerifyCheck {
   /** e.g. 'latency vs prediction', 'latency vs budget', 'outputs vs reference', 'test agreement model_int8.tflite' */
@@ -57,6 +58,8 @@ export interface LatencyEvidence {
   readonly tolerancePct: number;
   /** why the tolerance is not the requested one (predictionTolerance) */
   readonly toleranceBasis?: string | null;
+  /** what to do when a few-shot estimate is off beyond its band (src/profile/fewshot-coverage.ts coverageAdvice) */
+  readonly fewshotAdvice?: string;
   /** the budget the design was asked for (absent: no budget check, e.g. `verify` without --budget-ms) */
   readonly budgetMs?: number;
 }
@@ -67,7 +70,7 @@ export function latencyChecks(e: LatencyEvidence): VerifyCheck[] {
   const off = Math.abs(err) > e.tolerancePct;
   const checks = [check('latency vs prediction', err, '|x| <=', e.tolerancePct, '%',
     `${e.file}: measured ${e.measuredMs.toFixed(3)} ms (${e.basis}) vs predicted ${e.predictedMs.toFixed(3)} ms: error ${err.toFixed(1)}% (allowed ±${e.tolerancePct}%${e.toleranceBasis ? `: ${e.toleranceBasis}` : ''})` +
-    (off && e.toleranceBasis ? '; the few-shot estimate is off for this network beyond its own stated error: measure more networks (profile --from … --networks 20) or every block (profile --target … --space …)' : ''))];
+    (off && e.toleranceBasis ? `; the few-shot estimate is off for this network beyond its own stated error: ${e.fewshotAdvice ?? coverageAdvice(null)}` : ''))];
   if (e.budgetMs !== undefined) {
     checks.push(check('latency vs budget', e.measuredMs, '<=', e.budgetMs, 'ms',
       `${e.file}: measured ${e.measuredMs.toFixed(3)} ms (${e.basis}) ${e.measuredMs <= e.budgetMs ? '<=' : '>'} budget ${e.budgetMs} ms`));

@@ -16,6 +16,7 @@ import { DEFAULT_ANCHORED_PROTOCOL, measureAnchored } from '../profile/speed-anc
 import { summarize, type SampleSummary } from '../profile/stats.js';
 import type { LoadedTarget } from '../targets/schema.js';
 import { isInt8Name, modelFileForTarget, type ExportDir } from './export-dir.js';
+import { coverageAdvice, fewshotCoverageGap } from '../profile/fewshot-coverage.js';
 import { latencyChecks, latencyErrorPct, outputCheck, predictionTolerance, verdict, type VerifyCheck } from './checks.js';
 import { crossFormatAgreement, referenceParity, type AgreementReport } from './output-agreement.js';
 
@@ -106,12 +107,14 @@ export async function verifyExport(exp: ExportDir, loaded: LoadedTarget, options
     : null;
   const rawErrorPct = latencyErrorPct(measured.median_ms, predicted.total_ms);
   const judgedMs = speed?.applied ? speed.atTableSpeedMs : measured.median_ms;
-  const tolerance = predictionTolerance(options.tolerancePct, table.data.metadata.fewshot?.loo_rms_error);
+  const fewshot = table.data.metadata.fewshot;
+  const tolerance = predictionTolerance(options.tolerancePct, fewshot?.loo_rms_error);
   const checks = [
     ...latencyChecks({
       file: file.slice(file.lastIndexOf('/') + 1), predictedMs: predicted.total_ms, measuredMs: judgedMs,
       basis: speed?.applied ? `median at the table's speed; raw ${measured.median_ms.toFixed(3)} ms` : 'raw median',
       tolerancePct: tolerance.pct, toleranceBasis: tolerance.basis, ...(options.budgetMs !== undefined ? { budgetMs: options.budgetMs } : {}),
+      ...(fewshot ? { fewshotAdvice: coverageAdvice(fewshotCoverageGap(exp.spec, fewshot.measured.map((m) => m.arch))) } : {}),
     }),
     ...(agreement ? [outputCheck(agreement.kind === 'reference' ? 'vs the reference forward pass' : 'across formats', agreement.maxRelativeDiff, agreement.tolerance, agreement.files.length)] : []),
   ];

@@ -15,7 +15,8 @@ import { spearman } from '../../src/eval/rank-agreement.js';
 import { buildFewShotTable, planFewShot } from '../../src/profile/fewshot-table.js';
 import { spaceNetwork } from '../../src/profile/space-networks.js';
 import { loadSpace, repoRoot } from '../../src/space/load.js';
-import { parseNetwork } from '../../src/arch/grammar.js';
+import { formatNetwork, parseNetwork } from '../../src/arch/grammar.js';
+import { coverageAdvice, fewshotCoverageGap } from '../../src/profile/fewshot-coverage.js';
 import { resolveTarget } from '../../src/targets/load.js';
 import { resolveFewShotSources } from '../../src/profile/fewshot-profile.js';
 import { LayernasError } from '../../src/core/errors.js';
@@ -190,4 +191,17 @@ test('--from naming one source table twice is a USAGE error naming it (the fit w
     assert.throws(() => resolveFewShotSources(items, space), (e: unknown) => e instanceof LayernasError && e.code === 'USAGE' && /pixel3-tflite-fbnet-32\.json.*twice/.test(e.message));
   }
   assert.equal(resolveFewShotSources(['pixel3-tflite', 'raspi4-tflite'], space).length, 2);
+});
+
+test('fewshotCoverageGap: a network made of one operator kind the measured networks hardly have is named as an extrapolation', () => {
+  const space = loadSpace('fbnet');
+  const net = (ops: string) => spaceNetwork(space, ops.split('-').map(Number));
+  const measured = ['2-6-2-6-2-6-8-8-2-6-2-6-8-8-2-6-2-6-8-8-2-6', '7-3-7-3-7-3-7-3-7-3-7-3-7-3-7-3-7-3-7-3-7-3', '0-5-2-7-8-1-3-4-6-0-5-2-7-8-1-3-4-6-0-5-2-7'].map((o) => formatNetwork(net(o)));
+  const gap = fewshotCoverageGap(net('5-5-5-5-5-5-5-5-5-5-5-5-5-5-5-5-5-5-5-5-5-5'), measured);
+  assert.equal(gap?.kind, 'ir_k5_e1_g2_relu');
+  assert.ok((gap?.share ?? 0) > 0.8 && (gap?.measuredMax ?? 1) < 0.15, JSON.stringify(gap));
+  assert.match(coverageAdvice(gap), /ir_k5_e1_g2_relu layers, none of the 3 measured networks more than \d+%: the estimate extrapolates/);
+  // a network like the measured ones: no gap, the advice is to measure more
+  assert.equal(fewshotCoverageGap(net('2-6-2-6-2-6-8-8-2-6-2-6-8-8-2-6-2-6-8-8-2-7'), measured), null);
+  assert.match(coverageAdvice(null), /measure more networks/);
 });
