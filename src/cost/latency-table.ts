@@ -89,6 +89,8 @@ export const TableMetadataSchema = z
         loo_errors: z.array(z.number()),
         seed: z.number().int(),
         measured: z.array(z.object({ arch: z.string(), ms: z.number().positive() }).strict()),
+        /** how many of `measured` (the last ones) a design added: candidates of its search measured on the device (src/profile/fewshot-refine.ts) */
+        refined_with: z.number().int().nonnegative().optional(),
       })
       .strict()
       .optional(),

@@ -47,28 +47,41 @@ export function stageOf(output: { readonly h: number; readonly w: number; readon
 /** Candidates (`pool` random + 20 cost-spanning networks of the space, seeded) and the `n` to measure among them. */
 export function planFewShot(space: SearchSpace, sources: readonly FewShotSource[], n: number, seed: number, pool = 1000): FewShotPlan {
   if (sources.length === 0) throw new LayernasError('USAGE', 'few-shot profiling needs at least one source table (--from)');
+  const { dnas, candidates } = fewShotCandidates(space, seed, pool);
+  const features = fewShotFeaturesOf(sources, candidates);
+  return { dnas, candidates, features, chosen: chooseNetworks(features, n, seed, candidates.length) };
+}
+
+/** the universe a few-shot table is planned over: `pool` seeded random networks + 20 cost-spanning ones */
+export function fewShotCandidates(space: SearchSpace, seed: number, pool = 1000): { dnas: (readonly number[])[]; candidates: NetworkSpec[] } {
   const dnas = calibrationDnas(space, { uniform: pool, spanning: 20, seed });
-  const candidates = dnas.map((dna, i) => ({ ...spaceNetwork(space, dna), name: `fewshot-${i}` }));
+  return { dnas, candidates: dnas.map((dna, i) => ({ ...spaceNetwork(space, dna), name: `fewshot-${i}` })) };
+}
+
+/** a layer's operator-kind part of the few-shot fit (fewShotFeaturesOf with kinds) */
+export const kindPart = (key: string): string => `kind:${operatorKind(key)}`;
+
+/**
+ * The few-shot fit's features of `candidates`: each source's price of every network, split by stage (and, with
+ * `kinds`, also by operator kind: kindPart), and operator counts.
+ */
+export function fewShotFeaturesOf(sources: readonly FewShotSource[], candidates: readonly NetworkSpec[], kinds = false): FewShotFeatures {
   const walks = candidates.map((net) => walkShapes(net));
   const priced = sources.map((s) => walks.map((rows) => predictLatency(rows, s.table)));
   const parts: FewShotPart[] = [];
   sources.forEach((_, s) => {
     const byStage = new Map<string, Float64Array>();
     walks.forEach((rows, i) => rows.forEach((row, l) => {
-      const st = stageOf(row.output);
-      const col = byStage.get(st) ?? new Float64Array(candidates.length);
-      byStage.set(st, col);
-      col[i] = (col[i] as number) + ((priced[s] as LatencyPrediction[])[i] as LatencyPrediction).layers[l]!.ms;
+      for (const st of kinds ? [stageOf(row.output), kindPart(row.key)] : [stageOf(row.output)]) {
+        const col = byStage.get(st) ?? new Float64Array(candidates.length);
+        byStage.set(st, col);
+        col[i] = (col[i] as number) + ((priced[s] as LatencyPrediction[])[i] as LatencyPrediction).layers[l]!.ms;
+      }
     }));
     for (const [stage, values] of byStage) parts.push({ source: s, stage, values });
   });
-  const features: FewShotFeatures = {
-    sourceNames: sources.map((s) => s.name),
-    sources: priced.map((col) => Float64Array.from(col, (p) => p.total_ms)),
-    parts,
-    ...(() => { const c = countColumns(candidates.map(operatorCounts)); return { countNames: c.names, counts: c.counts }; })(),
-  };
-  return { dnas, candidates, features, chosen: chooseNetworks(features, n, seed, candidates.length) };
+  const c = countColumns(candidates.map(operatorCounts));
+  return { sourceNames: sources.map((s) => s.name), sources: priced.map((col) => Float64Array.from(col, (p) => p.total_ms)), parts, countNames: c.names, counts: c.counts };
 }
 
 export interface FewShotTableRequest {
@@ -106,7 +119,7 @@ export function buildFewShotTable(req: FewShotTableRequest): { table: LatencyTab
   const partWeight = new Map(fit.partWeights.map((p) => [`${p.source}\t${p.stage}`, p.weight]));
   const entries: TableEntry[] = distinctSpaceBlocks(space).map((b) => {
     const stage = stageOf((walkShapes(oneBlockNetwork(b))[0] as { output: { h: number; w: number; c: number } }).output);
-    const weights = sources.map((s) => weightOf(s) + (partWeight.get(`${s.name}\t${stage}`) ?? 0));
+    const weights = sources.map((s) => weightOf(s) + (partWeight.get(`${s.name}\t${stage}`) ?? 0) + (partWeight.get(`${s.name}\t${kindPart(b.key)}`) ?? 0));
     const parts = sources.map((s, k) => {
       const e = s.table.byKey.get(b.key);
       if (!e) throw new LayernasError('TABLE_MISSING_KEY', `source table ${s.table.file} has no entry for "${b.key}"`, { key: b.key, table: s.table.file });
