@@ -29,6 +29,8 @@ import { topFeasible } from './search-stage.js';
 export interface FinalistChoice {
   readonly finalists: TrialRecord[];
   readonly notes: string[];
+  /** every candidate measured on the target (ms at the table's speed when it has an anchor), with the table's estimate */
+  readonly measured: readonly { readonly trial: TrialRecord; readonly ms: number; readonly predictedMs: number }[];
 }
 
 export async function budgetConfirmedFinalists(req: {
@@ -36,12 +38,12 @@ export async function budgetConfirmedFinalists(req: {
   readonly count: number; readonly budgetMs: number; readonly progress: ProgressSink;
 }): Promise<FinalistChoice> {
   const plain = topFeasible(req.trials, req.count);
-  if (!req.source.table.data.metadata.fewshot) return { finalists: plain, notes: [] };
+  if (!req.source.table.data.metadata.fewshot) return { finalists: plain, notes: [], measured: [] };
   try {
     return await confirmFinalists(req);
   } catch (err) {
     if (!(err instanceof LayernasError) || err.code !== 'DEVICE_FAILED') throw err;
-    return { finalists: plain, notes: [`few-shot table, but ${req.loaded.target.id} could not be reached to measure the finalists (${err.message.slice(0, 200)}); their latency is the estimate`] };
+    return { finalists: plain, measured: [], notes: [`few-shot table, but ${req.loaded.target.id} could not be reached to measure the finalists (${err.message.slice(0, 200)}); their latency is the estimate`] };
   }
 }
 
@@ -69,6 +71,7 @@ async function confirmFinalists(req: Parameters<typeof budgetConfirmedFinalists>
   const ranked = topFeasible(req.trials, req.trials.length);
   const kept: TrialRecord[] = [];
   const notes: string[] = [];
+  const measured: FinalistChoice['measured'][number][] = [];
   let rest = ranked;
   while (kept.length < req.count && rest.length > 0) {
     const r = await confirmWithinBudget(rest, async (t) => {
@@ -85,6 +88,7 @@ async function confirmFinalists(req: Parameters<typeof budgetConfirmedFinalists>
     }, req.budgetMs, CONFIRM_LIMIT, (t) => req.problem.latency.cost(t.dna));
     for (const c of r.checks) {
       const t = rest[c.index] as TrialRecord;
+      measured.push({ trial: t, ms: c.measuredMs, predictedMs: req.problem.latency.cost(t.dna) });
       notes.push(`few-shot table: candidate trial ${t.trial} predicted ${req.problem.latency.cost(t.dna).toFixed(3)} ms, measured ${c.measuredMs.toFixed(3)} ms${how.get(t.trial) ?? ''} on ${req.loaded.target.id} (${c.within ? 'within' : 'over'} the ${req.budgetMs} ms budget)`);
     }
     if (!r.chosen || !r.within) {
@@ -97,5 +101,5 @@ async function confirmFinalists(req: Parameters<typeof budgetConfirmedFinalists>
     kept.push(r.chosen);
     rest = rest.slice((r.checks.at(-1)?.index ?? 0) + 1);
   }
-  return { finalists: kept, notes };
+  return { finalists: kept, notes, measured };
 }

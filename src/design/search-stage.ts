@@ -70,6 +70,30 @@ export interface SearchStageRequest {
   readonly progress: StageProgress;
   /** train trials on `layernas worker --evaluator training` processes (BullMQ) instead of in-process */
   readonly dispatcher?: TrialDispatcher;
+  /** the journal's name in <out>/search/ (default `<algorithm>`; a search on a refined table: `<algorithm>-r<round>`) */
+  readonly journalName?: string;
+}
+
+/**
+ * Rewards an earlier search of the same run already trained (same recipe and seed: a candidate's reward does not
+ * depend on the latency table), so a search on a refined table trains only candidates it has not seen.
+ */
+export class KnownRewardsEvaluator implements Evaluator {
+  readonly kind: string;
+  private readonly known: Map<string, TrialRecord>;
+  constructor(private readonly inner: Evaluator, known: readonly TrialRecord[]) {
+    this.kind = inner.kind;
+    this.known = new Map(known.filter((t) => t.status === 'ok').map((t) => [t.dna.join('-'), t]));
+  }
+
+  get options(): Readonly<Record<string, unknown>> {
+    return this.inner.options;
+  }
+
+  async evaluate(req: EvalRequest): Promise<EvalResult> {
+    const k = this.known.get(req.dna.join('-'));
+    return k ? { reward: k.reward, metrics: k.metrics } : await this.inner.evaluate(req);
+  }
 }
 
 export interface SearchStageResult {
@@ -104,7 +128,7 @@ export function designStudyId(algorithm: SearchAlgorithmName, settings: StudySet
 export async function runSearchStage(req: SearchStageRequest): Promise<SearchStageResult> {
   const dir = path.join(req.outDir, 'search');
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${req.algorithm}.journal.jsonl`);
+  const file = path.join(dir, `${req.journalName ?? req.algorithm}.journal.jsonl`);
   const { events, problems } = readJournal(file);
   const finished = new Set(events.filter((e) => e.type === 'result').map((e) => (e as { trial: number }).trial));
   const { algorithm, settings } = algorithmFor(req);

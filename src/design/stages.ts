@@ -25,7 +25,7 @@ import { resolveLatencySource, tableInRun, type LatencySource } from './latency-
 import type { DesignOptions } from './options.js';
 import { buildDesignProblem, type DesignProblem } from './problem.js';
 import type { DesignProgress } from './progress.js';
-import { ProxyTrainingEvaluator, runSearchStage, topFeasible, type SearchStageResult } from './search-stage.js';
+import { KnownRewardsEvaluator, ProxyTrainingEvaluator, runSearchStage, topFeasible, type SearchStageResult } from './search-stage.js';
 import { budgetConfirmedFinalists } from './confirm-budget.js';
 import { loadDesignSpace } from './space-networks.js';
 import type { FinalRole } from './summary.js';
@@ -90,25 +90,33 @@ export interface SearchResult {
   readonly layernas: SearchStageResult;
 }
 
-/** search: LayerNAS with proxy-training rewards (and random search with the same trials when compared). */
-export async function searchStage(run: DesignRun, t: TableResult): Promise<SearchResult> {
+/**
+ * search: LayerNAS with proxy-training rewards (and random search with the same trials when compared). `earlier`: the
+ * search of this run on the table before it was refined (src/design/refine-stage.ts): this search has its own
+ * journal, reuses the rewards earlier trials trained, and keeps the earlier random search.
+ */
+export async function searchStage(run: DesignRun, t: TableResult, earlier?: { readonly round: number; readonly search: SearchResult }): Promise<SearchResult> {
   const { opts, progress, dispatcher } = run;
   const trainer = createDesignTrainer(opts.trainer, opts.trainerThreads, opts.trialTimeoutMs, opts.trainerDevice);
   // with a dispatcher, trials go out as kind 'training' with the same proxy recipe (workers rebuild the trained network from its string)
-  const evaluator = dispatcher
+  const trained = dispatcher
     ? new TrainingEvaluator({ trainer: { kind: 'tfjs', backend: 'auto' }, outputRoot: path.join(run.out, 'search', 'scratch') }, { dataset: t.datasetRef, setting: 'proxy', overrides: { ...opts.proxy, seed: opts.seed }, runs: opts.proxyRuns })
     : new ProxyTrainingEvaluator(t.problem, trainer, t.data, opts.proxy, opts.seed, opts.proxyRuns, path.join(run.out, 'search', 'scratch'));
+  const evaluator = earlier ? new KnownRewardsEvaluator(trained, earlier.search.searches.flatMap((x) => x.trials)) : trained;
+  const suffix = earlier ? `-r${earlier.round}` : '';
   const settings = {
     design: 1, target: t.loaded.target.id, space: t.space.name, dataset: t.datasetRef, classes: t.data.numClasses, latencyMs: opts.latencyMs, maddsMax: opts.maddsMax ?? null,
     proxy: opts.proxy, proxyRuns: opts.proxyRuns, seed: opts.seed, table: path.basename(t.source.table.file), trainer: trainer.name,
   };
   const search = (algorithm: 'layernas' | 'random', trials: number, stage: string): Promise<SearchStageResult> => run.timed(stage, () => runSearchStage({
-    algorithm, problem: t.problem, evaluator, trials, parallel: opts.parallelTrials, seed: opts.seed, outDir: run.out, settings, progress: progress.stage(stage),
-    ...(dispatcher ? { dispatcher } : {}),
+    algorithm, problem: t.problem, evaluator, trials, parallel: opts.parallelTrials, seed: opts.seed, outDir: run.out, settings, progress: progress.stage(`${stage}${suffix}`),
+    journalName: `${algorithm}${suffix}`, ...(dispatcher ? { dispatcher } : {}),
   }));
   const layernas = await search('layernas', opts.trials, 'search');
   const searches = [layernas];
-  if (opts.compare.includes('random')) searches.push(await search('random', layernas.trialsUsed, 'random-search'));
+  const random = earlier?.search.searches.find((x) => x.algorithm === 'random');
+  if (random) searches.push(random);
+  else if (opts.compare.includes('random')) searches.push(await search('random', layernas.trialsUsed, 'random-search'));
   return { trainer, searches, layernas };
 }
 
