@@ -3,12 +3,14 @@
  * (seeded random DNAs plus cost-spanning ones) priced by every source table, the N networks to measure chosen among
  * them, and, once they are measured, a table the predictor can sum like any other:
  *
- *     entry(key) = sum_s (w_s + d_s[stage(key)]) * entry_s(key) + c[operatorKind(key)]   (c = 0: a per-block source's fit uses its stage parts)
+ *     entry(key) = sum_s (w_s + d_s[stage(key)] + d_s[kind(key)]) * entry_s(key) + c[operatorKind(key)]
  *     fixed "fewshot" = a + sum_s w_s * fixed_s
  *
- * which reproduces the fit exactly for every network of the space (each source is a sum over its layers, its stage
- * parts are sums over the layers of one stage, the per-operator counts are sums too). A layer's stage is its output
- * shape (stageOf). `metadata.fewshot` records N, the sources, the fit and its leave-one-out error.
+ * (c = 0: a per-block source's fit uses its parts; d_s[kind] = 0 unless the features were split by operator kind
+ * too, as a refined table's may be: src/profile/fewshot-refine.ts), which reproduces the fit exactly for every network
+ * of the space (each source is a sum over its layers, its parts are sums over some of its layers, the per-operator
+ * counts are sums too). A layer's stage is its output shape (stageOf). `metadata.fewshot` records N, the sources, the
+ * fit and its leave-one-out error.
  */
 import { formatNetwork } from '../arch/grammar.js';
 import type { NetworkSpec } from '../arch/spec.js';
