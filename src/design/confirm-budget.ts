@@ -20,21 +20,20 @@ import type { NetworkSpec } from '../arch/spec.js';
 import { resolvePlatform } from '../platform/registry.js';
 import type { ProgressSink } from '../profile/progress.js';
 import { confirmWithinBudget, CONFIRM_LIMIT } from '../search/within-budget.js';
-import type { TrialRecord } from '../study/study.js';
 import type { LoadedTarget } from '../targets/schema.js';
 import type { DesignProblem } from './problem.js';
 import type { LatencySource } from './latency-source.js';
-import { topFeasible } from './search-stage.js';
+import { topFeasible, trialLabel, type Candidate } from './search-stage.js';
 
 export interface FinalistChoice {
-  readonly finalists: TrialRecord[];
+  readonly finalists: Candidate[];
   readonly notes: string[];
   /** every candidate measured on the target (ms at the table's speed when it has an anchor), with the table's estimate */
-  readonly measured: readonly { readonly trial: TrialRecord; readonly ms: number; readonly predictedMs: number }[];
+  readonly measured: readonly { readonly trial: Candidate; readonly ms: number; readonly predictedMs: number }[];
 }
 
 export async function budgetConfirmedFinalists(req: {
-  readonly loaded: LoadedTarget; readonly source: LatencySource; readonly problem: DesignProblem; readonly trials: readonly TrialRecord[];
+  readonly loaded: LoadedTarget; readonly source: LatencySource; readonly problem: DesignProblem; readonly trials: readonly Candidate[];
   readonly count: number; readonly budgetMs: number; readonly progress: ProgressSink;
 }): Promise<FinalistChoice> {
   const plain = topFeasible(req.trials, req.count);
@@ -66,10 +65,10 @@ async function measureAsVerify(backend: LatencyBackend, spec: NetworkSpec, table
 async function confirmFinalists(req: Parameters<typeof budgetConfirmedFinalists>[0]): Promise<FinalistChoice> {
   const backend = backendForTarget(req.loaded.target, new ExporterModelFactory());
   const onHost = resolvePlatform(req.loaded.target).onHost;
-  const how = new Map<number, string>();
+  const how = new Map<Candidate, string>();
   // every feasible candidate, best first: a second round may go past the first CONFIRM_LIMIT (src/search/within-budget.ts)
   const ranked = topFeasible(req.trials, req.trials.length);
-  const kept: TrialRecord[] = [];
+  const kept: Candidate[] = [];
   const notes: string[] = [];
   const measured: FinalistChoice['measured'][number][] = [];
   let rest = ranked;
@@ -77,19 +76,19 @@ async function confirmFinalists(req: Parameters<typeof budgetConfirmedFinalists>
     const r = await confirmWithinBudget(rest, async (t) => {
       const spec = req.problem.networks.priced(t.dna);
       if (onHost) {
-        req.progress.start(1, 0, `candidate trial ${t.trial}: ${JUDGED_LOADS} loads beside the speed anchor, as verify measures`);
+        req.progress.start(1, 0, `candidate ${trialLabel(t)}: ${JUDGED_LOADS} loads beside the speed anchor, as verify measures`);
         const m = await measureAsVerify(backend, spec, req.source.table);
-        how.set(t.trial, m.how);
-        req.progress.finish(`trial ${t.trial}: ${m.ms.toFixed(3)} ms${m.how}`);
+        how.set(t, m.how);
+        req.progress.finish(`${trialLabel(t)}: ${m.ms.toFixed(3)} ms${m.how}`);
         return m.ms;
       }
       const [ms] = await measureNetworks(backend, [spec], DEFAULT_PROTOCOL, req.progress);
       return ms ?? NaN;
     }, req.budgetMs, CONFIRM_LIMIT, (t) => req.problem.latency.cost(t.dna));
     for (const c of r.checks) {
-      const t = rest[c.index] as TrialRecord;
+      const t = rest[c.index] as Candidate;
       measured.push({ trial: t, ms: c.measuredMs, predictedMs: req.problem.latency.cost(t.dna) });
-      notes.push(`few-shot table: candidate trial ${t.trial} predicted ${req.problem.latency.cost(t.dna).toFixed(3)} ms, measured ${c.measuredMs.toFixed(3)} ms${how.get(t.trial) ?? ''} on ${req.loaded.target.id} (${c.within ? 'within' : 'over'} the ${req.budgetMs} ms budget)`);
+      notes.push(`few-shot table: candidate ${trialLabel(t)} predicted ${req.problem.latency.cost(t.dna).toFixed(3)} ms, measured ${c.measuredMs.toFixed(3)} ms${how.get(t) ?? ''} on ${req.loaded.target.id} (${c.within ? 'within' : 'over'} the ${req.budgetMs} ms budget)`);
     }
     if (!r.chosen || !r.within) {
       if (kept.length === 0 && r.chosen) {

@@ -1,7 +1,7 @@
 /**
  * Design with a few-shot table on a target it can reach: before the final training, the search's best candidates are
  * measured on the target (src/design/confirm-budget.ts). When one of them is off its estimate by more than the table's
- * own band (2 x its leave-one-out error, or the design's tolerance), the search went where the N measured networks
+ * own band (3 x its median leave-one-out error, or the design's tolerance), the search went where the N measured networks
  * say little (a search drives to corners: all-e1 grouped FBNet networks priced 36-45% too high for this host's ONNX
  * Runtime from phone tables). Then the table is refined with those measurements (src/profile/fewshot-refine.ts),
  * kept in the run as <out>/latency/<table>-r<round>.json, and the search runs again on it (rewards already trained are
@@ -18,6 +18,7 @@ import { budgetConfirmedFinalists } from './confirm-budget.js';
 import type { LatencySource } from './latency-source.js';
 import { buildDesignProblem } from './problem.js';
 import type { DesignRun, SearchResult, TableResult } from './stages.js';
+import { trialLabel } from './search-stage.js';
 import { tryTable } from './table-fit.js';
 
 /** searches on a refined table at most (each costs up to a search's trials; most candidates' rewards are reused) */
@@ -36,8 +37,8 @@ export async function refineStage(run: DesignRun, t: TableResult, s: SearchResul
   const file = path.join(run.out, 'latency', `${stem}-r${round}.json`);
   if (existsSync(file)) return withTable(run, t, loadTable(file), `few-shot table refined in round ${round} (kept from an earlier run of this design): ${file}`);
   const progress = run.progress.stage(`refine-r${round}`);
-  const choice = await run.timed('refine', () => budgetConfirmedFinalists({ loaded: t.loaded, source: t.source, problem: t.problem, trials: s.layernas.trials, count: run.opts.finalists, budgetMs: run.opts.latencyMs, progress }));
-  const band = predictionTolerance(run.opts.tolerancePct, fs.loo_rms_error).pct;
+  const choice = await run.timed('refine', () => budgetConfirmedFinalists({ loaded: t.loaded, source: t.source, problem: t.problem, trials: s.candidates, count: run.opts.finalists, budgetMs: run.opts.latencyMs, progress }));
+  const band = predictionTolerance(run.opts.tolerancePct, fs.loo_errors).pct;
   const off = choice.measured.filter((m) => Math.abs(latencyErrorPct(m.ms, m.predictedMs)) > band);
   if (off.length === 0) {
     if (choice.measured.length > 0) run.progress.note(`few-shot estimate held for the ${choice.measured.length} candidate(s) measured (within ±${band}%): no refinement`);
@@ -52,7 +53,7 @@ export async function refineStage(run: DesignRun, t: TableResult, s: SearchResul
     return null;
   }
   const worst = off.reduce((a, m) => (Math.abs(latencyErrorPct(m.ms, m.predictedMs)) > Math.abs(latencyErrorPct(a.ms, a.predictedMs)) ? m : a));
-  const why = `trial ${worst.trial.trial} predicted ${worst.predictedMs.toFixed(3)} ms, measured ${worst.ms.toFixed(3)} ms (${latencyErrorPct(worst.ms, worst.predictedMs).toFixed(1)}%, beyond ±${band}%)`;
+  const why = `${trialLabel(worst.trial)} predicted ${worst.predictedMs.toFixed(3)} ms, measured ${worst.ms.toFixed(3)} ms (${latencyErrorPct(worst.ms, worst.predictedMs).toFixed(1)}%, beyond ±${band}%)`;
   const data = refineFewShotTable({
     table: t.source.table, target: t.loaded.target, space: t.space, sources,
     added: choice.measured.map((m) => ({ spec: t.problem.networks.priced(m.trial.dna), ms: m.ms })), how: `design round ${round}: the search's best candidates measured on ${t.loaded.target.id}; ${why}`,

@@ -165,9 +165,26 @@ export async function runSearchStage(req: SearchStageRequest): Promise<SearchSta
 }
 
 /** The best `n` distinct feasible trials by reward (ties: earlier trial first). */
-export function topFeasible(trials: readonly TrialRecord[], n: number): TrialRecord[] {
+/** a trained candidate of a design; `round`: carried from the search of an earlier round (before the table was refined: src/design/refine-stage.ts) */
+export type Candidate = TrialRecord & { readonly round?: number };
+
+/** "trial 2", or "trial 2 of the first search" for a candidate carried from an earlier round */
+export function trialLabel(t: Candidate): string {
+  return `trial ${t.trial}${t.round === undefined ? '' : t.round === 0 ? ' of the first search' : ` of search round ${t.round}`}`;
+}
+
+/**
+ * The finalists' pool after a search on a refined table (round `round` >= 1): this search's trials and the earlier
+ * rounds' candidates, their feasibility judged again on the refined table (`feasible`); an earlier round's best
+ * candidate stays in the running (the search on the refined table need not find it again).
+ */
+export function candidatePool(current: readonly TrialRecord[], earlier: readonly Candidate[], round: number, feasible: (dna: TrialRecord['dna']) => boolean): Candidate[] {
+  return [...current, ...earlier.map((c) => ({ ...c, feasible: feasible(c.dna), round: c.round ?? round - 1 }))];
+}
+
+export function topFeasible<T extends TrialRecord>(trials: readonly T[], n: number): T[] {
   const seen = new Set<string>();
-  const out: TrialRecord[] = [];
+  const out: T[] = [];
   for (const t of [...trials].filter((t) => t.feasible && t.status === 'ok').sort((a, b) => b.reward - a.reward || a.trial - b.trial)) {
     const k = t.dna.join('-');
     if (seen.has(k)) continue;

@@ -25,7 +25,7 @@ import { resolveLatencySource, tableInRun, type LatencySource } from './latency-
 import type { DesignOptions } from './options.js';
 import { buildDesignProblem, type DesignProblem } from './problem.js';
 import type { DesignProgress } from './progress.js';
-import { KnownRewardsEvaluator, ProxyTrainingEvaluator, runSearchStage, topFeasible, type SearchStageResult } from './search-stage.js';
+import { candidatePool, KnownRewardsEvaluator, ProxyTrainingEvaluator, runSearchStage, topFeasible, trialLabel, type Candidate, type SearchStageResult } from './search-stage.js';
 import { budgetConfirmedFinalists } from './confirm-budget.js';
 import { loadDesignSpace } from './space-networks.js';
 import type { FinalRole } from './summary.js';
@@ -88,6 +88,8 @@ export interface SearchResult {
   readonly trainer: Trainer;
   readonly searches: readonly SearchStageResult[];
   readonly layernas: SearchStageResult;
+  /** what the finalists are chosen from: this search's trials and, after a refinement, the earlier rounds' (feasibility judged on this table) */
+  readonly candidates: readonly Candidate[];
 }
 
 /**
@@ -117,7 +119,8 @@ export async function searchStage(run: DesignRun, t: TableResult, earlier?: { re
   const random = earlier?.search.searches.find((x) => x.algorithm === 'random');
   if (random) searches.push(random);
   else if (opts.compare.includes('random')) searches.push(await search('random', layernas.trialsUsed, 'random-search'));
-  return { trainer, searches, layernas };
+  const candidates = earlier ? candidatePool(layernas.trials, earlier.search.candidates, earlier.round, (dna) => t.problem.constraints.feasible(dna)) : layernas.trials;
+  return { trainer, searches, layernas, candidates };
 }
 
 export interface FinalEntry {
@@ -152,14 +155,14 @@ async function mapConcurrent<T, R>(items: readonly T[], limit: number, f: (item:
 export async function finalStage(run: DesignRun, t: TableResult, s: SearchResult): Promise<FinalResult> {
   const { opts, progress } = run;
   // a few-shot table: the best candidates are measured on the target first when it can be reached (src/design/confirm-budget.ts)
-  const confirmed = await budgetConfirmedFinalists({ loaded: t.loaded, source: t.source, problem: t.problem, trials: s.layernas.trials, count: opts.finalists, budgetMs: opts.latencyMs, progress: progress.stage('confirm-budget') });
+  const confirmed = await budgetConfirmedFinalists({ loaded: t.loaded, source: t.source, problem: t.problem, trials: s.candidates, count: opts.finalists, budgetMs: opts.latencyMs, progress: progress.stage('confirm-budget') });
   confirmed.notes.forEach((n) => progress.note(n));
   const finalists = confirmed.finalists;
   if (finalists.length === 0) {
     throw new LayernasError('TRAINER_FAILED', `the search found no trained architecture within the budget (${s.layernas.trialsUsed} trials); see ${s.layernas.journal}`, { journal: s.layernas.journal });
   }
   const jobs: { role: FinalRole; description: string; proxy: number | null; dna: Dna; label: string }[] =
-    finalists.map((f, i) => ({ role: 'finalist', description: `LayerNAS candidate ${i + 1} (trial ${f.trial})`, proxy: f.reward, dna: f.dna, label: `finalist ${i + 1}` }));
+    finalists.map((f, i) => ({ role: 'finalist', description: `LayerNAS candidate ${i + 1} (${trialLabel(f)})`, proxy: f.reward, dna: f.dna, label: `finalist ${i + 1}` }));
   if (opts.compare.includes('baseline')) {
     const b = handDesignedBaseline(t.problem);
     if (b) jobs.push({ role: 'baseline', description: `hand-designed: ${b.description}`, proxy: null, dna: b.dna, label: 'baseline' });

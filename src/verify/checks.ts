@@ -26,15 +26,22 @@ export const DEFAULT_TOLERANCE_PCT = 10;
 
 /**
  * The allowed |error| of the latency-vs-prediction check. A few-shot table (src/profile/fewshot-table.ts) is an
- * estimate fitted from N measured networks and says how good it is: its leave-one-out error. Against such a table
- * the check asks whether the deployed file is within twice that error (about the estimate's 95% band) or the
- * requested tolerance, whichever is wider; the budget check, on the measured latency, still decides whether the file
- * fits. Any other table: the requested tolerance.
+ * estimate fitted from N measured networks and says how good it is: its leave-one-out errors. Against such a table
+ * the check asks whether the deployed file is within three times their median |error| (about the estimate's 95% band:
+ * on the shared data 96-97% of all networks at N = 10 and 20, as twice the rms error covers; scratch coverage check,
+ * docs/targets.md) or the requested tolerance, whichever is wider; the budget check, on the measured latency, still
+ * decides whether the file fits. The median, not the rms: one network far off when left out (the only one of its
+ * operator kind in a refined table) says little about the others and would widen the band for every network. Any
+ * other table: the requested tolerance.
  */
-export function predictionTolerance(requestedPct: number, fewshotLooRms?: number): { pct: number; basis: string | null } {
-  const band = fewshotLooRms === undefined ? 0 : Math.ceil(200 * fewshotLooRms);
+export function predictionTolerance(requestedPct: number, fewshotLooErrors?: readonly number[]): { pct: number; basis: string | null } {
+  if (fewshotLooErrors === undefined || fewshotLooErrors.length === 0) return { pct: requestedPct, basis: null };
+  const sorted = fewshotLooErrors.map(Math.abs).sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  const med = sorted.length % 2 === 1 ? (sorted[Math.floor(mid)] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  const band = Math.ceil(Number((300 * med).toFixed(6)));
   return band > requestedPct
-    ? { pct: band, basis: `2 x the few-shot table's leave-one-out error ${(100 * (fewshotLooRms as number)).toFixed(1)}%` }
+    ? { pct: band, basis: `3 x the few-shot table's median leave-one-out error ${(100 * med).toFixed(1)}%` }
     : { pct: requestedPct, basis: null };
 }
 

@@ -108,7 +108,7 @@ export async function verifyExport(exp: ExportDir, loaded: LoadedTarget, options
   const rawErrorPct = latencyErrorPct(measured.median_ms, predicted.total_ms);
   const judgedMs = speed?.applied ? speed.atTableSpeedMs : measured.median_ms;
   const fewshot = table.data.metadata.fewshot;
-  const tolerance = predictionTolerance(options.tolerancePct, fewshot?.loo_rms_error);
+  const tolerance = predictionTolerance(options.tolerancePct, fewshot?.loo_errors);
   const checks = [
     ...latencyChecks({
       file: file.slice(file.lastIndexOf('/') + 1), predictedMs: predicted.total_ms, measuredMs: judgedMs,

@@ -15,6 +15,7 @@ import { writeTableFile } from '../../src/cost/table-convert/shipped.js';
 import { buildFewShotTable, planFewShot } from '../../src/profile/fewshot-table.js';
 import { loadSpace, repoRoot } from '../../src/space/load.js';
 import { resolveTarget } from '../../src/targets/load.js';
+import { candidatePool, topFeasible, trialLabel, type Candidate } from '../../src/design/search-stage.js';
 
 const ROOT = repoRoot();
 const work = mkdtempSync(path.join(tmpdir(), 'layernas-refine-'));
@@ -54,4 +55,19 @@ test('few-shot table far off on the search\'s candidates: refined with their mea
   assert.equal(again.status, first.status, again.stderr.slice(-3000));
   const resumed = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')) as { notes: string[] };
   assert.ok(resumed.notes.some((n) => /^few-shot table refined in round 1 \(kept from an earlier run of this design\)/.test(n)), resumed.notes.join('\n'));
+});
+
+test('after a refinement the finalists come from every round: the first search\'s best stays in the running, judged on the refined table', () => {
+  const rec = (trial: number, reward: number, dna: number[]) => ({ trial, dna, arch: dna.join('-'), status: 'ok' as const, reward, metrics: {}, costs: {}, feasible: true });
+  const first = [rec(0, 0.70, [0, 0]), rec(1, 0.90, [1, 1]), rec(2, 0.95, [2, 2])];
+  const second = [rec(0, 0.80, [3, 3]), rec(1, 0.85, [4, 4])];
+  // on the refined table [2, 2] is over the budget
+  const pool = candidatePool(second, first, 1, (dna) => dna[0] !== 2);
+  const best = topFeasible(pool, 2);
+  assert.deepEqual(best.map((t) => t.dna), [[1, 1], [4, 4]]);
+  assert.equal(trialLabel(best[0] as Candidate), 'trial 1 of the first search');
+  assert.equal(trialLabel(best[1] as Candidate), 'trial 1');
+  // a third round carries both earlier rounds, each labelled with its own
+  const third = candidatePool([rec(0, 0.5, [5, 5])], pool, 2, () => true);
+  assert.deepEqual(third.map((t) => trialLabel(t)), ['trial 0', 'trial 0 of search round 1', 'trial 1 of search round 1', 'trial 0 of the first search', 'trial 1 of the first search', 'trial 2 of the first search']);
 });

@@ -29,20 +29,23 @@ test('every failed check is named with its threshold; all holding passes', () =>
   assert.equal(verdict(latencyChecks({ file: 'm.tflite', predictedMs: 1, measuredMs: 1.05, basis: 'raw median', tolerancePct: 10, budgetMs: 2 })).passed, true);
 });
 
-test('against a few-shot table the prediction check allows twice its leave-one-out error (or the requested tolerance, if wider)', () => {
+test('against a few-shot table the prediction check allows three times its median leave-one-out error (or the requested tolerance, if wider)', () => {
   assert.deepEqual(predictionTolerance(10), { pct: 10, basis: null });
-  assert.deepEqual(predictionTolerance(10, 0.03), { pct: 10, basis: null });
-  const wide = predictionTolerance(10, 0.278);
+  assert.deepEqual(predictionTolerance(10, [0.03, -0.02, 0.01]), { pct: 10, basis: null });
+  const wide = predictionTolerance(10, [0.278, -0.1, 0.186, -0.05, 0.3]);
   assert.equal(wide.pct, 56);
-  assert.match(wide.basis ?? '', /leave-one-out error 27\.8%/);
-  assert.equal(predictionTolerance(80, 0.278).pct, 80);
+  assert.match(wide.basis ?? '', /3 x the few-shot table's median leave-one-out error 18\.6%/);
+  assert.equal(predictionTolerance(80, [0.278, -0.1, 0.186, -0.05, 0.3]).pct, 80);
+  // one network far off when left out (the only one of its kind: j27's refined table, rms 29.3%) does not widen the
+  // band for all the others: median 8.0% -> ±24%, not 2 x rms = ±59%
+  assert.equal(predictionTolerance(10, [0.02, -0.097, -0.919, 0.124, 0.044, 0.069, -0.016, 0.045, -0.08, -0.131, 0.204]).pct, 24);
   const [pred, budget] = latencyChecks({ file: 'model.onnx', predictedMs: 0.983, measuredMs: 0.597, basis: 'raw median', tolerancePct: wide.pct, toleranceBasis: wide.basis, budgetMs: 1 });
   assert.equal(pred?.passed, true);
-  assert.match(pred?.detail ?? '', /allowed ±56%: 2 x the few-shot table's leave-one-out error 27\.8%/);
+  assert.match(pred?.detail ?? '', /allowed ±56%: 3 x the few-shot table's median leave-one-out error 18\.6%/);
   assert.equal(budget?.passed, true);
   // off beyond the few-shot band (the journey's winner: 0.621 ms measured vs 0.996 predicted, band ±20%): the line says
   // what to do about the table
-  const band = predictionTolerance(10, 0.097);
+  const band = predictionTolerance(10, [0.097, -0.05, 0.066, -0.1, 0.02]);
   const [off] = latencyChecks({ file: 'model.onnx', predictedMs: 0.996, measuredMs: 0.621, basis: 'raw median', tolerancePct: band.pct, toleranceBasis: band.basis, budgetMs: 1 });
   assert.equal(off?.passed, false);
   assert.match(off?.detail ?? '', /the few-shot estimate is off for this network beyond its own stated error: measure more networks \(profile --from … --networks 20\) or every block \(profile --target … --space …\)$/);

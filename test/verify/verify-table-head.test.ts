@@ -52,21 +52,21 @@ test('verify: a 10-class FBNet network on a target whose table was measured with
   }
 });
 
-test('verify against a few-shot table: the prediction check allows twice the table\'s leave-one-out error', async () => {
+test('verify against a few-shot table: the prediction check allows three times the table\'s median leave-one-out error', async () => {
   const { dir, spec } = exportFbnet(100);
   try {
     // the shipped table dressed as a few-shot estimate whose leave-one-out error was 40%
     const loaded = resolveTarget('host-onnxruntime-1t');
     const shipped = JSON.parse(readFileSync(loaded.tableFiles.find((f) => f.includes('fbnet')) as string, 'utf8')) as { metadata: Record<string, unknown> };
-    const fewshot = { networks: 10, sources: ['pixel3-tflite'], base: 'pixel3-tflite', lambda: null, intercept_ms: 0, source_weights: { 'pixel3-tflite': 1 }, count_weights: {}, part_weights: [], loo_rms_error: 0.4, loo_within10: 0.5, loo_errors: [0.4, -0.4], seed: 1, measured: [{ arch: formatNetwork(spec), ms: 1 }] };
+    const fewshot = { networks: 10, sources: ['pixel3-tflite'], base: 'pixel3-tflite', lambda: null, intercept_ms: 0, source_weights: { 'pixel3-tflite': 1 }, count_weights: {}, part_weights: [], loo_rms_error: 0.4, loo_within10: 0.5, loo_errors: [0.4, -0.4, 0.2], seed: 1, measured: [{ arch: formatNetwork(spec), ms: 1 }] };
     const file = join(dir, 'fewshot.json');
     writeFileSync(file, JSON.stringify({ ...shipped, metadata: { ...shipped.metadata, fewshot } }));
     const r = await verifyExport(readExportDir(dir), { ...loaded, tableFiles: [file] }, { tolerancePct: 10, fallback: 'none', rounds: 2 });
     const c = r.checks.find((k) => k.name === 'latency vs prediction');
-    assert.equal(c?.threshold, 80);
-    assert.equal(r.tolerancePct, 80);
-    assert.match(c?.detail ?? '', /few-shot table's leave-one-out error 40\.0%/);
-    assert.equal(c?.passed, Math.abs(r.errorPct) <= 80);
+    assert.equal(c?.threshold, 120);
+    assert.equal(r.tolerancePct, 120);
+    assert.match(c?.detail ?? '', /few-shot table's median leave-one-out error 40\.0%/);
+    assert.equal(c?.passed, Math.abs(r.errorPct) <= 120);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
