@@ -29,12 +29,14 @@ export interface FinalistChoice {
   readonly finalists: Candidate[];
   readonly notes: string[];
   /** every candidate measured on the target (ms at the table's speed when it has an anchor), with the table's estimate */
-  readonly measured: readonly { readonly trial: Candidate; readonly ms: number; readonly predictedMs: number }[];
+  readonly measured: readonly { readonly trial: Candidate; readonly ms: number; readonly predictedMs: number; readonly how: string }[];
 }
 
 export async function budgetConfirmedFinalists(req: {
   readonly loaded: LoadedTarget; readonly source: LatencySource; readonly problem: DesignProblem; readonly trials: readonly Candidate[];
   readonly count: number; readonly budgetMs: number; readonly progress: ProgressSink;
+  /** candidates this run measured already (by DNA "1-5-5-…"; the same table speed): taken, not measured again */
+  readonly known?: ReadonlyMap<string, { readonly ms: number; readonly how: string }>;
 }): Promise<FinalistChoice> {
   const plain = topFeasible(req.trials, req.count);
   if (!req.source.table.data.metadata.fewshot) return { finalists: plain, notes: [], measured: [] };
@@ -74,6 +76,11 @@ async function confirmFinalists(req: Parameters<typeof budgetConfirmedFinalists>
   let rest = ranked;
   while (kept.length < req.count && rest.length > 0) {
     const r = await confirmWithinBudget(rest, async (t) => {
+      const known = req.known?.get(t.dna.join('-'));
+      if (known) {
+        how.set(t, `${known.how}; measured earlier in this run`);
+        return known.ms;
+      }
       const spec = req.problem.networks.priced(t.dna);
       if (onHost) {
         req.progress.start(1, 0, `candidate ${trialLabel(t)}: ${JUDGED_LOADS} loads beside the speed anchor, as verify measures`);
@@ -87,7 +94,7 @@ async function confirmFinalists(req: Parameters<typeof budgetConfirmedFinalists>
     }, req.budgetMs, CONFIRM_LIMIT, (t) => req.problem.latency.cost(t.dna));
     for (const c of r.checks) {
       const t = rest[c.index] as Candidate;
-      measured.push({ trial: t, ms: c.measuredMs, predictedMs: req.problem.latency.cost(t.dna) });
+      measured.push({ trial: t, ms: c.measuredMs, predictedMs: req.problem.latency.cost(t.dna), how: how.get(t) ?? '' });
       notes.push(`few-shot table: candidate ${trialLabel(t)} predicted ${req.problem.latency.cost(t.dna).toFixed(3)} ms, measured ${c.measuredMs.toFixed(3)} ms${how.get(t) ?? ''} on ${req.loaded.target.id} (${c.within ? 'within' : 'over'} the ${req.budgetMs} ms budget)`);
     }
     if (!r.chosen || !r.within) {

@@ -8,6 +8,7 @@
  * reused); at most FEWSHOT_REFINE_ROUNDS rounds. Verify then judges the deployed file against the refined table.
  */
 import { existsSync } from 'node:fs';
+import { formatNetwork } from '../arch/grammar.js';
 import path from 'node:path';
 import { LayernasError } from '../core/errors.js';
 import { loadTable, parseTable, type LatencyTable } from '../cost/latency-table.js';
@@ -37,7 +38,8 @@ export async function refineStage(run: DesignRun, t: TableResult, s: SearchResul
   const file = path.join(run.out, 'latency', `${stem}-r${round}.json`);
   if (existsSync(file)) return withTable(run, t, loadTable(file), `few-shot table refined in round ${round} (kept from an earlier run of this design): ${file}`);
   const progress = run.progress.stage(`refine-r${round}`);
-  const choice = await run.timed('refine', () => budgetConfirmedFinalists({ loaded: t.loaded, source: t.source, problem: t.problem, trials: s.candidates, count: run.opts.finalists, budgetMs: run.opts.latencyMs, progress }));
+  const choice = await run.timed('refine', () => budgetConfirmedFinalists({ loaded: t.loaded, source: t.source, problem: t.problem, trials: s.candidates, count: run.opts.finalists, budgetMs: run.opts.latencyMs, progress, known: run.measuredOnTarget }));
+  for (const m of choice.measured) run.measuredOnTarget.set(m.trial.dna.join('-'), { ms: m.ms, how: m.how.replace(/; measured earlier in this run$/, '') });
   const band = predictionTolerance(run.opts.tolerancePct, fs.loo_errors).pct;
   const off = choice.measured.filter((m) => Math.abs(latencyErrorPct(m.ms, m.predictedMs)) > band);
   if (off.length === 0) {
@@ -54,12 +56,18 @@ export async function refineStage(run: DesignRun, t: TableResult, s: SearchResul
   }
   const worst = off.reduce((a, m) => (Math.abs(latencyErrorPct(m.ms, m.predictedMs)) > Math.abs(latencyErrorPct(a.ms, a.predictedMs)) ? m : a));
   const why = `${trialLabel(worst.trial)} predicted ${worst.predictedMs.toFixed(3)} ms, measured ${worst.ms.toFixed(3)} ms (${latencyErrorPct(worst.ms, worst.predictedMs).toFixed(1)}%, beyond ±${band}%)`;
+  // a candidate an earlier round measured is in the table's fit already: not added twice
+  const inFit = new Set(fs.measured.map((m) => m.arch));
+  const added = choice.measured.map((m) => ({ spec: t.problem.networks.priced(m.trial.dna), ms: m.ms })).filter((a) => !inFit.has(formatNetwork(a.spec)));
+  if (added.length === 0) {
+    run.progress.note(`few-shot table off for the search's candidates (${why}), but they are in its fit already: no refinement`);
+    return null;
+  }
   const data = refineFewShotTable({
-    table: t.source.table, target: t.loaded.target, space: t.space, sources,
-    added: choice.measured.map((m) => ({ spec: t.problem.networks.priced(m.trial.dna), ms: m.ms })), how: `design round ${round}: the search's best candidates measured on ${t.loaded.target.id}; ${why}`,
+    table: t.source.table, target: t.loaded.target, space: t.space, sources, added, how: `design round ${round}: the search's best candidates measured on ${t.loaded.target.id}; ${why}`,
   });
   writeTableFile(file, data);
-  const note = `few-shot table refined (round ${round}): ${why}; ${choice.measured.length} measured candidate(s) added to its fit (now ${data.metadata.fewshot?.networks} networks, leave-one-out ${(100 * (data.metadata.fewshot?.loo_rms_error ?? 0)).toFixed(1)}%): ${file}; the search runs again on it`;
+  const note = `few-shot table refined (round ${round}): ${why}; ${added.length} measured candidate(s) added to its fit (now ${data.metadata.fewshot?.networks} networks, leave-one-out ${(100 * (data.metadata.fewshot?.loo_rms_error ?? 0)).toFixed(1)}%): ${file}; the search runs again on it`;
   run.progress.note(note);
   return withTable(run, t, parseTable(data, file), note);
 }

@@ -36,6 +36,8 @@ import { runVerifyStage } from './verify-stage.js';
 export class DesignRun {
   readonly out: string;
   readonly timings: Record<string, number> = {};
+  /** candidates measured on the target during this run, by DNA (src/design/confirm-budget.ts): measured once */
+  readonly measuredOnTarget = new Map<string, { readonly ms: number; readonly how: string }>();
   constructor(readonly opts: DesignOptions, readonly progress: DesignProgress, readonly dispatcher?: TrialDispatcher) {
     this.out = path.resolve(opts.out);
   }
@@ -155,7 +157,7 @@ async function mapConcurrent<T, R>(items: readonly T[], limit: number, f: (item:
 export async function finalStage(run: DesignRun, t: TableResult, s: SearchResult): Promise<FinalResult> {
   const { opts, progress } = run;
   // a few-shot table: the best candidates are measured on the target first when it can be reached (src/design/confirm-budget.ts)
-  const confirmed = await budgetConfirmedFinalists({ loaded: t.loaded, source: t.source, problem: t.problem, trials: s.candidates, count: opts.finalists, budgetMs: opts.latencyMs, progress: progress.stage('confirm-budget') });
+  const confirmed = await budgetConfirmedFinalists({ loaded: t.loaded, source: t.source, problem: t.problem, trials: s.candidates, count: opts.finalists, budgetMs: opts.latencyMs, progress: progress.stage('confirm-budget'), known: run.measuredOnTarget });
   confirmed.notes.forEach((n) => progress.note(n));
   const finalists = confirmed.finalists;
   if (finalists.length === 0) {

@@ -70,3 +70,15 @@ test('few-shot table with a speed anchor: the finalists are measured as verify m
   assert.equal(r.notes.length, 1);
   assert.match(r.notes[0] as string, /measured [\d.]+ ms at the table's speed \(raw [\d.]+ ms, middle of 3 loads\) on host-tflite-1t \(within/);
 });
+
+// a design measures a candidate once: the refinement round's measurement is taken by the final confirmation
+test('a candidate this run measured already is taken from the run, not measured again', { timeout: 120_000 }, async () => {
+  const { space, loaded, fewshot, sourceOf } = madeUpFewShot(false);
+  const source = sourceOf(fewshot);
+  const dna = space.radix.map(() => 0);
+  const trials: TrialRecord[] = [{ trial: 0, dna, arch: dna.join('-'), status: 'ok', reward: 0.5, metrics: {}, costs: {}, feasible: true }];
+  const known = new Map([[dna.join('-'), { ms: 0.123, how: ' (raw, middle of 3 loads)' }]]);
+  const r = await budgetConfirmedFinalists({ loaded, source, problem: buildDesignProblem(source, loaded.target.id, 1e6, undefined), trials, count: 1, budgetMs: 1e6, progress: silentProgress, known });
+  assert.equal(r.measured[0]?.ms, 0.123);
+  assert.match(r.notes[0] as string, /measured 0\.123 ms \(raw, middle of 3 loads\); measured earlier in this run on host-tflite-1t \(within/);
+});
