@@ -145,7 +145,10 @@ describe('phone kit with a stand-in phone', { timeout: 600_000 }, () => {
     };
     const reached = design(path.join(work, 'design-fewshot'), {});
     assert.ok(reached.notes.some((n) => /^few-shot estimate: the table was fitted from pixel3-tflite, raspi4-tflite and 10 networks/.test(n)), reached.notes.join('\n'));
-    assert.ok(reached.notes.some((n) => /predicted [\d.]+ ms, measured 17\.788 ms on standin-phone \(within the 120 ms budget\)/.test(n)), reached.notes.join('\n'));
+    // the stand-in times every model at 17.788 ms, far from the kit's estimate: the design refines the table with that
+    // measurement (src/design/refine-stage.ts) and the final confirmation takes it from the run, not from the phone again
+    assert.ok(reached.notes.some((n) => /^few-shot table refined \(round 1\): .*measured 17\.788 ms/.test(n)), reached.notes.join('\n'));
+    assert.ok(reached.notes.some((n) => /predicted [\d.]+ ms, measured 17\.788 ms(; measured earlier in this run)? on standin-phone \(within the 120 ms budget\)/.test(n)), reached.notes.join('\n'));
     assert.match(readFileSync(path.join(work, 'design-fewshot', 'report.html'), 'utf8'), /few-shot estimate/);
     const unreachable = design(path.join(work, 'design-fewshot-offline'), { ADB_STANDIN_FAIL: 'push' });
     assert.ok(unreachable.notes.some((n) => /could not be reached to measure the finalists .*their latency is the estimate/.test(n)), unreachable.notes.join('\n'));
