@@ -68,6 +68,7 @@ async function confirmFinalists(req: Parameters<typeof budgetConfirmedFinalists>
   const backend = backendForTarget(req.loaded.target, new ExporterModelFactory());
   const onHost = resolvePlatform(req.loaded.target).onHost;
   const how = new Map<Candidate, string>();
+  const reused = new Set<Candidate>();
   // every feasible candidate, best first: a second round may go past the first CONFIRM_LIMIT (src/search/within-budget.ts)
   const ranked = topFeasible(req.trials, req.trials.length);
   const kept: Candidate[] = [];
@@ -78,7 +79,8 @@ async function confirmFinalists(req: Parameters<typeof budgetConfirmedFinalists>
     const r = await confirmWithinBudget(rest, async (t) => {
       const known = req.known?.get(t.dna.join('-'));
       if (known) {
-        how.set(t, `${known.how}; measured earlier in this run`);
+        how.set(t, known.how);
+        reused.add(t);
         return known.ms;
       }
       const spec = req.problem.networks.priced(t.dna);
@@ -95,7 +97,7 @@ async function confirmFinalists(req: Parameters<typeof budgetConfirmedFinalists>
     for (const c of r.checks) {
       const t = rest[c.index] as Candidate;
       measured.push({ trial: t, ms: c.measuredMs, predictedMs: req.problem.latency.cost(t.dna), how: how.get(t) ?? '' });
-      notes.push(`few-shot table: candidate ${trialLabel(t)} predicted ${req.problem.latency.cost(t.dna).toFixed(3)} ms, measured ${c.measuredMs.toFixed(3)} ms${how.get(t) ?? ''} on ${req.loaded.target.id} (${c.within ? 'within' : 'over'} the ${req.budgetMs} ms budget)`);
+      notes.push(`few-shot table: candidate ${trialLabel(t)} predicted ${req.problem.latency.cost(t.dna).toFixed(3)} ms, measured ${c.measuredMs.toFixed(3)} ms${how.get(t) ?? ''}${reused.has(t) ? '; measured earlier in this run' : ''} on ${req.loaded.target.id} (${c.within ? 'within' : 'over'} the ${req.budgetMs} ms budget)`);
     }
     if (!r.chosen || !r.within) {
       if (kept.length === 0 && r.chosen) {

@@ -8,8 +8,8 @@
  * reused); at most FEWSHOT_REFINE_ROUNDS rounds. Verify then judges the deployed file against the refined table.
  */
 import { existsSync } from 'node:fs';
-import { formatNetwork } from '../arch/grammar.js';
 import path from 'node:path';
+import { formatNetwork } from '../arch/grammar.js';
 import { LayernasError } from '../core/errors.js';
 import { loadTable, parseTable, type LatencyTable } from '../cost/latency-table.js';
 import { writeTableFile } from '../cost/table-convert/shipped.js';
@@ -39,9 +39,10 @@ export async function refineStage(run: DesignRun, t: TableResult, s: SearchResul
   if (existsSync(file)) return withTable(run, t, loadTable(file), `few-shot table refined in round ${round} (kept from an earlier run of this design): ${file}`);
   const progress = run.progress.stage(`refine-r${round}`);
   const choice = await run.timed('refine', () => budgetConfirmedFinalists({ loaded: t.loaded, source: t.source, problem: t.problem, trials: s.candidates, count: run.opts.finalists, budgetMs: run.opts.latencyMs, progress, known: run.measuredOnTarget }));
-  for (const m of choice.measured) run.measuredOnTarget.set(m.trial.dna.join('-'), { ms: m.ms, how: m.how.replace(/; measured earlier in this run$/, '') });
+  for (const m of choice.measured) run.measuredOnTarget.set(m.trial.dna.join('-'), { ms: m.ms, how: m.how });
   const band = predictionTolerance(run.opts.tolerancePct, fs.loo_errors).pct;
-  const off = choice.measured.filter((m) => Math.abs(latencyErrorPct(m.ms, m.predictedMs)) > band);
+  const errorPct = (m: (typeof choice.measured)[number]): number => latencyErrorPct(m.ms, m.predictedMs);
+  const off = choice.measured.filter((m) => Math.abs(errorPct(m)) > band);
   if (off.length === 0) {
     if (choice.measured.length > 0) run.progress.note(`few-shot estimate held for the ${choice.measured.length} candidate(s) measured (within ±${band}%): no refinement`);
     return null;
@@ -54,8 +55,8 @@ export async function refineStage(run: DesignRun, t: TableResult, s: SearchResul
     run.progress.note(`few-shot table off for the search's candidates, but it cannot be refined: ${err.message}`);
     return null;
   }
-  const worst = off.reduce((a, m) => (Math.abs(latencyErrorPct(m.ms, m.predictedMs)) > Math.abs(latencyErrorPct(a.ms, a.predictedMs)) ? m : a));
-  const why = `${trialLabel(worst.trial)} predicted ${worst.predictedMs.toFixed(3)} ms, measured ${worst.ms.toFixed(3)} ms (${latencyErrorPct(worst.ms, worst.predictedMs).toFixed(1)}%, beyond ±${band}%)`;
+  const worst = off.reduce((a, m) => (Math.abs(errorPct(m)) > Math.abs(errorPct(a)) ? m : a));
+  const why = `${trialLabel(worst.trial)} predicted ${worst.predictedMs.toFixed(3)} ms, measured ${worst.ms.toFixed(3)} ms (${errorPct(worst).toFixed(1)}%, beyond ±${band}%)`;
   // a candidate an earlier round measured is in the table's fit already: not added twice
   const inFit = new Set(fs.measured.map((m) => m.arch));
   const added = choice.measured.map((m) => ({ spec: t.problem.networks.priced(m.trial.dna), ms: m.ms })).filter((a) => !inFit.has(formatNetwork(a.spec)));

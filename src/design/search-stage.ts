@@ -164,7 +164,6 @@ export async function runSearchStage(req: SearchStageRequest): Promise<SearchSta
   }
 }
 
-/** The best `n` distinct feasible trials by reward (ties: earlier trial first). */
 /** a trained candidate of a design; `round`: carried from the search of an earlier round (before the table was refined: src/design/refine-stage.ts) */
 export type Candidate = TrialRecord & { readonly round?: number };
 
@@ -182,6 +181,7 @@ export function candidatePool(current: readonly TrialRecord[], earlier: readonly
   return [...current, ...earlier.map((c) => ({ ...c, feasible: feasible(c.dna), round: c.round ?? round - 1 }))];
 }
 
+/** The best `n` distinct feasible trials by reward (ties: earlier trial first). */
 export function topFeasible<T extends TrialRecord>(trials: readonly T[], n: number): T[] {
   const seen = new Set<string>();
   const out: T[] = [];

@@ -106,7 +106,8 @@ export async function searchStage(run: DesignRun, t: TableResult, earlier?: { re
   const trained = dispatcher
     ? new TrainingEvaluator({ trainer: { kind: 'tfjs', backend: 'auto' }, outputRoot: path.join(run.out, 'search', 'scratch') }, { dataset: t.datasetRef, setting: 'proxy', overrides: { ...opts.proxy, seed: opts.seed }, runs: opts.proxyRuns })
     : new ProxyTrainingEvaluator(t.problem, trainer, t.data, opts.proxy, opts.seed, opts.proxyRuns, path.join(run.out, 'search', 'scratch'));
-  const evaluator = earlier ? new KnownRewardsEvaluator(trained, earlier.search.searches.flatMap((x) => x.trials)) : trained;
+  // every round's LayerNAS trials (candidates) and the random search's
+  const evaluator = earlier ? new KnownRewardsEvaluator(trained, [...earlier.search.candidates, ...earlier.search.searches.flatMap((x) => x.trials)]) : trained;
   const suffix = earlier ? `-r${earlier.round}` : '';
   const settings = {
     design: 1, target: t.loaded.target.id, space: t.space.name, dataset: t.datasetRef, classes: t.data.numClasses, latencyMs: opts.latencyMs, maddsMax: opts.maddsMax ?? null,

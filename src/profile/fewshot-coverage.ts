@@ -14,7 +14,10 @@ import { operatorKind } from './calibration.js';
 function kindShares(spec: NetworkSpec): Map<string, number> {
   const rows = walkShapes(spec);
   const out = new Map<string, number>();
-  for (const r of rows) out.set(operatorKind(r.key), (out.get(operatorKind(r.key)) ?? 0) + 1 / rows.length);
+  for (const r of rows) {
+    const kind = operatorKind(r.key);
+    out.set(kind, (out.get(kind) ?? 0) + 1 / rows.length);
+  }
   return out;
 }
 

@@ -19,8 +19,7 @@ import type { LatencyBackend } from '../platform/backends.js';
 import { buildFewShotTable, planFewShot, type FewShotSource } from './fewshot-table.js';
 import type { FewShotFit } from './fewshot.js';
 import { formatNetwork } from '../arch/grammar.js';
-import { median } from './stats.js';
-import { anchorNetwork } from './table-builder.js';
+import { anchorNetwork, anchorRecord } from './table-builder.js';
 import { JUDGED_LOADS, measureBatch, type MeasureProtocol } from './measure.js';
 import { resolvePlatform } from '../platform/registry.js';
 import type { ProgressSink } from './progress.js';
@@ -86,11 +85,9 @@ export async function measureNetworksAnchored(backend: LatencyBackend, nets: rea
     raw.push({ ms: s?.median_ms ?? NaN, anchorMs: a?.median_ms ?? NaN });
     progress.tick(`${(s?.median_ms ?? NaN).toFixed(3)} ms (anchor ${(a?.median_ms ?? NaN).toFixed(3)} ms)`);
   }
-  const anchors = raw.map((r) => r.anchorMs).sort((x, y) => x - y);
-  const ref = median(anchors);
-  const spread = ((anchors.at(-1) as number) - (anchors[0] as number)) / ref;
-  progress.finish(`${nets.length} networks measured; anchor ${ref.toFixed(3)} ms (spread ${(100 * spread).toFixed(0)}%)`);
-  return { ms: raw.map((r) => r.ms * (ref / r.anchorMs)), anchor: { arch: formatNetwork(anchor), median_ms: ref, batches: raw.length, spread_ratio: spread } };
+  const record = anchorRecord(formatNetwork(anchor), raw.map((r) => r.anchorMs));
+  progress.finish(`${nets.length} networks measured; anchor ${record.median_ms.toFixed(3)} ms (spread ${(100 * record.spread_ratio).toFixed(0)}%)`);
+  return { ms: raw.map((r) => r.ms * (record.median_ms / r.anchorMs)), anchor: record };
 }
 
 export async function runFewShotProfile(req: FewShotProfileRequest, backend: LatencyBackend, progress: ProgressSink): Promise<{ table: LatencyTableData; fit: FewShotFit }> {

@@ -20,7 +20,7 @@ import { KIT_FORMAT, type KitManifest } from './kit.js';
 import type { ProfileRequest } from './profiler.js';
 import type { DistinctBlock } from './space-networks.js';
 import { median, quantileSorted } from './stats.js';
-import { buildTable } from './table-builder.js';
+import { anchorRecord, buildTable } from './table-builder.js';
 
 export interface KitCall {
   readonly model: string;
@@ -123,8 +123,7 @@ export function ingestKit(dir: string, inputs: IngestInputs): { manifest: KitMan
     });
     if (ms.length !== plan.chosen.length) throw new LayernasError('KIT_INVALID', `kit has ${ms.length} few-shot networks, the plan ${plan.chosen.length}`, { dir });
     // the table records the anchor the networks were scaled to, as a profiled table does (table-builder.ts)
-    const sorted = [...anchorsAll].sort((a, b) => a - b);
-    const anchor = ref !== undefined ? { arch: manifest.anchor, median_ms: ref, batches: sorted.length, spread_ratio: ((sorted.at(-1) as number) - (sorted[0] as number)) / ref } : undefined;
+    const anchor = ref !== undefined ? anchorRecord(manifest.anchor, anchorsAll) : undefined;
     const { table } = buildFewShotTable({ target: manifest.target, space: inputs.space, sources, plan, measuredMs: ms, runtimeVersion: backend.runtimeVersion, seed: manifest.seed, how: `phone kit ${dir}, benchmark_model on ${manifest.target.device}, median of ${manifest.settings.rounds} rounds, scaled to the anchor`, ...(anchor ? { anchor } : {}) });
     return { manifest, table, calls: calls.length };
   }

@@ -61,6 +61,16 @@ export function networkKey(n: NetworkSpec, i: number): string {
 
 const within10 = (errs: readonly number[]): number => (errs.length === 0 ? 0 : errs.filter((e) => Math.abs(e) <= 0.1).length / errs.length);
 
+/** (max - min) / median of the speed anchor's times over a session's batches */
+function spreadRatio(anchorMs: readonly number[]): number {
+  return (Math.max(...anchorMs) - Math.min(...anchorMs)) / median(anchorMs);
+}
+
+/** a table's `metadata.anchor`: the anchor's median over its batches and their spread */
+export function anchorRecord(arch: string, anchorMs: readonly number[]): { arch: string; median_ms: number; batches: number; spread_ratio: number } {
+  return { arch, median_ms: median(anchorMs), batches: anchorMs.length, spread_ratio: spreadRatio(anchorMs) };
+}
+
 /** `anchorNet`: the speed anchor the journal's batches were timed with (runProfile keeps it in the journal header). */
 export function buildTable(req: ProfileRequest, backend: Pick<LatencyBackend, 'runtimeVersion' | 'format'>, done: ReadonlyMap<string, JournalLine>, anchorNet: NetworkSpec | undefined): LatencyTableData {
   const lineOf = (kind: string, key: string): JournalLine => done.get(`${kind}:${key}`) as JournalLine;
@@ -112,7 +122,8 @@ export function buildTable(req: ProfileRequest, backend: Pick<LatencyBackend, 'r
     fixed.push({ name: 'calibration', median_ms: fit.interceptMs, mean_ms: null, p90_ms: null, spread: null, samples: nets.length, note: `intercept of the calibration fit over ${nets.length} end-to-end networks (src/profile/calibration.ts)` });
   }
   const relIqrs = entries.filter((e) => e.spread !== null).map((e) => (e.spread?.ms ?? 0) / Math.max(e.median_ms + o, 1e-9));
-  const anchorSpread = anchors.length > 0 ? ((anchors.at(-1) as number) - (anchors[0] as number)) / (anchorRef as number) : 0;
+  const anchor = anchorRef !== undefined && anchorNet ? anchorRecord(formatNetwork(anchorNet), anchors) : undefined;
+  const anchorSpread = anchors.length > 0 ? spreadRatio(anchors) : 0;
   const protocol = req.protocol ?? DEFAULT_PROTOCOL;
   const table: LatencyTableData = {
     format: TABLE_FORMAT,
@@ -121,7 +132,7 @@ export function buildTable(req: ProfileRequest, backend: Pick<LatencyBackend, 'r
       method: `layernas profile: one-block ${backend.format} models written by layernas, ${req.target.measure.method}, ${protocol.warmupRuns} warm-up runs, interleaved rounds, ${protocol.clock === 'cpu' ? 'process CPU time per run (per-round averages)' : 'wall-clock time per run'}${(protocol.loads ?? 1) > 1 ? `, the middle of ${protocol.loads} loads of each model` : ''}; median minus the invoke overhead${anchorRef !== undefined ? ', scaled to the speed anchor' : ''}, times the per-kind calibration`,
       machine: req.machine,
       source: { citation: `measured with layernas profile --target ${req.target.id} --space ${req.spaceName}`, files: [] },
-      ...(anchorRef !== undefined && anchorNet ? { anchor: { arch: formatNetwork(anchorNet), median_ms: anchorRef, batches: anchors.length, spread_ratio: anchorSpread } } : {}),
+      ...(anchor ? { anchor } : {}),
       ...(nets.length > 0 ? { calibration: { networks: nets.length, scales: fit.scales, intercept_ms: fit.interceptMs, ms_per_million_weights: fit.msPerMillionWeights, fit_within10_before: within10(fit.errorsBefore), fit_within10_after: within10(fit.errorsAfter) } } : {}),
       noise: {
         median_relative_iqr: median(relIqrs),

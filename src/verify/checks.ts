@@ -4,6 +4,7 @@
  * `verdict` (one error formula, one rule: every check must hold).
  */
 import { coverageAdvice } from '../profile/fewshot-coverage.js';
+import { median } from '../profile/stats.js';
 
 export interface VerifyCheck {
   /** e.g. 'latency vs prediction', 'latency vs budget', 'outputs vs reference', 'test agreement model_int8.tflite' */
@@ -36,9 +37,7 @@ export const DEFAULT_TOLERANCE_PCT = 10;
  */
 export function predictionTolerance(requestedPct: number, fewshotLooErrors?: readonly number[]): { pct: number; basis: string | null } {
   if (fewshotLooErrors === undefined || fewshotLooErrors.length === 0) return { pct: requestedPct, basis: null };
-  const sorted = fewshotLooErrors.map(Math.abs).sort((a, b) => a - b);
-  const mid = sorted.length / 2;
-  const med = sorted.length % 2 === 1 ? (sorted[Math.floor(mid)] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  const med = median(fewshotLooErrors.map(Math.abs));
   const band = Math.ceil(Number((300 * med).toFixed(6)));
   return band > requestedPct
     ? { pct: band, basis: `3 x the few-shot table's median leave-one-out error ${(100 * med).toFixed(1)}%` }
