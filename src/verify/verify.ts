@@ -13,7 +13,7 @@ import type { PreparedModel } from '../platform/backends.js';
 import { resolvePlatform } from '../platform/registry.js';
 import { DEFAULT_PROTOCOL, JUDGED_LOADS } from '../profile/measure.js';
 import { DEFAULT_ANCHORED_PROTOCOL, measureAnchored } from '../profile/speed-anchor.js';
-import { summarize, type SampleSummary } from '../profile/stats.js';
+import type { SampleSummary } from '../profile/stats.js';
 import type { LoadedTarget } from '../targets/schema.js';
 import { isInt8Name, modelFileForTarget, type ExportDir } from './export-dir.js';
 import { coverageAdvice, fewshotCoverageGap } from '../profile/fewshot-coverage.js';
@@ -88,10 +88,11 @@ export async function verifyExport(exp: ExportDir, loaded: LoadedTarget, options
         measured = r.model;
         if (r.speedRatio !== null && r.atTableSpeedMs !== null) speed = { ratio: r.speedRatio, atTableSpeedMs: r.atTableSpeedMs, applied: (options.speedCorrection ?? 'anchor') === 'anchor' };
       } else {
-        await model.sample(1);
-        const samples: number[] = [];
-        for (let r = 0; r < rounds; r++) samples.push(...(await model.sample(1)));
-        measured = summarize(samples);
+        // a phone: one benchmark_model call per round (its own warm-up and runs), right after one of the table's speed
+        // anchor when the table has one, as a phone kit measured the table (src/profile/kit-ingest.ts)
+        const r = await measureAnchored(backend, model, table, { ...DEFAULT_ANCHORED_PROTOCOL, warmupRuns: 1, rounds, minRunsPerRound: 1 });
+        measured = r.model;
+        if (r.speedRatio !== null && r.atTableSpeedMs !== null) speed = { ratio: r.speedRatio, atTableSpeedMs: r.atTableSpeedMs, applied: (options.speedCorrection ?? 'anchor') === 'anchor' };
         memory = model.memory();
       }
     } finally {

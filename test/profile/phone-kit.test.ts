@@ -22,8 +22,8 @@ const STANDIN = path.join(ROOT, 'test', 'fixtures', 'android', 'phone-standin');
 const work = mkdtempSync(path.join(tmpdir(), 'layernas-kit-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
+function cli(args: string[], env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 240_000, env: { ...process.env, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -99,16 +99,23 @@ describe('phone kit with a stand-in phone', { timeout: 600_000 }, () => {
 
     const budget = 1.1 * (table.data.metadata.anchor?.median_ms ?? NaN);
     const out = path.join(work, 'design');
-    const d = cli(['design', '--target', target, '--space', 'mobile32', '--dataset', 'fashion-mnist', '--latency-ms', budget.toFixed(3), '--trials', '2', '--trainer', 'pytorch',
+    // design reaches the same stand-in phone (its adb is the stand-in): the deployed file is measured there
+    const onPhone = phoneTarget('standin-phone-reached', 1, STANDIN);
+    const d = cli(['design', '--target', onPhone, '--space', 'mobile32', '--dataset', 'fashion-mnist', '--latency-ms', budget.toFixed(3), '--trials', '2', '--trainer', 'pytorch',
       '--proxy-images', '128', '--proxy-val-images', '100', '--full-epochs', '1', '--full-images', '256', '--full-val-images', '100', '--test-images', '100',
-      '--agreement-images', '50', '--calibration-images', '8', '--out', out, '--quiet', '--latency-table', tableFile]);
+      '--agreement-images', '50', '--calibration-images', '8', '--out', out, '--quiet', '--latency-table', tableFile], { PHONE_STANDIN_DIR: phone });
     assert.equal(d.code === 0 || d.code === 1, true, d.stderr.slice(-3000)); // 1: verify (agreement of a 1-epoch int8 model) may fail
-    const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')) as { finals: { role: string; predictedLatencyMs: number }[]; notes: string[]; latency: { target: string; measuredMedianMs: number | null }[] };
+    const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')) as { finals: { role: string; predictedLatencyMs: number }[]; notes: string[]; latency: { target: string; measuredMedianMs: number | null; errorPct: number | null; note?: string }[] };
     const winner = summary.finals.find((f) => f.role === 'winner');
     assert.ok(winner && winner.predictedLatencyMs <= budget, `winner ${winner?.predictedLatencyMs} ms > budget ${budget}`);
     assert.ok(summary.notes.some((n) => n.includes(tableFile)), summary.notes.join('\n'));
     assert.equal(summary.latency[0]?.target, 'standin-phone');
-    assert.equal(summary.latency[0]?.measuredMedianMs, null); // a phone: predicted only
+    // the deployed file was run on the (stand-in) phone right after the table's speed anchor in each of 10 rounds,
+    // and judged at the table's speed: the stand-in's speed drifts +-8% over the session, as a warm phone's does
+    const row = summary.latency[0] ?? { measuredMedianMs: null, errorPct: null };
+    assert.ok((row.measuredMedianMs ?? 0) > 0, JSON.stringify(row));
+    assert.ok(Number.isFinite(row.errorPct), JSON.stringify(row));
+    assert.match(row.note ?? '', /deployed file model_float32\.tflite; budget .*the phone ran at [\d.]+x the table's speed \(speed anchor\), the model at the table's speed [\d.]+ ms/);
   });
 
   it('few-shot kit: --from the Pixel 3 and RPi4 FBNet tables --networks 10 --kit -> stand-in -> --ingest -> design --target (finalists measured on the phone)', () => {
@@ -141,7 +148,7 @@ describe('phone kit with a stand-in phone', { timeout: 600_000 }, () => {
       const d = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'design', '--target', reachable, '--space', 'fbnet', '--latency-ms', '120', '--latency-table', tableFile, '--out', out, ...DESIGN_SMALL],
         { cwd: ROOT, encoding: 'utf8', timeout: 240_000, env: { ...process.env, ADB_STANDIN_OUTPUT: path.join(ROOT, 'test', 'fixtures', 'android', 'benchmark_model-v2.15-xnnpack.txt'), ...env } });
       assert.equal(d.status === 0 || d.status === 1, true, d.stderr.slice(-3000)); // 1: verify of a 1-epoch int8 model may fail
-      return JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')) as { notes: string[] };
+      return JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')) as { notes: string[]; latency: { target: string; measuredMedianMs: number | null; errorPct: number | null; note?: string }[] };
     };
     const reached = design(path.join(work, 'design-fewshot'), {});
     assert.ok(reached.notes.some((n) => /^few-shot estimate: the table was fitted from pixel3-tflite, raspi4-tflite and 10 networks/.test(n)), reached.notes.join('\n'));
@@ -150,7 +157,15 @@ describe('phone kit with a stand-in phone', { timeout: 600_000 }, () => {
     assert.ok(reached.notes.some((n) => /^few-shot table refined \(round 1\): .*measured 17\.788 ms/.test(n)), reached.notes.join('\n'));
     assert.ok(reached.notes.some((n) => /predicted [\d.]+ ms, measured 17\.788 ms(; measured earlier in this run)? on standin-phone \(within the 120 ms budget\)/.test(n)), reached.notes.join('\n'));
     assert.match(readFileSync(path.join(work, 'design-fewshot', 'report.html'), 'utf8'), /few-shot estimate/);
+    // the deployed file itself is measured on the phone, right after the table's speed anchor in every round (the
+    // stand-in answers 17.788 ms for both, so the model at the table's speed is the anchor's median in the table)
+    const row = reached.latency[0];
+    assert.equal(row?.target, 'standin-phone');
+    assert.equal(row?.measuredMedianMs, 17.788);
+    assert.match(row?.note ?? '', /deployed file model_float32\.tflite; .*the phone ran at [\d.]+x the table's speed \(speed anchor\)/);
     const unreachable = design(path.join(work, 'design-fewshot-offline'), { ADB_STANDIN_FAIL: 'push' });
     assert.ok(unreachable.notes.some((n) => /could not be reached to measure the finalists .*their latency is the estimate/.test(n)), unreachable.notes.join('\n'));
+    assert.equal(unreachable.latency[0]?.measuredMedianMs, null);
+    assert.match(unreachable.latency[0]?.note ?? '', /could not be reached/);
   });
 });
