@@ -26,7 +26,8 @@ import type { ImageSet } from '../src/data/types.js';
 import { calibrationInputs } from '../src/design/export-stage.js';
 import { exportNetwork } from '../src/export/index.js';
 import { writeOnnx } from '../src/export/onnx/onnx-writer.js';
-import { quantizeSymmetric, type ValueRange } from '../src/export/tflite/quantize.js';
+import type { ValueRange } from '../src/export/tflite/quantize.js';
+import { withInt8RoundedWeights } from '../src/export/tflite/bias-correction.js';
 import type { Graph } from '../src/graph/ir.js';
 import { lowerNetwork } from '../src/graph/lower.js';
 import { calibrateWithOnnxRuntime } from '../src/platform/onnx-calibration.js';
@@ -44,21 +45,6 @@ const RULES: Record<string, (mins: number[], maxs: number[]) => ValueRange> = {
   p90: (mins, maxs) => ({ min: quantile(mins, 0.1), max: quantile(maxs, 0.9) }),
   mean: (mins, maxs) => ({ min: mins.reduce((a, b) => a + b, 0) / mins.length, max: maxs.reduce((a, b) => a + b, 0) / maxs.length }),
 };
-
-/** the graph with every conv / depthwise / FC weight rounded to int8 as the export rounds it (activations float) */
-function weightsRounded(g: Graph): Graph {
-  const tensors = g.tensors.map((t) => ({ ...t }));
-  for (const op of g.ops) {
-    const axis = op.type === 'conv2d' ? 0 : op.type === 'depthwise_conv2d' ? 3 : op.type === 'fully_connected' ? -1 : null;
-    if (axis === null) continue;
-    const w = tensors[op.inputs[1] as number] as (typeof tensors)[number];
-    const q = quantizeSymmetric(w.data as Float32Array, w.shape, axis);
-    const inner = axis < 0 ? 1 : w.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
-    const ch = axis < 0 ? 1 : (w.shape[axis] as number);
-    tensors[op.inputs[1] as number] = { ...w, data: Float32Array.from(q.values, (v, i) => v * (q.params.scale[axis < 0 ? 0 : Math.floor(i / inner) % ch] as number)) };
-  }
-  return { ...g, tensors };
-}
 
 async function onnxAgreement(g: Graph, spec: NetworkSpec, set: ImageSet, trained: Int32Array): Promise<number> {
   const file = join(work, 'weights-rounded.onnx');
@@ -99,7 +85,7 @@ try {
       cells.push(`${pc(val.agreement[0]?.share ?? NaN)} / ${pc(test.agreement[0]?.share ?? NaN)}`);
     }
     const trained = await trainedModelPredictions(spec, dir, data.test, 2000);
-    const wOnly = await onnxAgreement(weightsRounded(lowerNetwork(spec, weights.tensors, { softmax: false, name: 'w' })), spec, data.test, trained);
+    const wOnly = await onnxAgreement(withInt8RoundedWeights(lowerNetwork(spec, weights.tensors, { softmax: false, name: 'w' })), spec, data.test, trained);
     console.log(`${dir} | ${cells.join(' | ')} | ${pc(wOnly)}`);
   }
 } finally {

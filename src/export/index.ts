@@ -17,6 +17,7 @@ import type { Graph } from '../graph/ir.js';
 import { lowerNetwork } from '../graph/lower.js';
 import { INT8_FORMATS, planModels, type ExportFormat, type Int8Request, type PlannedModel } from './formats.js';
 import { calibrate, type CalibrationOptions } from './tflite/calibration.js';
+import { BIAS_CORRECTION_IMAGES, biasCorrectedForInt8 } from './tflite/bias-correction.js';
 import type { ValueRange } from './tflite/quantize.js';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type ManifestModel } from './manifest.js';
 import { ensureDir, writeFileAtomic } from '../core/write-atomic.js';
@@ -137,7 +138,15 @@ export async function exportNetwork(req: ExportRequest): Promise<ExportResult> {
       : calibrate(graph, req.int8.calibration, { onProgress });
     progress(`int8 calibration: ${n} input(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s (${req.calibrator ? 'runtime' : 'reference forward pass'})`);
   }
-  const planned = planModels(graph, req.formats, { ...(req.int8 && ranges ? { int8: { ...req.int8, ranges } } : {}), onProgress: progress, deploy });
+  let int8Graph: Graph | undefined;
+  if (req.int8 && ranges) {
+    // int8 models are written with biases corrected for the rounding of their weights (src/export/tflite/bias-correction.ts)
+    const t0 = performance.now();
+    const samples = req.int8.calibration.slice(0, BIAS_CORRECTION_IMAGES);
+    int8Graph = biasCorrectedForInt8(graph, samples);
+    progress(`int8 bias correction over ${samples.length} input(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  const planned = planModels(graph, req.formats, { ...(req.int8 && ranges && int8Graph ? { int8: { ...req.int8, ranges, graph: int8Graph } } : {}), onProgress: progress, deploy });
   progress(`built ${planned.map((m) => m.path).join(', ')} in memory`);
   // everything is written to a staging folder beside the output and moved in only when every file succeeded
   const stage = await staging(req.outDir);
