@@ -14,7 +14,9 @@ import type { Dataset } from '../data/types.js';
 import type { TrialDispatcher } from '../dispatch/types.js';
 import { TrainingEvaluator } from '../eval/training-evaluator.js';
 import type { Dna, SearchSpace } from '../space/types.js';
-import { resolveTarget } from '../targets/load.js';
+import { isTargetPath, resolveTarget } from '../targets/load.js';
+import { RUN_TARGET_FILE } from '../export/model-source.js';
+import { writeJsonAtomic } from './stage-files.js';
 import type { LoadedTarget } from '../targets/schema.js';
 import type { Trainer } from '../train/types.js';
 import { handDesignedBaseline } from './baseline.js';
@@ -73,6 +75,8 @@ function withTestImages(data: Dataset, n: number | undefined): Dataset {
 export async function tableStage(run: DesignRun): Promise<TableResult> {
   const { opts, progress } = run;
   const loaded = resolveTarget(opts.target);
+  // a target given as a file (a new phone's) is kept in the run, so `layernas verify <run>` finds it later
+  if (isTargetPath(opts.target)) await writeJsonAtomic(path.join(run.out, RUN_TARGET_FILE), { ...loaded.target, latencyTables: [] });
   const space = loadDesignSpace(opts.space);
   const ref = parseDatasetRef(opts.dataset);
   const data = await run.timed('data', async () => withTestImages(loadDataset(ref), opts.testImages));

@@ -37,6 +37,7 @@ export interface ModelSource {
 }
 
 export interface DesignRunVerification {
+  /** the target's id, or the run's own copy of a target given as a file (RUN_TARGET_FILE) */
   readonly target: string;
   readonly budgetMs: number;
   /** absent in summaries older than the `verification` block */
@@ -83,14 +84,18 @@ function fromExportDir(dir: string, ref: string): ModelSource {
   return { kind: 'export-dir', ref, spec: parseNetwork(m.data.arch), archFrom: file, dir, files: modelFilesIn(dir), weightsDir: hasWeights(dir) ? dir : null };
 }
 
+/** a design run's copy of its target when the target was given as a file (a new phone's): verify resolves it there */
+export const RUN_TARGET_FILE = 'target.json';
+
 function fromDesignRun(dir: string, ref: string): ModelSource {
   const file = join(dir, 'summary.json');
   const s = summaryWinner.safeParse(readJson(file));
   if (!s.success) throw new LayernasError('MODEL_INVALID', `${file}: not a design summary (needs winner.arch)`, { file });
   const model = join(dir, 'model');
   const { target, budget, verification: v } = s.data;
+  const own = join(dir, RUN_TARGET_FILE);
   const design: DesignRunVerification | undefined = target && budget ? {
-    target, budgetMs: budget.latencyMs,
+    target: existsSync(own) ? own : target, budgetMs: budget.latencyMs,
     ...(v ? { tolerancePct: v.tolerancePct, table: resolve(dir, v.table), dataset: v.dataset, agreementImages: v.agreementImages } : {}),
   } : undefined;
   return {

@@ -68,8 +68,11 @@ export function loadAllTargets(dir: string = shippedTargetsDir()): LoadedTarget[
  * Resolve `--target <id|path>`: a path to a .json file, or an id looked up in `dir`.
  * The file's `id` must equal its file name (so ids stay unique).
  */
+/** a --target value that names a target file (else it is a shipped target's id) */
+export const isTargetPath = (idOrPath: string): boolean => idOrPath.endsWith('.json') || idOrPath.includes('/');
+
 export function resolveTarget(idOrPath: string, dir: string = shippedTargetsDir()): LoadedTarget {
-  if (idOrPath.endsWith('.json') || idOrPath.includes('/')) return loadTargetFile(idOrPath);
+  if (isTargetPath(idOrPath)) return loadTargetFile(idOrPath);
   const file = join(dir, `${idOrPath}.json`);
   if (!existsSync(file)) {
     const known = listTargetIds(dir);

@@ -116,6 +116,13 @@ describe('phone kit with a stand-in phone', { timeout: 600_000 }, () => {
     assert.ok((row.measuredMedianMs ?? 0) > 0, JSON.stringify(row));
     assert.ok(Number.isFinite(row.errorPct), JSON.stringify(row));
     assert.match(row.note ?? '', /deployed file model_float32\.tflite; budget .*the phone ran at [\d.]+x the table's speed \(speed anchor\), the model at the table's speed [\d.]+ ms/);
+    // `layernas verify <run>` later, on the same phone: the same measurement, the anchor timed beside the model
+    const v = cli(['verify', out, '--json'], { PHONE_STANDIN_DIR: phone });
+    assert.ok(v.code === 0 || v.code === 1, v.stderr.slice(-2000));
+    const report = JSON.parse(v.stdout) as { full: { speed: { ratio: number; applied: boolean } | null; measured: { median_ms: number }; modelFile: string } };
+    assert.match(report.full.modelFile, /model_float32\.tflite$/);
+    assert.ok(report.full.speed && report.full.speed.applied && report.full.speed.ratio > 0.8 && report.full.speed.ratio < 1.25, JSON.stringify(report.full.speed));
+    assert.ok(report.full.measured.median_ms > 0);
   });
 
   it('few-shot kit: --from the Pixel 3 and RPi4 FBNet tables --networks 10 --kit -> stand-in -> --ingest -> design --target (finalists measured on the phone)', () => {
