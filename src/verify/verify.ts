@@ -77,6 +77,7 @@ export async function verifyExport(exp: ExportDir, loaded: LoadedTarget, options
     const copies: PreparedModel[] = [];
     try {
       const rounds = options.rounds ?? 10;
+      let r;
       if (platform.onHost) {
         // memory of one load (after one run), then JUDGED_LOADS - 1 more loads of the same file; the middle one is
         // judged (measureAnchored): one load of a small model ran ~25% slower than another for its whole life and
@@ -84,17 +85,15 @@ export async function verifyExport(exp: ExportDir, loaded: LoadedTarget, options
         await model.sample(1);
         memory = model.memory();
         for (let k = 1; k < JUDGED_LOADS; k++) copies.push(await backend.prepareFile(file));
-        const r = await measureAnchored(backend, [model, ...copies], table, { ...DEFAULT_ANCHORED_PROTOCOL, warmupRuns: DEFAULT_PROTOCOL.warmupRuns, rounds });
-        measured = r.model;
-        if (r.speedRatio !== null && r.atTableSpeedMs !== null) speed = { ratio: r.speedRatio, atTableSpeedMs: r.atTableSpeedMs, applied: (options.speedCorrection ?? 'anchor') === 'anchor' };
+        r = await measureAnchored(backend, [model, ...copies], table, { ...DEFAULT_ANCHORED_PROTOCOL, warmupRuns: DEFAULT_PROTOCOL.warmupRuns, rounds });
       } else {
         // a phone: one benchmark_model call per round (its own warm-up and runs), right after one of the table's speed
         // anchor when the table has one, as a phone kit measured the table (src/profile/kit-ingest.ts)
-        const r = await measureAnchored(backend, model, table, { ...DEFAULT_ANCHORED_PROTOCOL, warmupRuns: 1, rounds, minRunsPerRound: 1 });
-        measured = r.model;
-        if (r.speedRatio !== null && r.atTableSpeedMs !== null) speed = { ratio: r.speedRatio, atTableSpeedMs: r.atTableSpeedMs, applied: (options.speedCorrection ?? 'anchor') === 'anchor' };
+        r = await measureAnchored(backend, model, table, { ...DEFAULT_ANCHORED_PROTOCOL, warmupRuns: 1, rounds, minRunsPerRound: 1 });
         memory = model.memory();
       }
+      measured = r.model;
+      if (r.speedRatio !== null && r.atTableSpeedMs !== null) speed = { ratio: r.speedRatio, atTableSpeedMs: r.atTableSpeedMs, applied: (options.speedCorrection ?? 'anchor') === 'anchor' };
     } finally {
       for (const c of copies) await c.dispose();
       await model.dispose();
