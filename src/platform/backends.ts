@@ -45,9 +45,26 @@ function safeName(name: string): string {
   return `${name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80)}-${process.pid}-${fileCounter++}`;
 }
 
+/** A temporary folder made on first use (constructing a backend does no I/O), removed by remove(). */
+export class LazyTempDir {
+  private made: string | undefined;
+  constructor(private readonly prefix: string) {}
+  get path(): string {
+    this.made ??= mkdtempSync(join(tmpdir(), this.prefix));
+    return this.made;
+  }
+  get exists(): boolean {
+    return this.made !== undefined;
+  }
+  remove(): void {
+    if (this.made) rmSync(this.made, { recursive: true, force: true });
+    this.made = undefined;
+  }
+}
+
 /** TFLite or ONNX Runtime in this process. */
 export class HostBackend implements LatencyBackend {
-  private readonly dir = mkdtempSync(join(tmpdir(), 'layernas-profile-'));
+  private readonly dir = new LazyTempDir('layernas-profile-');
 
   constructor(
     private readonly runtime: ModelRuntime,
@@ -62,7 +79,7 @@ export class HostBackend implements LatencyBackend {
   }
 
   async prepare(spec: NetworkSpec, name: string, options: BuildOptions = {}): Promise<PreparedModel> {
-    const file = join(this.dir, `${safeName(name)}.${this.format}`);
+    const file = join(this.dir.path, `${safeName(name)}.${this.format}`);
     writeFileSync(file, this.factory.build(spec, this.format, this.target.precision, options));
     const prepared = await this.prepareFile(file);
     return { ...prepared, dispose: async () => { await prepared.dispose(); rmSync(file, { force: true }); } };
@@ -83,14 +100,14 @@ export class HostBackend implements LatencyBackend {
   }
 
   close(): void {
-    rmSync(this.dir, { recursive: true, force: true });
+    this.dir.remove();
   }
 }
 
 /** An Android phone through adb + benchmark_model (TFLite models only). */
 export class AndroidBackend implements LatencyBackend {
   readonly format = 'tflite' as const;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'layernas-android-'));
+  private readonly dir = new LazyTempDir('layernas-android-');
 
   constructor(
     private readonly runner: AndroidBenchmarkRunner,
@@ -103,7 +120,7 @@ export class AndroidBackend implements LatencyBackend {
   }
 
   async prepare(spec: NetworkSpec, name: string, options: BuildOptions = {}): Promise<PreparedModel> {
-    const file = join(this.dir, `${safeName(name)}.tflite`);
+    const file = join(this.dir.path, `${safeName(name)}.tflite`);
     writeFileSync(file, this.factory.build(spec, 'tflite', this.target.precision, options));
     const prepared = await this.prepareFile(file);
     return { ...prepared, dispose: async () => rmSync(file, { force: true }) };
@@ -133,7 +150,7 @@ export class AndroidBackend implements LatencyBackend {
   checkVersion(): void {}
 
   close(): void {
-    rmSync(this.dir, { recursive: true, force: true });
+    this.dir.remove();
   }
 }
 
