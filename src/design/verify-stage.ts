@@ -119,12 +119,12 @@ export async function runVerifyStage(req: VerifyRequest): Promise<{ stage: Verif
   const hashes = req.exported.files.map((f) => f.sha256);
   const n = Math.min(req.agreementImages, req.testSet.count);
   const tableSha256 = fileSha256(req.tableFile) ?? '';
-  const old = readStageFile(stageFile(req.outDir), verifyStageSchema);
-  if (old && old.agreementImages === n && old.budgetMs === req.budgetMs && old.tolerancePct === req.tolerancePct && old.tableSha256 === tableSha256
-    && old.exportHashes.join() === hashes.join() && (resolvePlatform(req.loaded.target).onHost || old.latency[0]?.measuredMedianMs != null)) return { stage: old, verifiedNow: false };
   const target = req.loaded.target;
   const platform = resolvePlatform(target);
   const host = platform.onHost;
+  const old = readStageFile(stageFile(req.outDir), verifyStageSchema);
+  if (old && old.agreementImages === n && old.budgetMs === req.budgetMs && old.tolerancePct === req.tolerancePct && old.tableSha256 === tableSha256
+    && old.exportHashes.join() === hashes.join() && (host || old.latency[0]?.measuredMedianMs != null)) return { stage: old, verifiedNow: false };
   req.progress.start(req.exported.files.length + (host ? 2 : 1), 0, `verify on ${target.id}: latency${host ? '' : ' (on the phone when it can be reached)'} and test-split agreement on ${n} images`);
   const latency: LatencyCheck[] = [];
   const checks: VerifyCheck[] = [];

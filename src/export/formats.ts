@@ -66,7 +66,7 @@ function int8For(options: FormatOptions, format: ExportFormat): CalibratedInt8 |
 export type CalibratedInt8 = Int8Request & {
   readonly ranges: ReadonlyMap<number, ValueRange>;
   /** the graph int8 models are written from: the same ops and tensors, biases corrected for int8 weight rounding */
-  readonly graph?: Graph;
+  readonly graph: Graph;
 };
 
 export interface FormatOptions {
@@ -101,13 +101,13 @@ function tfliteModels(graph: Graph, options: FormatOptions): PlannedModel[] {
   }];
   const q = int8For(options, 'tflite');
   if (q) {
-    const int8 = buildTflite(q.graph ?? graph, { ...deploy, quantization: { calibration: q.calibration, ranges: q.ranges, io: q.io } });
+    const int8 = buildTflite(q.graph, { ...deploy, quantization: { calibration: q.calibration, ranges: q.ranges, io: q.io } });
     const inP = int8.inputParams[0];
     const outP = int8.outputParams[0];
     models.push({
       format: 'tflite', precision: 'int8', path: 'model_int8.tflite', files: [{ path: 'model_int8.tflite', bytes: int8.bytes }],
       quantization: { inputs: int8.inputParams, outputs: int8.outputParams, calibration: q.description },
-      notes: [`int8 post-training quantization: per-channel weights, per-tensor activations, int32 bias${q.graph ? ' corrected for weight rounding' : ''}; ${q.io} input/output`],
+      notes: [`int8 post-training quantization: per-channel weights, per-tensor activations, int32 bias corrected for weight rounding; ${q.io} input/output`],
       ...(q.io === 'int8' && inP && outP ? {
         prepareInput: (x: Float32Array) => quantizeTensor(x, inP),
         readOutput: (y) => dequantizeTensor(y as Int8Array, outP),
@@ -128,13 +128,13 @@ const FORMAT_WRITERS: Readonly<Record<ExportFormat, FormatWriter>> = {
     const q = int8For(options, 'onnx');
     if (q) {
       // the same calibration and per-tensor activation parameters as the int8 TFLite model
-      const activations = planActivationParams(q.graph ?? graph, q.ranges);
-      const bytes = writeOnnx(q.graph ?? graph, { ...onnxDeploy, int8Activations: activations });
+      const activations = planActivationParams(q.graph, q.ranges);
+      const bytes = writeOnnx(q.graph, { ...onnxDeploy, int8Activations: activations });
       const paramsOf = (id: number): QuantParams => activations.get(id) as QuantParams;
       models.push({
         format: 'onnx', precision: 'int8', path: 'model_int8.onnx', files: [{ path: 'model_int8.onnx', bytes }],
         quantization: { inputs: graph.inputs.map(paramsOf), outputs: graph.outputs.map(paramsOf), calibration: q.description },
-        notes: [`int8 QDQ (QuantizeLinear/DequantizeLinear): per-channel int8 weights, int32 bias${q.graph ? ' corrected for weight rounding' : ''}, per-tensor int8 activations; float32 input/output`],
+        notes: ['int8 QDQ (QuantizeLinear/DequantizeLinear): per-channel int8 weights, int32 bias corrected for weight rounding, per-tensor int8 activations; float32 input/output'],
       });
     }
     return models;

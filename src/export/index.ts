@@ -15,7 +15,7 @@ import { isLayernasError, LayernasError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Graph } from '../graph/ir.js';
 import { lowerNetwork } from '../graph/lower.js';
-import { INT8_FORMATS, planModels, type ExportFormat, type Int8Request, type PlannedModel } from './formats.js';
+import { INT8_FORMATS, planModels, type CalibratedInt8, type ExportFormat, type Int8Request, type PlannedModel } from './formats.js';
 import { calibrate, type CalibrationOptions } from './tflite/calibration.js';
 import { BIAS_CORRECTION_IMAGES, biasCorrectedForInt8 } from './tflite/bias-correction.js';
 import type { ValueRange } from './tflite/quantize.js';
@@ -128,25 +128,22 @@ export async function exportNetwork(req: ExportRequest): Promise<ExportResult> {
     tflite: { metadata: tfliteMetadataFor(req.spec, facts, { name: 'output', softmax }, CREATED_BY), arch, ...(facts.labels ? { labels: facts.labels } : {}) },
     onnxMetadata: Object.fromEntries(onnxMetadataProps(req.spec, arch, facts)),
   };
-  let ranges: ReadonlyMap<number, ValueRange> | undefined;
+  let int8: CalibratedInt8 | undefined;
   if (req.int8 && req.formats.some((f) => (req.int8?.formats ?? INT8_FORMATS).includes(f))) {
-    const t0 = performance.now();
+    let t0 = performance.now();
     const n = req.int8.calibration.length;
     const onProgress = (done: number, total: number): void => { if (done === total || done % 20 === 0) progress(`int8 calibration ${done}/${total}`); };
-    ranges = req.calibrator
+    const ranges = req.calibrator
       ? await req.calibrator(graph, req.int8.calibration, { onProgress })
       : calibrate(graph, req.int8.calibration, { onProgress });
     progress(`int8 calibration: ${n} input(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s (${req.calibrator ? 'runtime' : 'reference forward pass'})`);
-  }
-  let int8Graph: Graph | undefined;
-  if (req.int8 && ranges) {
     // int8 models are written with biases corrected for the rounding of their weights (src/export/tflite/bias-correction.ts)
-    const t0 = performance.now();
+    t0 = performance.now();
     const samples = req.int8.calibration.slice(0, BIAS_CORRECTION_IMAGES);
-    int8Graph = biasCorrectedForInt8(graph, samples);
+    int8 = { ...req.int8, ranges, graph: biasCorrectedForInt8(graph, samples) };
     progress(`int8 bias correction over ${samples.length} input(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
-  const planned = planModels(graph, req.formats, { ...(req.int8 && ranges && int8Graph ? { int8: { ...req.int8, ranges, graph: int8Graph } } : {}), onProgress: progress, deploy });
+  const planned = planModels(graph, req.formats, { ...(int8 ? { int8 } : {}), onProgress: progress, deploy });
   progress(`built ${planned.map((m) => m.path).join(', ')} in memory`);
   // everything is written to a staging folder beside the output and moved in only when every file succeeded
   const stage = await staging(req.outDir);

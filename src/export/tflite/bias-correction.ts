@@ -14,7 +14,7 @@
  */
 import type { Conv2dOp, DepthwiseConv2dOp, FullyConnectedOp, Graph, Tensor } from '../../graph/ir.js';
 import { runReference } from '../../graph/reference.js';
-import { quantizeSymmetric } from './quantize.js';
+import { roundedSymmetric } from './quantize.js';
 
 /**
  * calibration images the correction averages over at most: design's default calibration (64). On eleven trained
@@ -28,14 +28,14 @@ type LinearOp = Conv2dOp | DepthwiseConv2dOp | FullyConnectedOp;
 
 const isLinear = (op: Graph['ops'][number]): op is LinearOp => op.type === 'conv2d' || op.type === 'depthwise_conv2d' || op.type === 'fully_connected';
 
+/** the axis the int8 export rounds a layer's weight along (src/export/tflite/emit.ts): per output channel, FC per tensor */
+const weightAxis = (op: LinearOp): number => (op.type === 'conv2d' ? 0 : op.type === 'depthwise_conv2d' ? 3 : -1);
+
 /** W as the int8 export rounds it, minus W */
 function roundingError(w: Tensor, op: LinearOp): Float32Array {
   const data = w.data as Float32Array;
-  const axis = op.type === 'conv2d' ? 0 : op.type === 'depthwise_conv2d' ? 3 : -1;
-  const q = quantizeSymmetric(data, w.shape, axis);
-  const inner = axis < 0 ? 1 : w.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const channels = axis < 0 ? 1 : (w.shape[axis] as number);
-  return Float32Array.from(data, (v, i) => (q.values[i] as number) * (q.params.scale[axis < 0 ? 0 : Math.floor(i / inner) % channels] as number) - v);
+  const rounded = roundedSymmetric(data, w.shape, weightAxis(op));
+  return Float32Array.from(data, (v, i) => (rounded[i] as number) - v);
 }
 
 /** `graph` with every conv / depthwise / FC weight as the int8 export rounds it (activations stay float) */
@@ -43,9 +43,7 @@ export function withInt8RoundedWeights(graph: Graph): Graph {
   const tensors = [...graph.tensors];
   for (const op of graph.ops.filter(isLinear)) {
     const w = tensors[op.inputs[1] as number] as Tensor;
-    if (!w.data) continue;
-    const d = roundingError(w, op);
-    tensors[w.id] = { ...w, data: Float32Array.from(w.data, (v, i) => v + (d[i] as number)) };
+    if (w.data) tensors[w.id] = { ...w, data: roundedSymmetric(w.data, w.shape, weightAxis(op)) };
   }
   return { ...graph, tensors };
 }

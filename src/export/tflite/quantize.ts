@@ -33,14 +33,21 @@ export interface QuantizedWeights {
   readonly params: QuantParams;
 }
 
+/** element i of a row-major `shape` -> its index along `axis` (axis = -1: always 0) */
+function channelIndexer(shape: readonly number[], axis: number): (i: number) => number {
+  if (axis < 0) return () => 0;
+  const channels = shape[axis] as number;
+  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  return (i) => Math.floor(i / inner) % channels;
+}
+
 /**
  * Symmetric int8 quantization of `data` (row-major `shape`) with one scale per index of `axis`
  * (axis = -1: one scale for the whole tensor).
  */
 export function quantizeSymmetric(data: Float32Array, shape: readonly number[], axis: number): QuantizedWeights {
   const channels = axis < 0 ? 1 : (shape[axis] as number);
-  const inner = axis < 0 ? 1 : shape.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const channelOf = (i: number): number => (axis < 0 ? 0 : Math.floor(i / inner) % channels);
+  const channelOf = channelIndexer(shape, axis);
   const maxAbs = new Float64Array(channels);
   for (let i = 0; i < data.length; i++) {
     const c = channelOf(i);
@@ -54,6 +61,13 @@ export function quantizeSymmetric(data: Float32Array, shape: readonly number[], 
     values[i] = Math.max(-127, Math.min(127, q));
   }
   return { values, params: { scale: scales, zeroPoint: scales.map(() => 0), axis: Math.max(0, axis) } };
+}
+
+/** `data` as symmetric int8 quantization along `axis` leaves it: the int8 values times their scales (quantizeSymmetric) */
+export function roundedSymmetric(data: Float32Array, shape: readonly number[], axis: number): Float32Array {
+  const q = quantizeSymmetric(data, shape, axis);
+  const channelOf = channelIndexer(shape, axis);
+  return Float32Array.from(q.values, (v, i) => v * (q.params.scale[channelOf(i)] as number));
 }
 
 /** int32 bias with scale inputScale × weightScale[c] per output channel. */
