@@ -39,20 +39,24 @@ const chosenNets = plan.chosen.map((i) => plan.candidates[i] as NetworkSpec);
 const measured = await measureNetworks(backend, chosenNets, DEFAULT_PROTOCOL, silentProgress);
 const { table, fit } = buildFewShotTable({ target: loaded.target, space, sources, plan, measuredMs: measured, runtimeVersion: backend.runtimeVersion, seed, how: 'bench/fewshot-host.ts' });
 const fewshot = parseTable(table, 'few-shot table');
+// the same measurements fitted once on all N (every measurement pinned: no average over refits), side by side
+const single = parseTable(buildFewShotTable({ target: loaded.target, space, sources, plan, measuredMs: measured, pinned: n, runtimeVersion: backend.runtimeVersion, seed, how: 'bench/fewshot-host.ts' }).table, 'single fit');
 const input = spaceNetwork(space, space.radix.map(() => 0)).input;
-const own = tableForInput(loaded.tableFiles.map((f) => loadTable(f)), input);
+// the target's own per-block table, where it ships one for the space (host-tflite-int8-1t ships none for FBNet)
+const own = (() => { try { return tableForInput(loaded.tableFiles.map((f) => loadTable(f)), input); } catch { return undefined; } })();
 const pixel3 = sources[0]?.table as NonNullable<(typeof sources)[number]>['table'];
 const rng = new Rng(1000 + seed);
 const evalNets = Array.from({ length: Number(o.eval) }, (_, k) => ({ ...spaceNetwork(space, space.radix.map((r) => rng.int(r))), name: `eval-${k}` }));
 const pass1 = await measureNetworks(backend, evalNets, DEFAULT_PROTOCOL, silentProgress);
 const pass2 = await measureNetworks(backend, [...evalNets].reverse(), DEFAULT_PROTOCOL, silentProgress).then((v) => v.reverse());
 const truth = pass1.map((v, i) => Math.sqrt(v * (pass2[i] as number)));
-const sum = (t: typeof own, net: NetworkSpec): number => predictLatency(walkShapes(net), t).total_ms;
+const sum = (t: typeof pixel3, net: NetworkSpec): number => predictLatency(walkShapes(net), t).total_ms;
 const lin = linearTransfer(Float64Array.from(chosenNets, (net) => sum(pixel3, net)), chosenNets.map((_, j) => j), measured);
 const rows: [string, number[]][] = [
   [`few-shot table (N = ${n}, product)`, evalNets.map((net) => sum(fewshot, net))],
+  [`one fit on all ${n} (no refit average)`, evalNets.map((net) => sum(single, net))],
   [`linear on pixel3 (same ${n})`, evalNets.map((net) => lin.interceptMs + lin.scale * sum(pixel3, net))],
-  [`own per-block table (${own.file.split('/').pop()})`, evalNets.map((net) => sum(own, net))],
+  ...(own ? [[`own per-block table (${own.file.split('/').pop()})`, evalNets.map((net) => sum(own, net))] as [string, number[]]] : []),
   ['pass 1 vs pass 2 (noise ceiling)', pass1],
 ];
 console.log(`target ${loaded.target.id} (${backend.runtimeVersion}), few-shot from pixel3-tflite + raspi4-tflite, ${n} networks measured (leave-one-out ${(100 * fit.looRmse).toFixed(1)}% rms, lambda ${fit.lambda}); scored on ${evalNets.length} other random FBNet networks measured twice (geometric mean; pass 1 vs 2 rho ${spearman(pass1, pass2).toFixed(3)})`);

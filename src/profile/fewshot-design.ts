@@ -47,6 +47,34 @@ export function pooledStageParts(f: FewShotFeatures): { stage: string; values: F
 }
 
 /**
+ * How far each pooled stage's correction may move, learnt from the sources (a prior from the known devices, as HELP
+ * learns from them): the sources' share of stage k in their mean network, s_k, varies between the sources by a
+ * coefficient of variation cv_k; a new device is taken to depart from the mix in stage k about as much as the sources
+ * depart from each other there. Returned per pooledStageParts stage, in its order: the ridge weight 1 / cv_k^2 over
+ * its geometric mean over the stages (lambda keeps its scale); all 1 with fewer than two sources with parts or no
+ * disagreement at all. A stage on which the sources agree to a thousandth of their mean disagreement is held there.
+ */
+export function stagePriorWeights(f: FewShotFeatures): number[] {
+  const parts = f.parts ?? [];
+  const withParts = [...new Set(parts.map((p) => p.source))];
+  const stages = [...new Set(parts.map((p) => p.stage))];
+  const srcMean = f.sources.map((c) => mean(c));
+  const cv2 = stages.map((stage) => {
+    const share = withParts.map((s) => {
+      const p = parts.find((q) => q.source === s && q.stage === stage);
+      return p ? mean(p.values) / (srcMean[s] as number) : 0;
+    });
+    const m = mean(share);
+    return m > 0 ? std(share, m) ** 2 / (m * m) : 0;
+  });
+  const typical = mean(cv2);
+  if (withParts.length < 2 || !(typical > 0)) return stages.map(() => 1);
+  const raw = cv2.map((v) => 1 / Math.max(v, 1e-3 * typical));
+  const geo = Math.exp(mean(raw.map(Math.log)));
+  return raw.map((r) => r / geo);
+}
+
+/**
  * `n` networks to measure (indices into the universe): greedy D-optimal over the fit's standardised corrections
  * (pooledStageParts, else counts) and log source latencies, from a pool of `pool` random candidates (seeded), the first one at random.
  */

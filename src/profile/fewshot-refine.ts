@@ -55,7 +55,7 @@ export function refineFewShotTable(req: RefineRequest): LatencyTableData {
   // corrections by stage (as profile fits) or by stage and operator kind, whichever the leave-one-out error prefers:
   // a search's networks are where one kind dominates, and only then can a kind's own speed be told apart
   const [table] = [false, true].map((kinds) => buildFewShotTable({
-    target: req.target, space: req.space, sources: req.sources, measuredMs: measured.map((m) => m.ms), runtimeVersion: old.runtime.version, seed: fs.seed,
+    target: req.target, space: req.space, sources: req.sources, measuredMs: measured.map((m) => m.ms), pinned: req.added.length, runtimeVersion: old.runtime.version, seed: fs.seed,
     plan: { dnas: [], candidates, features: fewShotFeaturesOf(req.sources, candidates, kinds), chosen: measured.map((_, j) => base.length + j) },
     how: `${fs.networks} chosen by profile, ${req.added.length} added: ${req.how}; corrections by stage${kinds ? ' and operator kind' : ''}`, ...(old.anchor ? { anchor: old.anchor } : {}),
   })).sort((a, b) => a.fit.looRmse - b.fit.looRmse).map((r) => r.table) as [LatencyTableData];

@@ -93,6 +93,8 @@ export interface FewShotTableRequest {
   readonly plan: FewShotPlan;
   /** measured latency (ms) of plan.chosen[j] */
   readonly measuredMs: readonly number[];
+  /** the last `pinned` of plan.chosen were measured where a search went: every refit keeps them (fitFewShot) */
+  readonly pinned?: number;
   readonly runtimeVersion: string;
   readonly seed: number;
   readonly how: string;
@@ -106,12 +108,12 @@ export function buildFewShotTable(req: FewShotTableRequest): { table: LatencyTab
   const { plan, space, sources } = req;
   // A table's fixed part cannot be negative. When the free fit wants one (a device much faster than the sources at
   // the cheap end), refit with the fixed part held at 0: no intercept, each source without its own fixed parts.
-  let fit = fitFewShot(plan.features, plan.chosen, req.measuredMs);
+  let fit = fitFewShot(plan.features, plan.chosen, req.measuredMs, undefined, { pinned: req.pinned ?? 0 });
   const fixedOf = (f: FewShotFit): number => f.interceptMs + sources.reduce((a, s) => a + (f.sourceWeights[s.name] ?? 0) * s.table.fixedTotalMs, 0);
   let refitted = false;
   if (fixedOf(fit) < 0) {
     const layersOnly: FewShotFeatures = { ...plan.features, sources: plan.features.sources.map((col, k) => col.map((v) => v - (sources[k] as FewShotSource).table.fixedTotalMs)) };
-    fit = { ...fitFewShot(layersOnly, plan.chosen, req.measuredMs, undefined, { intercept: false }) };
+    fit = { ...fitFewShot(layersOnly, plan.chosen, req.measuredMs, undefined, { intercept: false, pinned: req.pinned ?? 0 }) };
     fit = { ...fit, interceptMs: -sources.reduce((a, s) => a + (fit.sourceWeights[s.name] ?? 0) * s.table.fixedTotalMs, 0) };
     refitted = true;
   }

@@ -10,7 +10,7 @@ import { loadTable, parseTable } from '../../src/cost/latency-table.js';
 import { fbnetLatencyCost } from '../../src/cost/tabular-latency.js';
 import { Rng } from '../../src/core/rng.js';
 import { fitFewShot, linearTransfer, predictFewShot, type FewShotFeatures } from '../../src/profile/fewshot.js';
-import { chooseNetworks } from '../../src/profile/fewshot-design.js';
+import { chooseNetworks, stagePriorWeights } from '../../src/profile/fewshot-design.js';
 import { spearman } from '../../src/eval/rank-agreement.js';
 import { buildFewShotTable, planFewShot } from '../../src/profile/fewshot-table.js';
 import { spaceNetwork } from '../../src/profile/space-networks.js';
@@ -37,6 +37,37 @@ function synthetic(n: number): { f: FewShotFeatures; y: Float64Array } {
   const y = Float64Array.from({ length: n }, (_, i) => 0.3 + 1.5 * (s0[i] as number) + 0.2 * (c1[i] as number));
   return { f: { sourceNames: ['a', 'b'], sources: [s0, s1], countNames: ['k0', 'k1'], counts: [c0, c1] }, y };
 }
+
+test('stagePriorWeights: a stage the sources disagree on may move most; one source: all equal', () => {
+  // three sources, two stages: stage "a" is 50% of every source's network, stage "b" is 20%, 40% or 60%
+  const n = 4;
+  const col = (v: number): Float64Array => new Float64Array(n).fill(v);
+  const shares = [[0.5, 0.2], [0.5, 0.4], [0.5, 0.6]];
+  const sources = shares.map(() => col(1));
+  const parts = shares.flatMap((sh, s) => sh.map((v, k) => ({ source: s, stage: k === 0 ? 'a' : 'b', values: col(v) })));
+  const f: FewShotFeatures = { sourceNames: ['p', 'q', 'r'], sources, parts, countNames: [], counts: [] };
+  const [a, b] = stagePriorWeights(f) as [number, number];
+  assert.ok(a > 100 * b, `agreeing stage held (${a}), disagreeing stage free (${b})`);
+  assert.ok(Math.abs(Math.log(a) + Math.log(b)) < 1e-9, 'geometric mean 1: lambda keeps its scale');
+  const one: FewShotFeatures = { ...f, parts: parts.filter((p) => p.source === 0) };
+  assert.deepEqual(stagePriorWeights(one), [1, 1]);
+});
+
+test('fitFewShot: the mean of the fit and its leave-one-out refits; each error is the refit that did not see the network', () => {
+  const { f, y } = synthetic(3000);
+  const chosen = chooseNetworks(f, 10, 2);
+  // a device the sources cannot quite carry: the refits' errors are real held-out errors, not ~0
+  const noisy = chosen.map((i, j) => (y[i] as number) * (1 + 0.08 * Math.sin(7 * j)));
+  const fit = fitFewShot(f, chosen, noisy);
+  const single = fitFewShot(f, chosen, noisy, undefined, { pinned: 1 });
+  assert.equal(fit.looErrors.length, 10);
+  assert.notDeepEqual(fit.sourceWeights, single.sourceWeights, 'averaged coefficients differ from the single fit');
+  const j = 3;
+  const rest = chosen.filter((_, k) => k !== j);
+  const refit = fitFewShot(f, rest, noisy.filter((_, k) => k !== j), undefined, { pinned: 1 });
+  const expected = (predictFewShot(refit, f, chosen[j] as number) - (noisy[j] as number)) / (noisy[j] as number);
+  assert.ok(Math.abs((fit.looErrors[j] as number) - expected) < 1e-9, `${fit.looErrors[j]} vs ${expected}`);
+});
 
 test('chooseNetworks: seeded, distinct, spread to the extremes of cost', () => {
   const { f } = synthetic(3000);
