@@ -17,13 +17,12 @@
  * Fitted by least squares on the relative error (errors of networks far below the typical one count relative to a
  * floor), with the ridge penalty lambda on the corrections only, each stage's weighted by how much the sources
  * themselves disagree on that stage (stagePriorWeights: a stage where the known devices differ is where a new one is
- * free to differ too). The non-negative mix keeps every source that helps
- * and drops the ones that would enter with a negative weight (two near-copies of one device fitted freely from ten
- * points trade large opposite weights). Lambda is not a setting: it is chosen by the exact leave-one-out relative
- * error over the N measurements (each left out in turn, the whole fit redone), from a fixed grid that includes "no
- * corrections" (ties go to the simpler model). The coefficients are the mean over that fit and its refits with each
- * network (fold) left out, each refit choosing its own lambda (fitFewShot). How the model was fixed:
- * bench/fewshot-transfer.ts, docs/targets.md.
+ * free to differ too). The non-negative mix keeps every source that helps and drops the ones that would enter with a
+ * negative weight (two near-copies of one device fitted freely from ten points trade large opposite weights).
+ * Lambda is not a setting: it is chosen by the exact leave-one-out relative error over the N measurements (each left
+ * out in turn, the whole fit redone), from a fixed grid that includes "no corrections" (ties go to the simpler
+ * model). The coefficients are the mean over that fit and its refits with each network (fold) left out, each refit
+ * choosing its own lambda (fitFewShot). How the model was fixed: bench/fewshot-transfer.ts, docs/targets.md.
  */
 import { LayernasError } from '../core/errors.js';
 import { solve } from './calibration.js';
@@ -94,9 +93,8 @@ interface Design {
 
 /**
  * Least squares sum_j w_j (y_j - x_j b)^2 + lambda sum_k penalty_k g_k^2 (g: the corrections) over the rows `use`,
- * source weights >= 0: the
- * unconstrained optimum on every non-empty subset of sources, the best one whose source weights are all >= 0 (exact
- * over those subsets: the constrained optimum is the unconstrained one on its own support).
+ * source weights >= 0: the unconstrained optimum on every non-empty subset of sources, the best one whose source
+ * weights are all >= 0 (exact over those subsets: the constrained optimum is the unconstrained one on its own support).
  */
 function nonNegativeRidge(d: Design, use: readonly number[], lambda: number, nCorr: number): number[] {
   const p = d.head + d.nSrc + nCorr;
@@ -220,11 +218,12 @@ export const FEWSHOT_FOLDS = 10;
 
 /**
  * Fit the new device from `measured[j]` = latency of network `chosen[j]` (see the file comment): the mean of the
- * coefficients of the fit on all N measurements and of its refits with each fold left out (N folds of one network
- * up to FEWSHOT_FOLDS, then that many folds; no refits below 4 networks or with options.pinned), every refit choosing its own lambda. With
- * ten points the leave-one-out choice of lambda turns on one or two networks; averaging over the refits smooths that
- * choice (bench/fewshot-transfer.ts: FBNet mean rho at N = 10 over five sets of 20 draws 0.928 -> 0.930 with the
- * stage prior). The leave-one-out errors reported are each network's error under the refit that did not see it.
+ * coefficients of the fit on all N measurements and of its refits with each fold left out (N folds of one network up
+ * to FEWSHOT_FOLDS, then that many folds; no refits below 4 networks or with options.pinned), every refit choosing its
+ * own lambda. With ten points the leave-one-out choice of lambda turns on one or two networks; averaging over the
+ * refits smooths that choice (FBNet mean rho at N = 10 over five sets of 20 draws: 0.928 -> 0.930 with the stage
+ * prior; docs/targets.md, session 15). The leave-one-out errors reported are each network's error under the refit
+ * that did not see it.
  */
 export function fitFewShot(f: FewShotFeatures, chosen: readonly number[], measured: readonly number[], lambdas: readonly number[] = FEWSHOT_LAMBDAS, options: FewShotFitOptions = {}): FewShotFit {
   const all = fitOnce(f, chosen, measured, lambdas, options);
