@@ -14,7 +14,7 @@
  *    constrained by the few-shot column (N = 20, one draw per run) vs by the device's full column: share of runs whose
  *    chosen model is within the TRUE budget, mean test accuracy of both.
  *
- * Run: nice -n 10 npx tsx bench/fewshot-transfer.ts [--draws 20] [--networks 10,20] [--spaces nb201,fbnet] [--search] [--runs 20] [--trials 300]
+ * Run: nice -n 10 npx tsx bench/fewshot-transfer.ts [--draws 20] [--first-draw 0] [--networks 10,20] [--spaces nb201,fbnet] [--search] [--runs 20] [--trials 300]
  *   held-out search budgets and seeds: --search-only --quantiles 0.15,0.35,0.65 --first-run 100
  */
 import { parseArgs } from 'node:util';
@@ -26,6 +26,7 @@ import { runSearchFigure } from './fewshot-search.js';
 const { values: opts } = parseArgs({
   options: {
     draws: { type: 'string', default: '20' },
+    'first-draw': { type: 'string', default: '0' },
     networks: { type: 'string', default: '10,20' },
     spaces: { type: 'string', default: 'nb201,fbnet' },
     search: { type: 'boolean', default: false },
@@ -37,6 +38,8 @@ const { values: opts } = parseArgs({
   },
 });
 const draws = Number(opts.draws);
+/** first draw's index (seed): 0 for the suite; 20, 40, ... for disjoint sets of draws (docs/targets.md, session 15) */
+const firstDraw = Number(opts['first-draw']);
 const Ns = (opts.networks ?? '10,20').split(',').map(Number);
 const FOUR = ['pixel2', 'raspi4', 'eyeriss', 'fpga'];
 /** HELP (Lee et al., NeurIPS 2021), NB201, 10 samples, Spearman rho on the unseen device (issue 22's anchor) */
@@ -60,7 +63,7 @@ const f3 = (v: number): string => (Number.isNaN(v) ? '  n/a' : v.toFixed(3));
 const pc = (v: number): string => (Number.isNaN(v) ? ' n/a' : `${(100 * v).toFixed(0).padStart(3)}%`);
 
 function runSpace(data: SpaceData): void {
-  console.log(`\n=== ${data.name}: ${data.latency[0]?.length} architectures x ${data.devices.length} devices; ${draws} draws; rho over all architectures, +-10% share (n/a: whole-ms device)`);
+  console.log(`\n=== ${data.name}: ${data.latency[0]?.length} architectures x ${data.devices.length} devices; ${draws} draws from ${firstDraw}; rho over all architectures, +-10% share (n/a: whole-ms device)`);
   const multi: Record<number, Record<string, Score>> = {};
   const linLoo: Record<number, Record<string, Score>> = {};
   const pairMeans: Record<number, { lin: Score[]; few: Score[] }> = {};
@@ -74,7 +77,7 @@ function runSpace(data: SpaceData): void {
         if (s === t) continue;
         const lin: Score[] = [];
         const few: Score[] = [];
-        for (let d = 0; d < draws; d++) {
+        for (let d = firstDraw; d < firstDraw + draws; d++) {
           const col = fewShotColumn(data, t, [s], n, d);
           few.push(score(col.pred, y));
           const x = data.latency[s] as Float64Array;
@@ -96,7 +99,7 @@ function runSpace(data: SpaceData): void {
       const sources = sourcesFor(data, t);
       const xs: Score[] = [];
       const ls: Score[] = [];
-      for (let d = 0; d < draws; d++) {
+      for (let d = firstDraw; d < firstDraw + draws; d++) {
         xs.push(score(fewShotColumn(data, t, sources, n, d).pred, y));
         // the plain linear fit a user can make: intercept + scale of the one source whose fit has the least
         // leave-one-out error on the same N networks
