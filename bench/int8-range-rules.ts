@@ -18,9 +18,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseNetwork } from '../src/arch/grammar.js';
-import type { NetworkSpec } from '../src/arch/spec.js';
 import { readWeights } from '../src/arch/weights.js';
-import { InputConverter } from '../src/data/batches.js';
 import { loadDataset, parseDatasetRef } from '../src/data/load.js';
 import type { ImageSet } from '../src/data/types.js';
 import { calibrationInputs } from '../src/design/export-stage.js';
@@ -31,9 +29,7 @@ import { withInt8RoundedWeights } from '../src/export/tflite/bias-correction.js'
 import type { Graph } from '../src/graph/ir.js';
 import { lowerNetwork } from '../src/graph/lower.js';
 import { calibrateWithOnnxRuntime } from '../src/platform/onnx-calibration.js';
-import { OnnxRuntime } from '../src/runtime/onnxruntime.js';
-import { argmax } from '../src/runtime/parity.js';
-import { testAgreement, trainedModelPredictions } from '../src/verify/test-agreement.js';
+import { agreementOf, testAgreement, trainedModelPredictions } from '../src/verify/test-agreement.js';
 
 const dirs = process.argv.slice(2);
 if (dirs.length === 0) throw new Error('usage: npx tsx bench/int8-range-rules.ts <design run>/model [...]');
@@ -46,20 +42,10 @@ const RULES: Record<string, (mins: number[], maxs: number[]) => ValueRange> = {
   mean: (mins, maxs) => ({ min: mins.reduce((a, b) => a + b, 0) / mins.length, max: maxs.reduce((a, b) => a + b, 0) / maxs.length }),
 };
 
-async function onnxAgreement(g: Graph, spec: NetworkSpec, set: ImageSet, trained: Int32Array): Promise<number> {
+async function onnxAgreement(g: Graph, set: ImageSet, trained: Int32Array): Promise<number> {
   const file = join(work, 'weights-rounded.onnx');
   writeFileSync(file, writeOnnx(g));
-  const m = await new OnnxRuntime().load(file, { threads: 1 });
-  const conv = new InputConverter(set, spec.input);
-  const x = new Float32Array(conv.perImage);
-  let same = 0;
-  for (let i = 0; i < trained.length; i++) {
-    conv.convertInto(set, i, x, 0);
-    const [y] = await m.run([x]);
-    if (argmax(y as Float32Array) === trained[i]) same++;
-  }
-  await m.dispose();
-  return same / trained.length;
+  return (await agreementOf(file, 'onnx', set, trained, trained.length)).share;
 }
 
 const pc = (v: number): string => `${(100 * v).toFixed(2)}%`;
@@ -85,7 +71,7 @@ try {
       cells.push(`${pc(val.agreement[0]?.share ?? NaN)} / ${pc(test.agreement[0]?.share ?? NaN)}`);
     }
     const trained = await trainedModelPredictions(spec, dir, data.test, 2000);
-    const wOnly = await onnxAgreement(withInt8RoundedWeights(lowerNetwork(spec, weights.tensors, { softmax: false, name: 'w' })), spec, data.test, trained);
+    const wOnly = await onnxAgreement(withInt8RoundedWeights(lowerNetwork(spec, weights.tensors, { softmax: false, name: 'w' })), data.test, trained);
     console.log(`${dir} | ${cells.join(' | ')} | ${pc(wOnly)}`);
   }
 } finally {

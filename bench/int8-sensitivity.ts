@@ -16,7 +16,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseNetwork } from '../src/arch/grammar.js';
 import { readWeights } from '../src/arch/weights.js';
-import { InputConverter } from '../src/data/batches.js';
 import { loadDataset, parseDatasetRef } from '../src/data/load.js';
 import { calibrationInputs } from '../src/design/export-stage.js';
 import { withInt8RoundedWeights } from '../src/export/tflite/bias-correction.js';
@@ -25,9 +24,7 @@ import { writeOnnx } from '../src/export/onnx/onnx-writer.js';
 import type { Graph } from '../src/graph/ir.js';
 import { lowerNetwork } from '../src/graph/lower.js';
 import { calibrateWithOnnxRuntime } from '../src/platform/onnx-calibration.js';
-import { OnnxRuntime } from '../src/runtime/onnxruntime.js';
-import { argmax } from '../src/runtime/parity.js';
-import { trainedModelPredictions } from '../src/verify/test-agreement.js';
+import { agreementOf, trainedModelPredictions } from '../src/verify/test-agreement.js';
 
 const { values: o, positionals } = parseArgs({ allowPositionals: true, options: { images: { type: 'string', default: '2000' } } });
 const dir = positionals[0];
@@ -37,28 +34,15 @@ const weights = await readWeights(dir);
 const graph = lowerNetwork(spec, weights.tensors, { softmax: false, name: 'sensitivity' });
 const data = loadDataset(parseDatasetRef('fashion-mnist'));
 const acts = planActivationParams(graph, await calibrateWithOnnxRuntime(graph, calibrationInputs(data.train, spec, 64, 0)));
-const n = Number(o.images);
+const n = Math.min(Number(o.images), data.test.count);
 const trained = await trainedModelPredictions(spec, dir, data.test, n);
-const conv = new InputConverter(data.test, spec.input);
-const inputs = Array.from({ length: n }, (_, i) => {
-  const x = new Float32Array(conv.perImage);
-  conv.convertInto(data.test, i, x, 0);
-  return x;
-});
 const work = mkdtempSync(join(tmpdir(), 'layernas-int8-sensitivity-'));
 
 /** agreement of `g` with the trained model, activations quantized on the tensors `ids` only (null: none) */
 async function agreement(g: Graph, ids: ReadonlySet<number> | null): Promise<number> {
   const file = join(work, 'model.onnx');
   writeFileSync(file, writeOnnx(g, ids ? { int8Activations: new Map([...acts].filter(([id]) => ids.has(id))) } : {}));
-  const model = await new OnnxRuntime().load(file, { threads: 1 });
-  let same = 0;
-  for (let i = 0; i < n; i++) {
-    const [y] = await model.run([inputs[i] as Float32Array]);
-    if (argmax(y as Float32Array) === trained[i]) same++;
-  }
-  await model.dispose();
-  return same / n;
+  return (await agreementOf(file, 'onnx', data.test, trained, n)).share;
 }
 
 const pc = (v: number): string => `${(100 * v).toFixed(2)}%`;

@@ -93,7 +93,7 @@ export interface FewShotTableRequest {
   readonly plan: FewShotPlan;
   /** measured latency (ms) of plan.chosen[j] */
   readonly measuredMs: readonly number[];
-  /** the last `pinned` of plan.chosen were measured where a search went: every refit keeps them (fitFewShot) */
+  /** the last `pinned` of plan.chosen were measured where a search went: the table is then the single fit on all (fitFewShot) */
   readonly pinned?: number;
   readonly runtimeVersion: string;
   readonly seed: number;

@@ -80,7 +80,8 @@ export async function trainedModelPredictions(spec: NetworkSpec, weightsDir: str
   }
 }
 
-async function agreementOf(file: string, format: string, set: ImageSet, trained: Int32Array, n: number): Promise<Agreement> {
+/** Agreement of one model file with the trained model's predictions `trained` on the first `n` images of `set`. */
+export async function agreementOf(file: string, format: string, set: ImageSet, trained: Int32Array, n: number): Promise<Agreement> {
   const model = await hostRuntimeFor(formatOfFile(file)).load(file, { threads: 1 });
   try {
     const shape = model.inputs[0]?.shape ?? [];

@@ -13,6 +13,7 @@
  * Float files keep the trained biases; only the int8 models (TFLite and ONNX QDQ) are written from the corrected graph.
  */
 import type { Conv2dOp, DepthwiseConv2dOp, FullyConnectedOp, Graph, Tensor } from '../../graph/ir.js';
+import { samePadding } from '../../graph/kernels.js';
 import { runReference } from '../../graph/reference.js';
 import { roundedSymmetric } from './quantize.js';
 
@@ -48,20 +49,14 @@ export function withInt8RoundedWeights(graph: Graph): Graph {
   return { ...graph, tensors };
 }
 
-/** TensorFlow SAME padding before the first row / column */
-const padBefore = (size: number, k: number, stride: number, padding: 'same' | 'valid'): number =>
-  padding === 'valid' ? 0 : Math.floor(Math.max((Math.ceil(size / stride) - 1) * stride + k - size, 0) / 2);
-
 /**
  * Sum over output positions of what tap (kh, kw) reads of input channel c: tapSums[(kh * kw_ + kw) * C + c] (zero
  * where the tap falls in the padding), and the number of output positions.
  */
 function addTapSums(x: Float32Array, shape: readonly number[], kh: number, kw: number, stride: number, padding: 'same' | 'valid', into: Float64Array): number {
   const [, H, W, C] = shape as [number, number, number, number];
-  const Ho = padding === 'same' ? Math.ceil(H / stride) : Math.floor((H - kh) / stride) + 1;
-  const Wo = padding === 'same' ? Math.ceil(W / stride) : Math.floor((W - kw) / stride) + 1;
-  const pt = padBefore(H, kh, stride, padding);
-  const pl = padBefore(W, kw, stride, padding);
+  const { out: Ho, before: pt } = samePadding(H, kh, stride, padding);
+  const { out: Wo, before: pl } = samePadding(W, kw, stride, padding);
   for (let oh = 0; oh < Ho; oh++) {
     for (let ow = 0; ow < Wo; ow++) {
       for (let i = 0; i < kh; i++) {
